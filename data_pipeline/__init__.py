@@ -1,0 +1,1 @@
+"""Write side of Mind the Gap: raw public files -> the atlas under geodata/."""

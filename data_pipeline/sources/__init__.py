@@ -1,0 +1,31 @@
+"""One module per public dataset: read its raw file(s), validate, return tidy frames.
+
+Every reader has the signature ``read(raw: RawDir) -> SourceResult``. It reads only the
+columns and rows it needs (DuckDB for the large files), and accounts for every row of every
+file in a :class:`~data_pipeline.reconcile.Reconciliation`: used, or rejected with a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from data_pipeline.reconcile import Reconciliation
+
+
+@dataclass
+class SourceResult:
+    """What a reader hands to the build: named tidy tables and the row accounting."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    reconciliations: list[Reconciliation] = field(default_factory=list)
+
+    def merge(self, other: SourceResult) -> SourceResult:
+        """Combine two results (tables must not clash)."""
+        clash = set(self.tables) & set(other.tables)
+        if clash:
+            raise ValueError(f"tables produced twice: {sorted(clash)}")
+        return SourceResult(
+            {**self.tables, **other.tables}, self.reconciliations + other.reconciliations
+        )

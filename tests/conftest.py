@@ -1,0 +1,31 @@
+"""Shared test fixtures: where the raw public files are."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from data_pipeline.raw import RAW_ENV, RawDir
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_RAW = ROOT.parent / "shared" / "data" / "raw"
+
+
+def raw_root() -> Path:
+    """The raw-data directory: $MTG_RAW_DIR, else ../shared/data/raw beside the checkout."""
+    return Path(os.environ.get(RAW_ENV) or DEFAULT_RAW)
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    root = raw_root()
+    if not root.is_dir():
+        pytest.fail(f"raw data not found at {root}; set {RAW_ENV}")
+    return root
+
+
+@pytest.fixture
+def raw(raw_dir: Path) -> RawDir:
+    return RawDir(raw_dir)
