@@ -27,6 +27,7 @@ class Reconciliation:
 
     @property
     def rows_rejected(self) -> int:
+        """Rows rejected, all reasons together."""
         return sum(self.rejected.values())
 
     def reject(self, reason: str, count: int = 1) -> None:
@@ -49,6 +50,7 @@ class Reconciliation:
             )
 
     def as_dict(self) -> dict:
+        """The record written to manifest.json."""
         return {
             "source": self.source,
             "file": self.file,

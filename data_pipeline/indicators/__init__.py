@@ -1,0 +1,159 @@
+"""The indicator catalogue and the step that turns observations into atlas values.
+
+Builders (one module per geography family) produce *observations*: counts, or published
+values, per indicator, area and period. :func:`finalise` then applies the catalogue's
+statistic (Wilson, Byar, O/E), compares each area with England at 95% and 99.8%, and applies
+disclosure control, so every row of ``values.parquet`` is made the same way.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from data_pipeline import disclosure, stats
+
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
+ENGLAND = "E92000001"
+DOMAINS = frozenset(
+    {"need", "low_intensity", "secondary_care", "physical_health", "deprivation", "prescribing"}
+)
+STATISTICS = frozenset({"proportion", "rate", "ratio", "score", "published"})
+POLARITIES = frozenset({"high_is_bad", "high_is_good", "neutral"})
+
+#: Columns of an observation frame, as builders hand them to :func:`finalise`.
+OBSERVATION_COLUMNS = (
+    "indicator_id",
+    "area_code",
+    "level",
+    "vintage",
+    "period",
+    "numerator",
+    "denominator",
+    "value",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+    "source_suppressed",
+    "note",
+)
+VALUE_COLUMNS = (
+    "indicator_id",
+    "area_code",
+    "level",
+    "vintage",
+    "period",
+    "value",
+    "lower_95",
+    "upper_95",
+    "lower_998",
+    "upper_998",
+    "numerator",
+    "denominator",
+    "comparison",
+    "comparison_998",
+    "suppressed",
+    "note",
+)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One entry of the catalogue."""
+
+    id: str
+    name: str
+    short_name: str
+    domain: str
+    unit: str
+    polarity: str
+    statistic: str
+    method: str
+    caveats: str
+    multiplier: int = 1
+    need_measure: str | None = None
+    activity_measure: str | None = None
+
+
+def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Indicator]:
+    """Read and check the catalogue; a bad entry fails loudly with its id."""
+    with path.open("rb") as handle:
+        raw = tomllib.load(handle)
+    catalogue = {}
+    for key, entry in raw.items():
+        indicator = Indicator(id=key, **entry)
+        problems = [
+            f"{field} {getattr(indicator, field)!r}"
+            for field, allowed in (
+                ("domain", DOMAINS),
+                ("statistic", STATISTICS),
+                ("polarity", POLARITIES),
+            )
+            if getattr(indicator, field) not in allowed
+        ]
+        if problems:
+            raise ValueError(f"catalogue entry {key}: unknown {', '.join(problems)}")
+        catalogue[key] = indicator
+    return catalogue
+
+
+def observations(frame: pd.DataFrame, **constants: object) -> pd.DataFrame:
+    """Shape a builder's frame into the observation columns (missing ones become NA)."""
+    out = frame.assign(**constants) if constants else frame.copy()
+    for column in OBSERVATION_COLUMNS:
+        if column not in out.columns:
+            out[column] = False if column == "source_suppressed" else pd.NA
+    out = out.loc[:, list(OBSERVATION_COLUMNS)]
+    for column in ("numerator", "denominator", "value", "lower_95", "upper_95", "lower_998",
+                   "upper_998"):
+        out[column] = pd.to_numeric(out[column]).astype("Float64")
+    for column in ("indicator_id", "area_code", "level", "vintage", "period", "note"):
+        out[column] = out[column].astype("string")
+    out["source_suppressed"] = out["source_suppressed"].fillna(False).astype(bool)
+    return out
+
+
+def _statistic(group: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    num, den = group["numerator"], group["denominator"]
+    if indicator.statistic == "proportion":
+        return stats.proportion(num, den, indicator.multiplier)
+    if indicator.statistic == "rate":
+        return stats.rate(num, den, indicator.multiplier)
+    if indicator.statistic == "ratio":
+        return stats.ratio(num, den)
+    return group[["value", "lower_95", "upper_95", "lower_998", "upper_998"]]
+
+
+def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
+    """Statistics, England comparison and disclosure control for all observations."""
+    unknown = set(obs["indicator_id"]) - set(catalogue)
+    if unknown:
+        raise ValueError(f"observations for indicators not in the catalogue: {sorted(unknown)}")
+    parts = []
+    for indicator_id, group in obs.groupby("indicator_id", sort=True):
+        indicator = catalogue[str(indicator_id)]
+        computed = _statistic(group, indicator)
+        part = group.drop(columns=list(computed.columns)).join(computed)
+        england = part.loc[part["level"] == "england"].set_index("period")["value"]
+        benchmark = part["period"].map(england).astype("Float64")
+        for key in ("95", "998"):
+            column = "comparison" if key == "95" else "comparison_998"
+            part[column] = stats.compare(
+                part[f"lower_{key}"], part[f"upper_{key}"], benchmark, indicator.polarity
+            )
+        part.loc[part["level"] == "england", ["comparison", "comparison_998"]] = "not_compared"
+        parts.append(part)
+    values = pd.concat(parts, ignore_index=True)
+    values["suppressed"] = values["source_suppressed"]
+    values["note"] = values["note"].mask(
+        values["source_suppressed"] & values["note"].isna(), disclosure.SOURCE_NOTE
+    )
+    values = disclosure.protect(values)
+    values = values.loc[:, list(VALUE_COLUMNS)]
+    return values.sort_values(["indicator_id", "level", "period", "area_code"]).reset_index(
+        drop=True
+    )
