@@ -60,3 +60,29 @@ class Reconciliation:
             "rejected_by_reason": dict(sorted(self.rejected.items())),
             "notes": list(self.notes),
         }
+
+
+class Ledger:
+    """Lets indicator builders reject rows that readers passed on, without losing count.
+
+    A reader cannot know, say, that a district code was abolished before the 2024 boundaries;
+    the builder that joins to those boundaries can. It calls :meth:`drop`, which moves the rows
+    from "used" to "rejected" in the reconciliation of the file the table came from.
+    """
+
+    def __init__(self, reconciliations: list[Reconciliation], table_files: dict[str, str]):
+        self._by_file = {r.file: r for r in reconciliations}
+        self._table_files = table_files
+
+    def drop(self, table: str, count: int, reason: str) -> None:
+        """Count ``count`` rows of ``table`` as rejected for ``reason``."""
+        if not count:
+            return
+        try:
+            recon = self._by_file[self._table_files[table]]
+        except KeyError as exc:
+            raise KeyError(f"no reconciliation known for table {table!r}") from exc
+        if count > recon.rows_used:
+            raise ValueError(f"{recon.file}: cannot drop {count} rows, only {recon.rows_used} used")
+        recon.rows_used -= int(count)
+        recon.reject(reason, count)

@@ -40,6 +40,7 @@ OBSERVATION_COLUMNS = (
     "upper_998",
     "source_suppressed",
     "note",
+    "published_comparison",
 )
 VALUE_COLUMNS = (
     "indicator_id",
@@ -74,6 +75,7 @@ class Indicator:
     statistic: str
     method: str
     caveats: str
+    sources: tuple[str, ...] = ()
     multiplier: int = 1
     need_measure: str | None = None
     activity_measure: str | None = None
@@ -85,7 +87,7 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Indicator]:
         raw = tomllib.load(handle)
     catalogue = {}
     for key, entry in raw.items():
-        indicator = Indicator(id=key, **entry)
+        indicator = Indicator(id=key, **{**entry, "sources": tuple(entry.get("sources", ()))})
         problems = [
             f"{field} {getattr(indicator, field)!r}"
             for field, allowed in (
@@ -108,28 +110,66 @@ def observations(frame: pd.DataFrame, **constants: object) -> pd.DataFrame:
         if column not in out.columns:
             out[column] = False if column == "source_suppressed" else pd.NA
     out = out.loc[:, list(OBSERVATION_COLUMNS)]
-    for column in ("numerator", "denominator", "value", "lower_95", "upper_95", "lower_998",
-                   "upper_998"):
+    for column in (
+        "numerator",
+        "denominator",
+        "value",
+        "lower_95",
+        "upper_95",
+        "lower_998",
+        "upper_998",
+    ):
         out[column] = pd.to_numeric(out[column]).astype("Float64")
-    for column in ("indicator_id", "area_code", "level", "vintage", "period", "note"):
+    for column in (
+        "indicator_id",
+        "area_code",
+        "level",
+        "vintage",
+        "period",
+        "note",
+        "published_comparison",
+    ):
         out[column] = out[column].astype("string")
     out["source_suppressed"] = out["source_suppressed"].fillna(False).astype(bool)
     return out
 
 
+PUBLISHED = ["value", "lower_95", "upper_95", "lower_998", "upper_998"]
+#: How publishers word a comparison with England, in the atlas's vocabulary.
+PUBLISHED_COMPARISONS = {
+    "better": "better",
+    "worse": "worse",
+    "similar": "similar",
+    "higher": "higher",
+    "lower": "lower",
+    "not compared": "not_compared",
+}
+
+
 def _statistic(group: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """Value and limits by the indicator's method.
+
+    Rows that bring only a published value (no counts) keep it, with any published limits.
+    """
     num, den = group["numerator"], group["denominator"]
     if indicator.statistic == "proportion":
-        return stats.proportion(num, den, indicator.multiplier)
-    if indicator.statistic == "rate":
-        return stats.rate(num, den, indicator.multiplier)
-    if indicator.statistic == "ratio":
-        return stats.ratio(num, den)
-    return group[["value", "lower_95", "upper_95", "lower_998", "upper_998"]]
+        computed = stats.proportion(num, den, indicator.multiplier)
+    elif indicator.statistic == "rate":
+        computed = stats.rate(num, den, indicator.multiplier)
+    elif indicator.statistic == "ratio":
+        computed = stats.ratio(num, den)
+    else:
+        return group[PUBLISHED]
+    published_only = (num.isna() | den.isna()) & group["value"].notna()
+    return computed.mask(published_only, group[PUBLISHED])
 
 
 def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
     """Statistics, England comparison and disclosure control for all observations."""
+    key = ["indicator_id", "area_code", "level", "vintage", "period"]
+    dupes = obs.loc[obs.duplicated(key), key]
+    if len(dupes):
+        raise ValueError(f"duplicate observations, e.g. {dupes.head(3).to_dict('records')}")
     unknown = set(obs["indicator_id"]) - set(catalogue)
     if unknown:
         raise ValueError(f"observations for indicators not in the catalogue: {sorted(unknown)}")
@@ -145,6 +185,9 @@ def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame
             part[column] = stats.compare(
                 part[f"lower_{key}"], part[f"upper_{key}"], benchmark, indicator.polarity
             )
+        published = part["published_comparison"].str.strip().str.lower().map(PUBLISHED_COMPARISONS)
+        use_published = (part["comparison"] == "not_compared") & published.notna()
+        part["comparison"] = part["comparison"].mask(use_published, published)
         part.loc[part["level"] == "england", ["comparison", "comparison_998"]] = "not_compared"
         parts.append(part)
     values = pd.concat(parts, ignore_index=True)

@@ -20,6 +20,14 @@ class SourceResult:
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     reconciliations: list[Reconciliation] = field(default_factory=list)
+    #: table name -> the file it came from; filled in when a result reads a single file,
+    #: so indicator builders can count the rows they reject against the right file.
+    table_files: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.table_files and len(self.reconciliations) == 1:
+            only = self.reconciliations[0].file
+            self.table_files = dict.fromkeys(self.tables, only)
 
     def merge(self, other: SourceResult) -> SourceResult:
         """Combine two results (tables must not clash)."""
@@ -27,5 +35,7 @@ class SourceResult:
         if clash:
             raise ValueError(f"tables produced twice: {sorted(clash)}")
         return SourceResult(
-            {**self.tables, **other.tables}, self.reconciliations + other.reconciliations
+            {**self.tables, **other.tables},
+            self.reconciliations + other.reconciliations,
+            {**self.table_files, **other.table_files},
         )

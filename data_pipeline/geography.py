@@ -1,0 +1,210 @@
+"""Areas, their parents and the population weights that move values between geographies.
+
+Pure functions over the tidy lookup tables from :mod:`data_pipeline.sources.lookups` and
+friends. ONS GSS codes are the keys; ODS codes are carried alongside and mapped to them.
+Each period joins to boundaries of its own vintage: the ``vintage`` column says which.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+ENGLAND = "E92000001"
+
+#: Vintage of each map level's boundaries in the atlas.
+LEVEL_VINTAGES = {
+    "region": "nhser-2024",
+    "icb": "icb-2023",
+    "sub_icb": "sub_icb-2023",
+    "ltla": "ltla-2024",
+    "utla": "utla-2023",
+    "lsoa": "lsoa-2021",
+    "practice": "practice-2022-23",
+    "england": "england",
+}
+
+
+def split_population(pop_lsoa11: pd.DataFrame, lsoa11_lsoa21: pd.DataFrame) -> pd.DataFrame:
+    """Population of 2021 LSOAs from 2011 LSOA estimates via the best-fit lookup.
+
+    An LSOA 2011 that was split shares its people equally among its successors; merged ones
+    add up. Only used as a weight for averaging scores, where this approximation is standard.
+    """
+    pairs = lsoa11_lsoa21[["lsoa11_code", "lsoa21_code"]].drop_duplicates()
+    share = 1.0 / pairs.groupby("lsoa11_code")["lsoa21_code"].transform("size")
+    weighted = pairs.assign(share=share).merge(pop_lsoa11, on="lsoa11_code", how="inner")
+    cols = [c for c in ("population", "population_18_plus") if c in weighted.columns]
+    for column in cols:
+        weighted[column] = weighted[column] * weighted["share"]
+    return weighted.groupby("lsoa21_code", as_index=False)[cols].sum()
+
+
+def weighted_mean(
+    frame: pd.DataFrame, value: str, weight: str, by: str | list[str]
+) -> pd.DataFrame:
+    """Weighted mean of ``value`` per group, ignoring rows where either is missing."""
+    usable = frame.loc[frame[value].notna() & frame[weight].notna() & (frame[weight] > 0)]
+    usable = usable.assign(_product=usable[value] * usable[weight])
+    sums = usable.groupby(by, as_index=False)[["_product", weight]].sum()
+    sums[value] = sums["_product"] / sums[weight]
+    return sums.drop(columns=["_product"])
+
+
+def majority_parent(frame: pd.DataFrame, child: str, parent: str) -> pd.DataFrame:
+    """The parent most rows of each child point to (ties: the smaller code, deterministic)."""
+    counts = frame.dropna(subset=[child, parent]).groupby([child, parent]).size()
+    counts = (
+        counts.rename("n")
+        .reset_index()
+        .sort_values([child, "n", parent], ascending=[True, False, True])
+    )
+    return counts.drop_duplicates(child)[[child, parent]].reset_index(drop=True)
+
+
+def sub_icb_hierarchy(lsoa21_geography: pd.DataFrame, gp_practices: pd.DataFrame) -> pd.DataFrame:
+    """Sub-ICB -> ICB -> NHS England region, with the sub-ICB's ODS code.
+
+    The LSOA lookup gives sub-ICB to ICB; NHS England regions come from the practice lookup
+    (the LSOA lookup carries ONS regions, which are a different geography).
+    """
+    sub = (
+        lsoa21_geography[["sub_icb_code", "sub_icb_ods", "icb_code", "icb_ods"]]
+        .drop_duplicates()
+        .sort_values("sub_icb_code")
+    )
+    if sub["sub_icb_code"].duplicated().any():
+        raise ValueError("a sub-ICB location maps to more than one ICB in the LSOA lookup")
+    regions = majority_parent(gp_practices, "icb_code", "region_code")
+    return sub.merge(regions, on="icb_code", how="left").reset_index(drop=True)
+
+
+def ods_to_ons(pairs: pd.DataFrame, ods: str, ons: str) -> dict[str, str]:
+    """A one-to-one ODS -> ONS code mapping; refuses ambiguous pairs."""
+    unique = pairs[[ods, ons]].dropna().drop_duplicates()
+    if unique[ods].duplicated().any():
+        dupes = sorted(unique.loc[unique[ods].duplicated(), ods])
+        raise ValueError(f"ODS codes map to several ONS codes: {dupes[:5]}")
+    return dict(zip(unique[ods], unique[ons], strict=True))
+
+
+AREA_COLUMNS = (
+    "area_code",
+    "area_name",
+    "level",
+    "vintage",
+    "ods_code",
+    "parent_sub_icb",
+    "parent_icb",
+    "parent_region",
+    "parent_ltla",
+    "parent_utla",
+    "postcode",
+    "latitude",
+    "longitude",
+)
+
+
+def _areas(frame: pd.DataFrame, level: str, vintage: str | None = None, **renames: str):
+    out = frame.rename(columns={v: k for k, v in renames.items()})
+    out = out.assign(level=level, vintage=vintage or LEVEL_VINTAGES[level])
+    for column in AREA_COLUMNS:
+        if column not in out.columns:
+            out[column] = pd.NA
+    return out.loc[:, list(AREA_COLUMNS)]
+
+
+def build_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """The atlas's ``areas`` table: every area of every level, with names and parents."""
+    icb_region = hierarchy[["icb_code", "region_code"]].drop_duplicates()
+    parts = [
+        pd.DataFrame({"area_code": [ENGLAND], "area_name": ["England"]}).pipe(_areas, "england"),
+        _areas(tables["boundary_region"][["area_code", "area_name"]], "region"),
+        _areas(
+            tables["boundary_icb"][["area_code", "area_name"]].merge(
+                icb_region, left_on="area_code", right_on="icb_code", how="left"
+            ),
+            "icb",
+            parent_region="region_code",
+        ),
+        _areas(
+            tables["boundary_sub_icb"][["area_code", "area_name", "ods_code"]].merge(
+                hierarchy[["sub_icb_code", "icb_code", "region_code"]],
+                left_on="area_code",
+                right_on="sub_icb_code",
+                how="left",
+            ),
+            "sub_icb",
+            parent_icb="icb_code",
+            parent_region="region_code",
+        ),
+    ]
+    register = tables["ccg_register"]
+    for vintage, part in register.groupby("vintage", sort=True):
+        parts.append(
+            _areas(
+                part,
+                "ccg",
+                str(vintage),
+                area_code="ons_code",
+                area_name="name",
+                ods_code="ods_code",
+            )
+        )
+    utla = tables["ltla_utla_2023"][["ltla23_code", "utla23_code"]]
+    parts.append(
+        _areas(
+            tables["boundary_ltla_2024"][["area_code", "area_name"]].merge(
+                utla, left_on="area_code", right_on="ltla23_code", how="left"
+            ),
+            "ltla",
+            parent_utla="utla23_code",
+        )
+    )
+    parts.append(_areas(tables["boundary_utla_2023"][["area_code", "area_name"]], "utla"))
+    lsoa = tables["lsoa21_geography"].merge(
+        hierarchy[["sub_icb_code", "region_code"]], on="sub_icb_code", how="left"
+    )
+    parts.append(
+        _areas(
+            lsoa,
+            "lsoa",
+            area_code="lsoa21_code",
+            area_name="lsoa21_name",
+            parent_sub_icb="sub_icb_code",
+            parent_icb="icb_code",
+            parent_ltla="ltla24_code",
+            parent_region="region_code",
+        )
+    )
+    coords = tables["gp_practices_2024"][["practice_code", "postcode", "latitude", "longitude"]]
+    practices = (
+        tables["qof_practice_geography"]
+        .merge(coords, on="practice_code", how="left")
+        .merge(
+            hierarchy[["sub_icb_code", "region_code"]],
+            left_on="sub_icb_ons",
+            right_on="sub_icb_code",
+            how="left",
+        )
+    )
+    parts.append(
+        _areas(
+            practices,
+            "practice",
+            area_code="practice_code",
+            area_name="practice_name",
+            parent_sub_icb="sub_icb_ons",
+            parent_icb="icb_ons",
+            parent_region="region_code",
+        )
+    )
+    areas = pd.concat(parts, ignore_index=True)
+    for column in AREA_COLUMNS:
+        if column not in ("latitude", "longitude"):
+            areas[column] = areas[column].astype("string")
+    areas["latitude"] = pd.to_numeric(areas["latitude"]).astype("Float64")
+    areas["longitude"] = pd.to_numeric(areas["longitude"]).astype("Float64")
+    dupes = areas.duplicated(["area_code", "vintage"])
+    if dupes.any():
+        raise ValueError(f"duplicate areas: {areas.loc[dupes, 'area_code'].head().tolist()}")
+    return areas.sort_values(["level", "vintage", "area_code"]).reset_index(drop=True)

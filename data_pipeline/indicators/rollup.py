@@ -1,0 +1,54 @@
+"""Adding counts up a hierarchy of areas, strictly.
+
+A parent's count is the sum of its children's; if any child's count is missing (suppressed
+at source, or absent), the parent's is missing too, rather than a silent partial sum.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES
+
+COUNT_COLUMNS = ("numerator", "denominator")
+
+
+def strict_sum(frame: pd.DataFrame, by: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Group sums that are NA when any member is NA; also ORs ``source_suppressed``."""
+    grouped = frame.groupby(by, sort=True)
+    out = pd.DataFrame({c: grouped[c].sum(min_count=1) for c in columns})
+    for column in columns:
+        incomplete = grouped[column].apply(lambda s: s.isna().any())
+        out[column] = out[column].astype("Float64").mask(incomplete)
+    out["source_suppressed"] = grouped["source_suppressed"].any()
+    return out.reset_index().rename(columns={by: "area_code"})
+
+
+def roll_up(
+    base: pd.DataFrame,
+    hierarchy: pd.DataFrame,
+    *,
+    base_level: str = "sub_icb",
+    parents: tuple[str, ...] = ("icb", "region"),
+    columns: tuple[str, ...] = COUNT_COLUMNS,
+    england: bool = True,
+) -> pd.DataFrame:
+    """Counts at ``base_level`` plus each parent level and England.
+
+    ``base`` has ``area_code`` and the count columns; ``hierarchy`` maps ``<base>_code`` to
+    ``<parent>_code`` for each parent level.
+    """
+    base = base.copy()
+    if "source_suppressed" not in base.columns:
+        base["source_suppressed"] = False
+    key = f"{base_level}_code"
+    linked = base.merge(hierarchy, left_on="area_code", right_on=key, how="left")
+    frames = [base.assign(level=base_level, vintage=LEVEL_VINTAGES[base_level])]
+    for parent in parents:
+        part = strict_sum(linked, f"{parent}_code", columns)
+        frames.append(part.assign(level=parent, vintage=LEVEL_VINTAGES[parent]))
+    if england:
+        part = strict_sum(linked.assign(_all=ENGLAND), "_all", columns)
+        frames.append(part.assign(level="england", vintage="england"))
+    keep = ["area_code", "level", "vintage", *columns, "source_suppressed"]
+    return pd.concat([f[keep] for f in frames], ignore_index=True)

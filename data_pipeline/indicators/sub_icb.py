@@ -1,0 +1,234 @@
+"""Indicators for the NHS geographies of 2023: sub-ICB locations, ICBs, NHS regions.
+
+Counts are built at sub-ICB level from the latest sources and added up to ICB, region and
+England (:mod:`rollup`); scores are population-weighted from LSOA 2021. Periods are the
+latest each source offers: QOF 2022-23, Talking Therapies July 2022 - May 2023, MHSDS
+August - November 2022, SMI health checks 2022-23 and 2023-24, prescribing 2025 Q1-Q2.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_pipeline import stats
+from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES, split_population, weighted_mean
+from data_pipeline.indicators import observations
+from data_pipeline.indicators.rollup import roll_up
+
+LEVELS = ("sub_icb", "icb", "region")
+TT_PERIOD = "Jul 2022 - May 2023"
+MHSDS_SNAPSHOT = pd.Timestamp("2022-11-01")
+MHSDS_MONTHS = (pd.Timestamp("2022-08-01"), pd.Timestamp("2022-11-01"))
+PRESCRIBING_PERIOD = "2025 Q1-Q2"
+
+
+def lsoa_parents(lsoa21_geography: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """Each LSOA 2021 with its sub-ICB, ICB and NHS region."""
+    return lsoa21_geography[["lsoa21_code", "sub_icb_code"]].merge(
+        hierarchy[["sub_icb_code", "icb_code", "region_code"]], on="sub_icb_code", how="left"
+    )
+
+
+def score_levels(lsoa_values: pd.DataFrame, parents: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Population-weighted ``value`` for every sub-ICB, ICB, region and England."""
+    linked = lsoa_values.merge(parents, on="lsoa21_code", how="inner").assign(england=ENGLAND)
+    frames = []
+    for level, key in (*((lvl, f"{lvl}_code") for lvl in LEVELS), ("england", "england")):
+        means = weighted_mean(linked, value, "population", key)
+        frames.append(
+            means.rename(columns={key: "area_code", value: "value"})[["area_code", "value"]].assign(
+                level=level, vintage=LEVEL_VINTAGES[level]
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _practice_counts(tables: dict[str, pd.DataFrame], group: str) -> pd.DataFrame:
+    """QOF 2022-23 register and list size by sub-ICB for one register group."""
+    qof = tables["qof_practice"]
+    qof = qof.loc[qof["group"] == group]
+    geo = tables["qof_practice_geography"][["practice_code", "sub_icb_ons"]]
+    linked = qof.merge(geo, on="practice_code", how="left")
+    if linked["sub_icb_ons"].isna().any():
+        missing = linked.loc[linked["sub_icb_ons"].isna(), "practice_code"].tolist()
+        raise ValueError(f"QOF practices without a sub-ICB: {missing[:5]}")
+    sums = linked.groupby("sub_icb_ons", as_index=False).agg(
+        numerator=("register", "sum"),
+        denominator=("list_size", "sum"),
+        source_suppressed=("source_suppressed", "any"),
+    )
+    return sums.rename(columns={"sub_icb_ons": "area_code"})
+
+
+def _tt_monthly(tables: dict[str, pd.DataFrame], measure: str, months=None) -> pd.DataFrame:
+    """Talking Therapies monthly counts summed per sub-ICB (strictly: a gap makes NA)."""
+    tt = tables["tt_monthly_subicb"]
+    tt = tt.loc[tt["measure"] == measure]
+    if months is not None:
+        tt = tt.loc[tt["month"].between(*months)]
+    grouped = tt.groupby("sicbl_code")
+    out = pd.DataFrame(
+        {
+            "value": grouped["value"].sum(min_count=1),
+            "n_months": grouped["month"].nunique(),
+            "source_suppressed": grouped["value"].apply(lambda s: s.isna().any()),
+        }
+    )
+    expected = tt["month"].nunique()
+    out["value"] = out["value"].mask(out["source_suppressed"] | (out["n_months"] < expected))
+    return out.reset_index().rename(columns={"sicbl_code": "area_code"})
+
+
+def _mhsds(tables, ods_map: dict[str, str], measure: str, months) -> pd.DataFrame:
+    """MHSDS sub-ICB counts for ``measure`` summed over ``months`` (inclusive)."""
+    mh = tables["mhsds_monthly"]
+    mh = mh.loc[
+        (mh["breakdown"] == "sub_icb")
+        & (mh["measure_id"] == measure)
+        & mh["month"].between(*months)
+        & (mh["period_months"] == 1)
+    ]
+    mh = mh.assign(area_code=mh["org_code"].map(ods_map)).dropna(subset=["area_code"])
+    grouped = mh.groupby("area_code")
+    out = pd.DataFrame(
+        {
+            "numerator": grouped["value"].sum(min_count=1),
+            "source_suppressed": grouped["value"].apply(lambda s: s.isna().any()),
+        }
+    )
+    out["numerator"] = out["numerator"].mask(out["source_suppressed"])
+    return out.reset_index()
+
+
+def _rate_obs(counts: pd.DataFrame, denominators: pd.DataFrame, hierarchy, **const):
+    """Join numerators to denominators at sub-ICB and roll both up."""
+    base = denominators[["area_code", "denominator"]].merge(
+        counts[["area_code", "numerator", "source_suppressed"]], on="area_code", how="left"
+    )
+    base["source_suppressed"] = base["source_suppressed"].fillna(False).astype(bool)
+    return observations(roll_up(base, hierarchy), **const)
+
+
+def _ratio_obs(observed: pd.DataFrame, need: pd.DataFrame, hierarchy, **const) -> pd.DataFrame:
+    """O/E at sub-ICB with E from need at the England rate; O and E add up to parents."""
+    base = need[["area_code", "need"]].merge(
+        observed[["area_code", "numerator", "source_suppressed"]], on="area_code", how="left"
+    )
+    base["source_suppressed"] = base["source_suppressed"].fillna(False).astype(bool)
+    base["denominator"] = stats.expected_from_need(base["numerator"], base["need"])
+    return observations(roll_up(base, hierarchy), **const)
+
+
+def build(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """All sub-ICB / ICB / region / England observations."""
+    obs = []
+    parents = lsoa_parents(tables["lsoa21_geography"], hierarchy)
+    pop21 = split_population(tables["pop_lsoa11_2020"], tables["lsoa11_lsoa21"])
+    iod = tables["iod2025_lsoa21"].merge(pop21, on="lsoa21_code", how="inner")
+    for indicator_id, column in (
+        ("imd_score", "imd_score"),
+        ("mh_need_score", "mental_health_indicator"),
+    ):
+        obs.append(
+            observations(
+                score_levels(iod, parents, column), indicator_id=indicator_id, period="IoD2025"
+            )
+        )
+
+    dep = _practice_counts(tables, "DEP")
+    smi = _practice_counts(tables, "MH")
+    for indicator_id, counts in (("depression_prevalence", dep), ("smi_prevalence", smi)):
+        obs.append(
+            observations(roll_up(counts, hierarchy), indicator_id=indicator_id, period="2022-23")
+        )
+
+    adults = dep[["area_code", "denominator"]]
+    everyone = smi[["area_code", "denominator"]]
+    for indicator_id, measure in (
+        ("tt_referrals_rate", "referrals_received"),
+        ("tt_access_rate", "accessing_services"),
+    ):
+        counts = _tt_monthly(tables, measure).rename(columns={"value": "numerator"})
+        obs.append(
+            _rate_obs(counts, adults, hierarchy, indicator_id=indicator_id, period=TT_PERIOD)
+        )
+
+    access = _tt_monthly(tables, "accessing_services").rename(columns={"value": "numerator"})
+    need = dep.rename(columns={"numerator": "need"})
+    obs.append(_ratio_obs(access, need, hierarchy, indicator_id="tt_gap_ratio", period=TT_PERIOD))
+
+    ods_map = dict(zip(hierarchy["sub_icb_ods"], hierarchy["sub_icb_code"], strict=True))
+    obs.append(_smi_checks(tables, ods_map, hierarchy))
+
+    snapshot = (MHSDS_SNAPSHOT, MHSDS_SNAPSHOT)
+    period_snapshot = "Nov 2022"
+    for indicator_id, measure, months, period in (
+        ("mhsds_in_contact_rate", "MHS01", snapshot, period_snapshot),
+        ("mhsds_admissions_rate", "MHS07", snapshot, period_snapshot),
+        ("mhsds_detentions_rate", "MHS81", MHSDS_MONTHS, "Aug - Nov 2022"),
+    ):
+        counts = _mhsds(tables, ods_map, measure, months)
+        obs.append(_rate_obs(counts, everyone, hierarchy, indicator_id=indicator_id, period=period))
+
+    contacts = _mhsds(tables, ods_map, "MHS01", snapshot)
+    tt_same_months = _tt_monthly(tables, "accessing_services", MHSDS_MONTHS)
+    obs.append(
+        _ratio_obs(
+            contacts,
+            tt_same_months.rename(columns={"value": "need"}),
+            hierarchy,
+            indicator_id="secondary_reliance_ratio",
+            period="Nov 2022",
+        )
+    )
+
+    obs.append(_prescribing(tables, hierarchy))
+    return pd.concat(obs, ignore_index=True)
+
+
+def _smi_checks(tables, ods_map: dict[str, str], hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """All six checks / SMI register, quarter 4 of each year on sub-ICB codes (2022-23 on)."""
+    smi = tables["smi_checks"]
+    smi = smi.loc[(smi["quarter"] == 4) & smi["org_code"].isin(ods_map)]
+    frames = []
+    for year, part in smi.groupby("fin_year"):
+        wide = part.pivot_table(
+            index="org_code", columns="measure", values="value", aggfunc="sum", dropna=False
+        )
+        flags = part.groupby("org_code")["source_suppressed"].any()
+        base = pd.DataFrame(
+            {
+                "area_code": wide.index.map(ods_map),
+                "numerator": wide["All6PHC"].to_numpy(),
+                "denominator": wide["SMIRegister"].to_numpy(),
+                "source_suppressed": flags.reindex(wide.index).to_numpy(),
+            }
+        )
+        if len(base) < len(ods_map) * 0.9:
+            continue  # a year still on CCG codes is built at CCG level instead
+        frames.append(
+            observations(
+                roll_up(base, hierarchy), indicator_id="smi_health_checks_pct", period=str(year)
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _prescribing(tables, hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """Antidepressant items per 1,000 registered patients, 2025 Q1-Q2, LSOA 2011 to sub-ICB."""
+    ad = tables["ad_lsoa"]
+    per_lsoa = ad.groupby("lsoa11_code", as_index=False).agg(
+        items=("items", "sum"), patients=("patients", "mean")
+    )
+    link = tables["lsoa11_sicbl22"][["lsoa11_code", "sicbl22_code"]]
+    linked = per_lsoa.merge(link, on="lsoa11_code", how="inner")
+    base = (
+        linked.groupby("sicbl22_code", as_index=False)
+        .agg(numerator=("items", "sum"), denominator=("patients", "sum"))
+        .rename(columns={"sicbl22_code": "area_code"})
+    )
+    return observations(
+        roll_up(base, hierarchy),
+        indicator_id="antidepressant_items_per_1000",
+        period=PRESCRIBING_PERIOD,
+    )
