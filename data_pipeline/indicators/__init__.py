@@ -142,7 +142,7 @@ PUBLISHED_COMPARISONS = {
     "similar": "similar",
     "higher": "higher",
     "lower": "lower",
-    "not compared": "not_compared",
+    "not": "not_compared",
 }
 
 
@@ -185,7 +185,8 @@ def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame
             part[column] = stats.compare(
                 part[f"lower_{key}"], part[f"upper_{key}"], benchmark, indicator.polarity
             )
-        published = part["published_comparison"].str.strip().str.lower().map(PUBLISHED_COMPARISONS)
+        words = part["published_comparison"].str.strip().str.lower().str.split().str[0]
+        published = words.map(PUBLISHED_COMPARISONS)
         use_published = (part["comparison"] == "not_compared") & published.notna()
         part["comparison"] = part["comparison"].mask(use_published, published)
         part.loc[part["level"] == "england", ["comparison", "comparison_998"]] = "not_compared"
