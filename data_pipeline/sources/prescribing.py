@@ -1,0 +1,234 @@
+"""Antidepressant prescribing: by GP practice (2017-19, OpenPrescribing) and by LSOA (2025, PLDR).
+
+Three kinds of file feed the atlas:
+
+- practice totals of BNF 4.3 items and cost from the Bennett Institute's antidepressant
+  paper: a 12-month window ending mid-2018, and a later extract that holds only about a
+  quarter of a year's items, so it is labelled ``2018-19-partial`` and must only be compared
+  with itself;
+- the OpenPrescribing practice → CCG map of early 2020, kept only where the CCG is one of the
+  191 CCGs of April 2019 that the OpenPrescribing boundaries draw (other parents are trusts,
+  hubs and closed CCGs, and would silently miss the map);
+- PLDR indicator P_1_07, which apportions practice prescribing to the LSOA 2011 where the
+  registered patients live. Rows for patients living outside England, or with no LSOA,
+  are counted as rejected.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from data_pipeline.errors import SourceError
+from data_pipeline.raw import RawDir
+from data_pipeline.reconcile import Reconciliation
+from data_pipeline.sources import SourceResult
+from data_pipeline.tabular import SUPPRESSED, numeric, read_csv_text, require_columns
+
+SOURCE = "prescribing"
+
+#: Practice-level antidepressant extracts, by the label the atlas gives them.
+PRACTICE_FILES: dict[str, str] = {
+    "2017-18": "prescribing/ebm_antidepressant_items_by_practice_12mo_2017-18.csv.gz",
+    "2018-19-partial": "prescribing/ebm_antidepressant_items_by_practice_2018-19_extract.csv.gz",
+}
+PRACTICE_NOTES: dict[str, str] = {
+    "2017-18": "about 12 months ending mid-2018 (data pulled August 2018)",
+    "2018-19-partial": (
+        "a partial-period extract (about a quarter of a year's items): compare practices "
+        "within this extract only"
+    ),
+}
+CCG_MAP_FILE = "prescribing/ebm_practice_to_ccg_map_2020.csv"
+CCG_2019_FILE = "boundaries/ccg_2019_openprescribing_ods_codes.geojson"
+
+#: PLDR P_1_07 antidepressant files, by quarter.
+LSOA_FILES: dict[str, str] = {
+    "2025-Q1": "prescribing/pldr_p107_antidepressants_lsoa11_2025_Q1.csv.gz",
+    "2025-Q2": "prescribing/pldr_p107_antidepressants_lsoa11_2025_Q2.csv.gz",
+}
+LSOA_COLUMNS = {
+    "lsoa11": "lsoa11_code",
+    "items": "items",
+    "adqs": "adqs",
+    "nic": "nic",
+    "All_Patients": "patients",
+    "all_ages": "population",
+}
+
+#: Area codes in the PLDR files that are not English LSOAs, and why they are left out.
+#: Checked in order; the first match gives the reason.
+NOT_ENGLISH: list[tuple[str, str]] = [
+    (r"^W01", "outside England (Welsh LSOA)"),
+    (r"^S01", "outside England (Scottish data zone)"),
+    (r"^95", "outside England (Northern Ireland area)"),
+    (r"^L99999999$", "outside England (Channel Islands)"),
+    (r"^M99999999$", "outside England (Isle of Man)"),
+    (r"^(?:EMPTY|OTHER)$", "patients with no LSOA of residence (EMPTY or OTHER)"),
+]
+
+
+def _codes(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Trim and upper-case a code column so joins do not fail on stray spaces."""
+    return frame.assign(**{column: frame[column].astype("string").str.strip().str.upper()})
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    return series.isna() | (series == "")
+
+
+def read_practice_extract(raw: RawDir, extract: str) -> SourceResult:
+    """One practice-level antidepressant file: total items and cost per practice."""
+    relative = PRACTICE_FILES[extract]
+    recon = Reconciliation(SOURCE, relative)
+    frame = read_csv_text(raw.path(relative), relative)
+    require_columns(frame, ["practice", "total_items", "total_cost"], relative)
+    recon.rows_in = len(frame)
+    frame = _codes(frame, "practice")
+    frame = recon.reject_mask(frame, _blank(frame["practice"]), "no practice code")
+    frame = recon.reject_mask(
+        frame, frame.duplicated("practice", keep="first"), "duplicate practice code"
+    )
+    frame = numeric(frame, "total_items", recon, count=True)
+    frame = numeric(frame, "total_cost", recon, count=True)
+    recon.rows_used = len(frame)
+    recon.notes.append(PRACTICE_NOTES[extract])
+    recon.notes.append("practices are not filtered: some non-GP cost centres are included")
+    recon.check()
+    table = pd.DataFrame(
+        {
+            "extract": extract,
+            "practice_code": frame["practice"],
+            "items": frame["total_items"],
+            "cost": frame["total_cost"],
+            SUPPRESSED: frame[SUPPRESSED],
+        }
+    )
+    return SourceResult({"ad_practice": table}, [recon])
+
+
+def read_ad_practice(raw: RawDir) -> SourceResult:
+    """Both practice-level extracts as the ``ad_practice`` table."""
+    results = [read_practice_extract(raw, extract) for extract in PRACTICE_FILES]
+    table = pd.concat([r.tables["ad_practice"] for r in results], ignore_index=True)
+    table = table.sort_values(["extract", "practice_code"]).reset_index(drop=True)
+    recons = [recon for r in results for recon in r.reconciliations]
+    return SourceResult({"ad_practice": table}, recons)
+
+
+def read_ccg_2019_codes(raw: RawDir) -> tuple[set[str], Reconciliation]:
+    """The ODS codes of the 191 CCGs of April 2019, from the OpenPrescribing boundaries."""
+    relative = CCG_2019_FILE
+    recon = Reconciliation(SOURCE, relative)
+    try:
+        with Path(raw.path(relative)).open(encoding="utf-8") as handle:
+            features = json.load(handle)["features"]
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as exc:
+        raise SourceError(
+            relative,
+            f"the file is not a GeoJSON feature collection ({exc.__class__.__name__})",
+            "download the boundary file again",
+        ) from exc
+    codes = pd.Series([(f.get("properties") or {}).get("code") for f in features], dtype="string")
+    codes = codes.str.strip().str.upper()
+    recon.rows_in = len(codes)
+    if len(codes) and bool(_blank(codes).all()):
+        raise SourceError(
+            relative,
+            "no feature has a 'code' property",
+            "use the published OpenPrescribing CCG boundaries, which carry the ODS code",
+            column="code",
+        )
+    codes = recon.reject_mask(codes.to_frame("code"), _blank(codes), "no CCG code")["code"]
+    recon.rows_used = len(codes)
+    recon.notes.append("only the 'code' property is read (the CCG list, not the shapes)")
+    recon.check()
+    return set(codes), recon
+
+
+def read_practice_ccg(raw: RawDir) -> SourceResult:
+    """Practice → CCG (April 2019 CCGs) as the ``practice_ccg_2019`` table."""
+    ccgs, ccg_recon = read_ccg_2019_codes(raw)
+    relative = CCG_MAP_FILE
+    recon = Reconciliation(SOURCE, relative)
+    frame = read_csv_text(raw.path(relative), relative)
+    require_columns(frame, ["code", "ccg_id"], relative)
+    recon.rows_in = len(frame)
+    frame = _codes(_codes(frame, "code"), "ccg_id")
+    frame = recon.reject_mask(frame, _blank(frame["code"]), "no practice code")
+    frame = recon.reject_mask(
+        frame, _blank(frame["ccg_id"]), "no CCG (closed or non-GP prescriber)"
+    )
+    ccg_shaped = frame["ccg_id"].str.fullmatch(r"[0-9]{2}[A-Z]")
+    outside = ~frame["ccg_id"].isin(ccgs)
+    frame = recon.reject_mask(
+        frame,
+        outside & ccg_shaped,
+        "CCG code not among the 191 CCGs of April 2019 (a CCG merged earlier, or an NHS "
+        "England commissioning hub)",
+    )
+    frame = recon.reject_mask(
+        frame,
+        ~frame["ccg_id"].isin(ccgs),
+        "parent organisation is not a CCG (trust, hub or other non-CCG code)",
+    )
+    frame = recon.reject_mask(
+        frame, frame.duplicated("code", keep="first"), "duplicate practice code"
+    )
+    recon.rows_used = len(frame)
+    recon.notes.append(f"CCG codes checked against the {len(ccgs)} CCGs of {CCG_2019_FILE}")
+    recon.check()
+    table = pd.DataFrame({"practice_code": frame["code"], "ccg_ods": frame["ccg_id"]})
+    table = table.sort_values("practice_code").reset_index(drop=True)
+    return SourceResult(
+        {"practice_ccg_2019": table}, [ccg_recon, recon], {"practice_ccg_2019": relative}
+    )
+
+
+def _reject_not_english(frame: pd.DataFrame, recon: Reconciliation) -> pd.DataFrame:
+    """Keep English LSOA 2011 codes (E01...); count every other area code by reason."""
+    frame = recon.reject_mask(frame, _blank(frame["lsoa11"]), "no area code")
+    for pattern, reason in NOT_ENGLISH:
+        frame = recon.reject_mask(frame, frame["lsoa11"].str.contains(pattern), reason)
+    frame = recon.reject_mask(
+        frame, ~frame["lsoa11"].str.fullmatch(r"E01[0-9]{6}"), "not an LSOA 2011 code"
+    )
+    return recon.reject_mask(frame, frame.duplicated("lsoa11", keep="first"), "duplicate LSOA code")
+
+
+def read_lsoa_quarter(raw: RawDir, quarter: str) -> SourceResult:
+    """One PLDR quarter: antidepressant items, ADQs, cost, patients and population by LSOA."""
+    relative = LSOA_FILES[quarter]
+    recon = Reconciliation(SOURCE, relative)
+    frame = read_csv_text(raw.path(relative), relative)
+    require_columns(frame, LSOA_COLUMNS, relative)
+    recon.rows_in = len(frame)
+    frame = _codes(frame[list(LSOA_COLUMNS)], "lsoa11")
+    frame = _reject_not_english(frame, recon)
+    for column in ["items", "adqs", "nic", "All_Patients", "all_ages"]:
+        frame = numeric(frame, column, recon, count=True)
+    recon.rows_used = len(frame)
+    recon.notes.append(
+        "items are apportioned from practices to LSOAs by where registered patients live, "
+        "so they are fractional; All_Patients = registered patients living in the LSOA"
+    )
+    recon.check()
+    table = frame.rename(columns=LSOA_COLUMNS).assign(quarter=quarter)
+    columns = ["quarter", *LSOA_COLUMNS.values(), SUPPRESSED]
+    return SourceResult({"ad_lsoa": table[columns]}, [recon])
+
+
+def read_ad_lsoa(raw: RawDir) -> SourceResult:
+    """Both PLDR quarters as the ``ad_lsoa`` table."""
+    results = [read_lsoa_quarter(raw, quarter) for quarter in LSOA_FILES]
+    table = pd.concat([r.tables["ad_lsoa"] for r in results], ignore_index=True)
+    table = table.sort_values(["quarter", "lsoa11_code"]).reset_index(drop=True)
+    recons = [recon for r in results for recon in r.reconciliations]
+    return SourceResult({"ad_lsoa": table}, recons)
+
+
+def read(raw: RawDir) -> SourceResult:
+    """All prescribing tables: ``ad_practice``, ``practice_ccg_2019`` and ``ad_lsoa``."""
+    return read_ad_practice(raw).merge(read_practice_ccg(raw)).merge(read_ad_lsoa(raw))
