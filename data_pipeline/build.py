@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from data_pipeline import atlas_files, ccg_vintages, geography, simplify
+from data_pipeline.ccg_vintages import NON_GEOGRAPHIC_CODES
 from data_pipeline.indicators import (
     ENGLAND,
     finalise,
@@ -29,7 +30,7 @@ from data_pipeline.indicators import (
 from data_pipeline.indicators import ccg as ccg_indicators
 from data_pipeline.indicators.catalogue_table import indicator_table
 from data_pipeline.raw import RawDir
-from data_pipeline.reconcile import Ledger, Reconciliation
+from data_pipeline.reconcile import Ledger, Reconciliation, Usage
 from data_pipeline.sources import (
     SourceResult,
     boundaries,
@@ -41,26 +42,72 @@ from data_pipeline.sources import (
     prescribing,
     qof_ccg,
     qof_practice,
-    secondary_other,
     smi_checks,
     talking_therapies,
 )
 
 Reader = Callable[[RawDir], SourceResult]
+
+
+def _boundary(table: str) -> Reader:
+    return lambda raw: boundaries.read_boundary(raw, table)
+
+
+#: What the build reads, in order: only the files the atlas uses (other readers in
+#: data_pipeline.sources serve checks and drill-downs, and are not loaded here).
 READERS: tuple[tuple[str, Reader], ...] = (
-    ("boundaries", boundaries.read),
-    ("lookups", lookups.read),
-    ("deprivation", deprivation.read),
-    ("population", population.read),
-    ("qof_ccg", qof_ccg.read),
-    ("qof_practice", qof_practice.read),
-    ("talking_therapies", talking_therapies.read),
-    ("mhsds", mhsds.read),
-    ("smi_checks", smi_checks.read),
-    ("prescribing", prescribing.read),
-    ("fingertips", fingertips.read),
-    ("secondary_other", secondary_other.read),
+    *(
+        (f"boundaries: {t.removeprefix('boundary_')}", _boundary(t))
+        for t in (
+            "boundary_region",
+            "boundary_icb",
+            "boundary_sub_icb",
+            "boundary_ccg_2019",
+            "boundary_ccg_2020",
+            "boundary_ccg_2021",
+            "boundary_ltla_2024",
+            "boundary_utla_2023",
+            "boundary_lsoa21",
+        )
+    ),
+    ("lookups: LSOA 2021 geography", lookups.read_lsoa21_geography),
+    ("lookups: LTLA to UTLA", lookups.read_ltla_utla_2023),
+    ("lookups: LSOA 2011 to 2021", lookups.read_lsoa11_lsoa21),
+    ("lookups: LSOA 2011 to sub-ICB 2022", lookups.read_lsoa11_sicbl22),
+    ("lookups: GP practices", lookups.read_gp_practices),
+    ("deprivation: IoD2025 LSOA", deprivation.read_iod2025_lsoa21),
+    ("deprivation: IoD2019 CCG", deprivation.read_iod2019_ccg),
+    ("deprivation: IoD2025 LTLA", deprivation.read_iod2025_ltla24),
+    ("deprivation: IoD2025 UTLA", deprivation.read_iod2025_utla),
+    ("deprivation: practice IMD", deprivation.read_practice_imd),
+    ("population: LSOA mid-2020", population.read_lsoa11_2020),
+    ("QOF: CCG workbooks", qof_ccg.read),
+    ("QOF: practices 2022-23", qof_practice.read),
+    ("Talking Therapies", talking_therapies.read),
+    ("MHSDS time series", mhsds.read_time_series),
+    ("MHSDS England in contact", mhsds.read_in_contact),
+    ("SMI physical health checks", smi_checks.read),
+    ("prescribing: practices", prescribing.read_ad_practice),
+    ("prescribing: practice to CCG", prescribing.read_practice_ccg),
+    ("prescribing: LSOA 2025", prescribing.read_ad_lsoa),
+    ("Fingertips: LA depression", fingertips.read_la_depression),
+    ("Fingertips: LA self-harm", fingertips.read_la_self_harm),
+    ("Fingertips: SMI excess mortality", fingertips.read_la_smi_mortality),
+    ("ONS Health Index", fingertips.read_health_index),
+    ("Fingertips: GP life expectancy", fingertips.read_gp_life_expectancy),
+    ("Fingertips: smoking prevalence", fingertips.read_smoking),
 )
+
+#: Tables whose rows the builders use selectively; rows no builder used are counted as
+#: rejected, described by these columns.
+TRACKED_TABLES = {
+    "tt_annual": ["org_type", "breakdown", "measure"],
+    "tt_monthly_subicb": ["measure"],
+    "mhsds_monthly": ["breakdown", "measure_id"],
+    "mhsds_england_in_contact": [],
+    "smi_checks": ["measure", "quarter"],
+    "smoking_prevalence": ["area_type", "period"],
+}
 
 #: National boundary layers written as GeoJSON, by the table the reader returns.
 NATIONAL_LAYERS = {
@@ -89,29 +136,49 @@ class BuildReport:
 def read_sources(raw: RawDir, progress: Callable[[str], None]) -> SourceResult:
     """Run every reader, saying what each one did."""
     result = SourceResult()
+    total = len(READERS)
     for number, (name, reader) in enumerate(READERS, start=1):
         started = time.perf_counter()
-        progress(f"[{number}/{len(READERS)}] {name}: reading")
         part = reader(raw)
         rows = sum(r.rows_in for r in part.reconciliations)
         rejected = sum(r.rows_rejected for r in part.reconciliations)
         progress(
-            f"[{number}/{len(READERS)}] {name}: {rows:,} rows in, {rejected:,} rejected, "
-            f"{len(part.tables)} tables ({time.perf_counter() - started:.1f} s)"
+            f"[{number:>2}/{total}] {name}: {rows:,} rows in, {rejected:,} rejected "
+            f"({time.perf_counter() - started:.1f} s)"
         )
         result = result.merge(part)
     return result
 
 
-def build_values(tables: dict[str, pd.DataFrame], ledger: Ledger, hierarchy) -> pd.DataFrame:
+#: Tables with NHS organisation codes that include non-geographic ones, and the column.
+NHS_CODE_COLUMNS = {"tt_annual": "org_code", "mhsds_monthly": "org_code", "smi_checks": "org_code"}
+
+
+def drop_non_geographic(tables: dict[str, pd.DataFrame], ledger: Ledger) -> dict:
+    """Remove rows for UNKNOWN and commissioning hubs, counting them with their reason."""
+    out = dict(tables)
+    for table, column in NHS_CODE_COLUMNS.items():
+        codes = out[table][column].astype("string").str.upper()
+        for code, reason in NON_GEOGRAPHIC_CODES.items():
+            ledger.drop(table, int((codes == code).sum()), reason)
+        out[table] = out[table].loc[~codes.isin(list(NON_GEOGRAPHIC_CODES))]
+    return out
+
+
+def build_values(
+    tables: dict[str, pd.DataFrame], ledger: Ledger, hierarchy, recode: dict[str, str]
+) -> pd.DataFrame:
     """Every indicator's observations, finalised (statistics, comparison, disclosure)."""
+    tables = drop_non_geographic(tables, ledger)
+    usage = Usage(tables, TRACKED_TABLES)
     frames = [
-        sub_icb.build(tables, hierarchy),
-        ccg_indicators.build(tables, ledger),
+        sub_icb.build(tables, hierarchy, recode, usage),
+        ccg_indicators.build(tables, ledger, usage),
         local_authority.build(tables, ledger),
-        small_areas.practice_observations(tables),
+        small_areas.practice_observations(tables, usage),
         small_areas.lsoa_observations(tables),
     ]
+    usage.settle(ledger)
     obs = pd.concat(frames, ignore_index=True)
     # England is built once per indicator and period; the first builder's figure stands.
     england = obs["level"] == "england"
@@ -169,13 +236,21 @@ def build(
     raw = RawDir.resolve(raw_option)
     result = read_sources(raw, progress)
     progress("geography: CCG vintages and successors")
-    ccg_tables = ccg_vintages.build_ccg_geography(raw)
+    ccg_tables = ccg_vintages.read(raw)
     tables = {**result.tables, **ccg_tables.tables}
     recons = result.reconciliations + ccg_tables.reconciliations
     ledger = Ledger(recons, {**result.table_files, **ccg_tables.table_files})
-    hierarchy = geography.sub_icb_hierarchy(tables["lsoa21_geography"], tables["gp_practices_2024"])
+    recode = geography.recode_to_2023(
+        tables["qof_practice_geography"],
+        tables["boundary_sub_icb"],
+        tables["lsoa21_geography"],
+        tables["boundary_region"],
+    )
+    hierarchy = geography.sub_icb_hierarchy(
+        tables["lsoa21_geography"], tables["qof_practice_geography"], recode
+    )
     progress("indicators: building and finalising")
-    values = build_values(tables, ledger, hierarchy)
+    values = build_values(tables, ledger, hierarchy, recode)
     areas = geography.build_areas(tables, hierarchy)
     for recon in recons:
         recon.check()

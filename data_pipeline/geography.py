@@ -61,11 +61,47 @@ def majority_parent(frame: pd.DataFrame, child: str, parent: str) -> pd.DataFram
     return counts.drop_duplicates(child)[[child, parent]].reset_index(drop=True)
 
 
-def sub_icb_hierarchy(lsoa21_geography: pd.DataFrame, gp_practices: pd.DataFrame) -> pd.DataFrame:
-    """Sub-ICB -> ICB -> NHS England region, with the sub-ICB's ODS code.
+def recode_to_2023(
+    qof_geography: pd.DataFrame,
+    boundary_sub_icb: pd.DataFrame,
+    lsoa21_geography: pd.DataFrame,
+    boundary_region: pd.DataFrame,
+) -> dict[str, str]:
+    """ONS codes of 2022 NHS areas -> the codes of the same areas on the 2023/24 boundaries.
 
-    The LSOA lookup gives sub-ICB to ICB; NHS England regions come from the practice lookup
-    (the LSOA lookup carries ONS regions, which are a different geography).
+    Some areas kept their ODS code but got a new ONS code in 2023 (Surrey Heartlands and
+    Sussex sub-ICBs and ICBs; the North West and East of England regions). The mapping is
+    read from the data: sub-ICBs and ICBs by their ODS code, regions by name. Codes that did
+    not change are absent (use ``.get(code, code)``).
+    """
+    sub_new = dict(zip(boundary_sub_icb["ods_code"], boundary_sub_icb["area_code"], strict=True))
+    icb_pairs = lsoa21_geography[["icb_ods", "icb_code"]].drop_duplicates()
+    icb_new = dict(zip(icb_pairs["icb_ods"], icb_pairs["icb_code"], strict=True))
+    region_new = dict(
+        zip(boundary_region["area_name"].str.lower(), boundary_region["area_code"], strict=True)
+    )
+    mapping: dict[str, str] = {}
+    for ods, ons, lookup in (
+        ("sub_icb_ods", "sub_icb_ons", sub_new),
+        ("icb_ods", "icb_ons", icb_new),
+        ("region_name", "region_ons", region_new),
+    ):
+        pairs = qof_geography[[ods, ons]].drop_duplicates()
+        keys = pairs[ods].str.lower() if ods == "region_name" else pairs[ods]
+        for key, code in zip(keys, pairs[ons], strict=True):
+            new = lookup.get(key)
+            if new is not None and new != code:
+                mapping[str(code)] = str(new)
+    return mapping
+
+
+def sub_icb_hierarchy(
+    lsoa21_geography: pd.DataFrame, qof_geography: pd.DataFrame, recode: dict[str, str]
+) -> pd.DataFrame:
+    """Sub-ICB -> ICB -> NHS England region (2023 codes), with the sub-ICB's ODS code.
+
+    The LSOA lookup gives sub-ICB to ICB; NHS England regions come from the QOF practice
+    mapping (the LSOA lookup carries ONS regions, which are a different geography).
     """
     sub = (
         lsoa21_geography[["sub_icb_code", "sub_icb_ods", "icb_code", "icb_ods"]]
@@ -74,7 +110,11 @@ def sub_icb_hierarchy(lsoa21_geography: pd.DataFrame, gp_practices: pd.DataFrame
     )
     if sub["sub_icb_code"].duplicated().any():
         raise ValueError("a sub-ICB location maps to more than one ICB in the LSOA lookup")
-    regions = majority_parent(gp_practices, "icb_code", "region_code")
+    practices = qof_geography.assign(
+        icb_code=qof_geography["icb_ons"].map(lambda c: recode.get(c, c)),
+        region_code=qof_geography["region_ons"].map(lambda c: recode.get(c, c)),
+    )
+    regions = majority_parent(practices, "icb_code", "region_code")
     return sub.merge(regions, on="icb_code", how="left").reset_index(drop=True)
 
 
@@ -177,8 +217,15 @@ def build_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.
         )
     )
     coords = tables["gp_practices_2024"][["practice_code", "postcode", "latitude", "longitude"]]
+    qof_geo = tables["qof_practice_geography"]
+    ods_to_sub = dict(zip(hierarchy["sub_icb_ods"], hierarchy["sub_icb_code"], strict=True))
     practices = (
-        tables["qof_practice_geography"]
+        qof_geo.assign(
+            sub_icb_ons=qof_geo["sub_icb_ods"].map(ods_to_sub),
+            icb_ons=qof_geo["sub_icb_ods"]
+            .map(ods_to_sub)
+            .map(dict(zip(hierarchy["sub_icb_code"], hierarchy["icb_code"], strict=True))),
+        )
         .merge(coords, on="practice_code", how="left")
         .merge(
             hierarchy[["sub_icb_code", "region_code"]],

@@ -47,9 +47,7 @@ class RawDir:
             )
         root = Path(chosen)
         if not root.is_dir():
-            raise SourceError(
-                str(chosen), "the raw-data directory does not exist", FETCH_HINT
-            )
+            raise SourceError(str(chosen), "the raw-data directory does not exist", FETCH_HINT)
         return cls(root)
 
     def path(self, relative: str) -> Path:

@@ -74,15 +74,49 @@ class Ledger:
         self._by_file = {r.file: r for r in reconciliations}
         self._table_files = table_files
 
-    def drop(self, table: str, count: int, reason: str) -> None:
-        """Count ``count`` rows of ``table`` as rejected for ``reason``."""
+    def drop(self, table: str, count: int, reason: str, file: str | None = None) -> None:
+        """Count ``count`` rows of ``table`` as rejected for ``reason``.
+
+        ``file`` names the source file for tables built from several files.
+        """
         if not count:
             return
         try:
-            recon = self._by_file[self._table_files[table]]
+            recon = self._by_file[file or self._table_files[table]]
         except KeyError as exc:
             raise KeyError(f"no reconciliation known for table {table!r}") from exc
         if count > recon.rows_used:
             raise ValueError(f"{recon.file}: cannot drop {count} rows, only {recon.rows_used} used")
         recon.rows_used -= int(count)
         recon.reject(reason, count)
+
+
+class Usage:
+    """Which rows of which tables the indicator builders actually used.
+
+    Readers keep rows that are valid; builders use some of them. Whatever no builder used is
+    counted as rejected at the end (:meth:`settle`), with a reason that names what the rows
+    were (e.g. "not used by any indicator: MHS29, ccg"), so nothing is lost silently.
+    """
+
+    def __init__(self, tables: dict[str, pd.DataFrame], tracked: dict[str, list[str]]):
+        self._tables = tables
+        self._describe = tracked
+        self._used: dict[str, set] = {name: set() for name in tracked}
+
+    def mark(self, table: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Record ``frame``'s rows of ``table`` as used; return the frame unchanged."""
+        if table in self._used:
+            self._used[table].update(frame.index)
+        return frame
+
+    def settle(self, ledger: Ledger) -> None:
+        """Count every unused row of each tracked table as rejected, by description."""
+        for table, columns in self._describe.items():
+            frame = self._tables[table]
+            unused = frame.loc[~frame.index.isin(list(self._used[table]))]
+            if unused.empty:
+                continue
+            labels = unused[columns].astype("string").fillna("-").agg(", ".join, axis=1)
+            for label, count in labels.value_counts().sort_index().items():
+                ledger.drop(table, int(count), f"not used by any indicator: {label}")

@@ -36,9 +36,7 @@ def _poisson_upper(count: float, confidence: float) -> float:
     return exact_upper(0, confidence) if count == 0 else byars_upper(count, confidence)
 
 
-def proportion(
-    numerator: pd.Series, denominator: pd.Series, multiplier: int = 100
-) -> pd.DataFrame:
+def proportion(numerator: pd.Series, denominator: pd.Series, multiplier: int = 100) -> pd.DataFrame:
     """Proportion with Wilson 95% and 99.8% limits (``multiplier=100`` gives percentages)."""
     den = denominator.astype("Float64").where(denominator > 0)
     out = pd.DataFrame({"value": numerator / den * multiplier})

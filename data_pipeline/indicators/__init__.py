@@ -134,6 +134,10 @@ def observations(frame: pd.DataFrame, **constants: object) -> pd.DataFrame:
     return out
 
 
+NOT_AVAILABLE_NOTE = (
+    "Not available: the source has no figure for this area and period (for a merged CCG, "
+    "not for every CCG it was formed from)."
+)
 PUBLISHED = ["value", "lower_95", "upper_95", "lower_998", "upper_998"]
 #: How publishers word a comparison with England, in the atlas's vocabulary.
 PUBLISHED_COMPARISONS = {
@@ -195,6 +199,10 @@ def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame
     values["suppressed"] = values["source_suppressed"]
     values["note"] = values["note"].mask(
         values["source_suppressed"] & values["note"].isna(), disclosure.SOURCE_NOTE
+    )
+    values["note"] = values["note"].mask(
+        values["value"].isna() & ~values["source_suppressed"] & values["note"].isna(),
+        NOT_AVAILABLE_NOTE,
     )
     values = disclosure.protect(values)
     values = values.loc[:, list(VALUE_COLUMNS)]

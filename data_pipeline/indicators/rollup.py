@@ -32,11 +32,14 @@ def roll_up(
     parents: tuple[str, ...] = ("icb", "region"),
     columns: tuple[str, ...] = COUNT_COLUMNS,
     england: bool = True,
+    partial_england: bool = False,
 ) -> pd.DataFrame:
     """Counts at ``base_level`` plus each parent level and England.
 
     ``base`` has ``area_code`` and the count columns; ``hierarchy`` maps ``<base>_code`` to
-    ``<parent>_code`` for each parent level.
+    ``<parent>_code`` for each parent level. With ``partial_england``, England adds up the
+    areas that have a figure (for sources that publish no England total and suppress small
+    local counts) and says so in its note; every other parent stays strict.
     """
     base = base.copy()
     if "source_suppressed" not in base.columns:
@@ -49,6 +52,18 @@ def roll_up(
         frames.append(part.assign(level=parent, vintage=LEVEL_VINTAGES[parent]))
     if england:
         part = strict_sum(linked.assign(_all=ENGLAND), "_all", columns)
+        if partial_england:
+            missing = int(linked[list(columns)].isna().any(axis=1).sum())
+            for column in columns:
+                part[column] = [linked[column].sum()]
+            part["source_suppressed"] = False
+            part["note"] = (
+                f"England is the sum of the areas with a figure; {missing} area counts "
+                "suppressed at source (each under 8) are not included."
+                if missing
+                else pd.NA
+            )
         frames.append(part.assign(level="england", vintage="england"))
     keep = ["area_code", "level", "vintage", *columns, "source_suppressed"]
-    return pd.concat([f[keep] for f in frames], ignore_index=True)
+    keep += ["note"] if partial_england else []
+    return pd.concat([f.reindex(columns=keep) for f in frames], ignore_index=True)

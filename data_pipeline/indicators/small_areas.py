@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_pipeline.geography import LEVEL_VINTAGES
+from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES
 from data_pipeline.indicators import observations
+from data_pipeline.reconcile import Usage
 
 PRACTICE = {"level": "practice", "vintage": LEVEL_VINTAGES["practice"]}
 LSOA = {"level": "lsoa", "vintage": LEVEL_VINTAGES["lsoa"]}
 
 
-def practice_observations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """QOF 2022-23 prevalence, IMD 2019 of the registered population, and list size."""
+def practice_observations(tables: dict[str, pd.DataFrame], usage: Usage) -> pd.DataFrame:
+    """QOF 2022-23 prevalence, deprivation, list size, smoking and life expectancy."""
     qof = tables["qof_practice"]
     frames = []
     for indicator_id, group in (("depression_prevalence", "DEP"), ("smi_prevalence", "MH")):
@@ -54,7 +55,52 @@ def practice_observations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             **PRACTICE,
         )
     )
+    frames += _smoking(tables, usage) + _life_expectancy(tables)
     return pd.concat(frames, ignore_index=True)
+
+
+def _smoking(tables: dict[str, pd.DataFrame], usage: Usage) -> list[pd.DataFrame]:
+    """QOF smoking prevalence (15+) by practice; England as the sum of practices."""
+    smoking = tables["smoking_prevalence"]
+    gps = usage.mark("smoking_prevalence", smoking.loc[smoking["area_type"] == "GPs"])
+    frames = []
+    for period, part in gps.groupby("period", sort=True):
+        label = str(period).replace("/", "-")
+        counts = part.rename(columns={"count": "numerator"})
+        frames.append(
+            observations(counts, indicator_id="smoking_prevalence", period=label, **PRACTICE)
+        )
+        england = pd.DataFrame(
+            {
+                "area_code": [ENGLAND],
+                "numerator": [counts["numerator"].sum()],
+                "denominator": [counts["denominator"].sum()],
+            }
+        )
+        frames.append(
+            observations(
+                england,
+                indicator_id="smoking_prevalence",
+                period=label,
+                level="england",
+                vintage="england",
+            )
+        )
+    return frames
+
+
+def _life_expectancy(tables: dict[str, pd.DataFrame]) -> list[pd.DataFrame]:
+    """Life expectancy at birth of each practice's population, every period, by sex."""
+    life = tables["gp_life_expectancy"]
+    return [
+        observations(
+            part.rename(columns={"practice_code": "area_code"}),
+            indicator_id=f"life_expectancy_{sex}",
+            period=str(year),
+            **PRACTICE,
+        )
+        for (sex, year), part in life.groupby(["sex", "year"], sort=True)
+    ]
 
 
 def lsoa_observations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -14,12 +14,14 @@ from data_pipeline import stats
 from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES, split_population, weighted_mean
 from data_pipeline.indicators import observations
 from data_pipeline.indicators.rollup import roll_up
+from data_pipeline.reconcile import Usage
 
 LEVELS = ("sub_icb", "icb", "region")
 TT_PERIOD = "Jul 2022 - May 2023"
 MHSDS_SNAPSHOT = pd.Timestamp("2022-11-01")
 MHSDS_MONTHS = (pd.Timestamp("2022-08-01"), pd.Timestamp("2022-11-01"))
 PRESCRIBING_PERIOD = "2025 Q1-Q2"
+FIRST_SUB_ICB_YEAR = "2022-23"  # earlier SMI check years are on CCG codes
 
 
 def lsoa_parents(lsoa21_geography: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFrame:
@@ -43,12 +45,13 @@ def score_levels(lsoa_values: pd.DataFrame, parents: pd.DataFrame, value: str) -
     return pd.concat(frames, ignore_index=True)
 
 
-def _practice_counts(tables: dict[str, pd.DataFrame], group: str) -> pd.DataFrame:
-    """QOF 2022-23 register and list size by sub-ICB for one register group."""
+def _practice_counts(tables: dict[str, pd.DataFrame], group: str, ods_map) -> pd.DataFrame:
+    """QOF 2022-23 register and list size by sub-ICB (2023 code) for one register group."""
     qof = tables["qof_practice"]
     qof = qof.loc[qof["group"] == group]
-    geo = tables["qof_practice_geography"][["practice_code", "sub_icb_ons"]]
+    geo = tables["qof_practice_geography"][["practice_code", "sub_icb_ods"]]
     linked = qof.merge(geo, on="practice_code", how="left")
+    linked["sub_icb_ons"] = linked["sub_icb_ods"].map(ods_map)
     if linked["sub_icb_ons"].isna().any():
         missing = linked.loc[linked["sub_icb_ons"].isna(), "practice_code"].tolist()
         raise ValueError(f"QOF practices without a sub-ICB: {missing[:5]}")
@@ -60,12 +63,14 @@ def _practice_counts(tables: dict[str, pd.DataFrame], group: str) -> pd.DataFram
     return sums.rename(columns={"sub_icb_ons": "area_code"})
 
 
-def _tt_monthly(tables: dict[str, pd.DataFrame], measure: str, months=None) -> pd.DataFrame:
+def _tt_monthly(tables, usage: Usage, measure: str, recode, months=None) -> pd.DataFrame:
     """Talking Therapies monthly counts summed per sub-ICB (strictly: a gap makes NA)."""
     tt = tables["tt_monthly_subicb"]
     tt = tt.loc[tt["measure"] == measure]
     if months is not None:
         tt = tt.loc[tt["month"].between(*months)]
+    tt = usage.mark("tt_monthly_subicb", tt)
+    tt = tt.assign(sicbl_code=tt["sicbl_code"].map(lambda c: recode.get(c, c)))
     grouped = tt.groupby("sicbl_code")
     out = pd.DataFrame(
         {
@@ -79,7 +84,7 @@ def _tt_monthly(tables: dict[str, pd.DataFrame], measure: str, months=None) -> p
     return out.reset_index().rename(columns={"sicbl_code": "area_code"})
 
 
-def _mhsds(tables, ods_map: dict[str, str], measure: str, months) -> pd.DataFrame:
+def _mhsds(tables, usage: Usage, ods_map: dict[str, str], measure: str, months) -> pd.DataFrame:
     """MHSDS sub-ICB counts for ``measure`` summed over ``months`` (inclusive)."""
     mh = tables["mhsds_monthly"]
     mh = mh.loc[
@@ -88,7 +93,11 @@ def _mhsds(tables, ods_map: dict[str, str], measure: str, months) -> pd.DataFram
         & mh["month"].between(*months)
         & (mh["period_months"] == 1)
     ]
-    mh = mh.assign(area_code=mh["org_code"].map(ods_map)).dropna(subset=["area_code"])
+    mh = usage.mark("mhsds_monthly", mh)
+    mh = mh.assign(area_code=mh["org_code"].map(ods_map))
+    if mh["area_code"].isna().any():
+        unknown = sorted(set(mh.loc[mh["area_code"].isna(), "org_code"]))
+        raise ValueError(f"MHSDS sub-ICB codes not on the 2023 boundaries: {unknown}")
     grouped = mh.groupby("area_code")
     out = pd.DataFrame(
         {
@@ -100,13 +109,14 @@ def _mhsds(tables, ods_map: dict[str, str], measure: str, months) -> pd.DataFram
     return out.reset_index()
 
 
-def _rate_obs(counts: pd.DataFrame, denominators: pd.DataFrame, hierarchy, **const):
+def _rate_obs(counts, denominators, hierarchy, partial_england=False, **const):
     """Join numerators to denominators at sub-ICB and roll both up."""
     base = denominators[["area_code", "denominator"]].merge(
         counts[["area_code", "numerator", "source_suppressed"]], on="area_code", how="left"
     )
     base["source_suppressed"] = base["source_suppressed"].fillna(False).astype(bool)
-    return observations(roll_up(base, hierarchy), **const)
+    rolled = roll_up(base, hierarchy, partial_england=partial_england)
+    return observations(rolled, **const)
 
 
 def _ratio_obs(observed: pd.DataFrame, need: pd.DataFrame, hierarchy, **const) -> pd.DataFrame:
@@ -119,9 +129,15 @@ def _ratio_obs(observed: pd.DataFrame, need: pd.DataFrame, hierarchy, **const) -
     return observations(roll_up(base, hierarchy), **const)
 
 
-def build(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFrame:
+def build(
+    tables: dict[str, pd.DataFrame],
+    hierarchy: pd.DataFrame,
+    recode: dict[str, str],
+    usage: Usage,
+) -> pd.DataFrame:
     """All sub-ICB / ICB / region / England observations."""
     obs = []
+    ods_map = dict(zip(hierarchy["sub_icb_ods"], hierarchy["sub_icb_code"], strict=True))
     parents = lsoa_parents(tables["lsoa21_geography"], hierarchy)
     pop21 = split_population(tables["pop_lsoa11_2020"], tables["lsoa11_lsoa21"])
     iod = tables["iod2025_lsoa21"].merge(pop21, on="lsoa21_code", how="inner")
@@ -135,8 +151,8 @@ def build(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFr
             )
         )
 
-    dep = _practice_counts(tables, "DEP")
-    smi = _practice_counts(tables, "MH")
+    dep = _practice_counts(tables, "DEP", ods_map)
+    smi = _practice_counts(tables, "MH", ods_map)
     for indicator_id, counts in (("depression_prevalence", dep), ("smi_prevalence", smi)):
         obs.append(
             observations(roll_up(counts, hierarchy), indicator_id=indicator_id, period="2022-23")
@@ -148,17 +164,18 @@ def build(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFr
         ("tt_referrals_rate", "referrals_received"),
         ("tt_access_rate", "accessing_services"),
     ):
-        counts = _tt_monthly(tables, measure).rename(columns={"value": "numerator"})
+        counts = _tt_monthly(tables, usage, measure, recode).rename(columns={"value": "numerator"})
         obs.append(
             _rate_obs(counts, adults, hierarchy, indicator_id=indicator_id, period=TT_PERIOD)
         )
 
-    access = _tt_monthly(tables, "accessing_services").rename(columns={"value": "numerator"})
+    access = _tt_monthly(tables, usage, "accessing_services", recode).rename(
+        columns={"value": "numerator"}
+    )
     need = dep.rename(columns={"numerator": "need"})
     obs.append(_ratio_obs(access, need, hierarchy, indicator_id="tt_gap_ratio", period=TT_PERIOD))
 
-    ods_map = dict(zip(hierarchy["sub_icb_ods"], hierarchy["sub_icb_code"], strict=True))
-    obs.append(_smi_checks(tables, ods_map, hierarchy))
+    obs.append(_smi_checks(tables, usage, ods_map, hierarchy))
 
     snapshot = (MHSDS_SNAPSHOT, MHSDS_SNAPSHOT)
     period_snapshot = "Nov 2022"
@@ -167,11 +184,11 @@ def build(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFr
         ("mhsds_admissions_rate", "MHS07", snapshot, period_snapshot),
         ("mhsds_detentions_rate", "MHS81", MHSDS_MONTHS, "Aug - Nov 2022"),
     ):
-        counts = _mhsds(tables, ods_map, measure, months)
+        counts = _mhsds(tables, usage, ods_map, measure, months)
         obs.append(_rate_obs(counts, everyone, hierarchy, indicator_id=indicator_id, period=period))
 
-    contacts = _mhsds(tables, ods_map, "MHS01", snapshot)
-    tt_same_months = _tt_monthly(tables, "accessing_services", MHSDS_MONTHS)
+    contacts = _mhsds(tables, usage, ods_map, "MHS01", snapshot)
+    tt_same_months = _tt_monthly(tables, usage, "accessing_services", recode, MHSDS_MONTHS)
     obs.append(
         _ratio_obs(
             contacts,
@@ -182,14 +199,19 @@ def build(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFr
         )
     )
 
-    obs.append(_prescribing(tables, hierarchy))
+    obs.append(_prescribing(tables, hierarchy, recode))
     return pd.concat(obs, ignore_index=True)
 
 
-def _smi_checks(tables, ods_map: dict[str, str], hierarchy: pd.DataFrame) -> pd.DataFrame:
+def _smi_checks(tables, usage: Usage, ods_map: dict[str, str], hierarchy) -> pd.DataFrame:
     """All six checks / SMI register, quarter 4 of each year on sub-ICB codes (2022-23 on)."""
     smi = tables["smi_checks"]
-    smi = smi.loc[(smi["quarter"] == 4) & smi["org_code"].isin(ods_map)]
+    smi = smi.loc[(smi["quarter"] == 4) & (smi["fin_year"] >= FIRST_SUB_ICB_YEAR)]
+    smi = smi.loc[smi["measure"].isin(["All6PHC", "SMIRegister"])]
+    smi = usage.mark("smi_checks", smi)
+    if not smi["org_code"].isin(ods_map).all():
+        unknown = sorted(set(smi.loc[~smi["org_code"].isin(ods_map), "org_code"]))
+        raise ValueError(f"SMI check codes not on the 2023 sub-ICB boundaries: {unknown}")
     frames = []
     for year, part in smi.groupby("fin_year"):
         wide = part.pivot_table(
@@ -204,8 +226,6 @@ def _smi_checks(tables, ods_map: dict[str, str], hierarchy: pd.DataFrame) -> pd.
                 "source_suppressed": flags.reindex(wide.index).to_numpy(),
             }
         )
-        if len(base) < len(ods_map) * 0.9:
-            continue  # a year still on CCG codes is built at CCG level instead
         frames.append(
             observations(
                 roll_up(base, hierarchy), indicator_id="smi_health_checks_pct", period=str(year)
@@ -214,13 +234,14 @@ def _smi_checks(tables, ods_map: dict[str, str], hierarchy: pd.DataFrame) -> pd.
     return pd.concat(frames, ignore_index=True)
 
 
-def _prescribing(tables, hierarchy: pd.DataFrame) -> pd.DataFrame:
+def _prescribing(tables, hierarchy: pd.DataFrame, recode: dict[str, str]) -> pd.DataFrame:
     """Antidepressant items per 1,000 registered patients, 2025 Q1-Q2, LSOA 2011 to sub-ICB."""
     ad = tables["ad_lsoa"]
     per_lsoa = ad.groupby("lsoa11_code", as_index=False).agg(
         items=("items", "sum"), patients=("patients", "mean")
     )
     link = tables["lsoa11_sicbl22"][["lsoa11_code", "sicbl22_code"]]
+    link = link.assign(sicbl22_code=link["sicbl22_code"].map(lambda c: recode.get(c, c)))
     linked = per_lsoa.merge(link, on="lsoa11_code", how="inner")
     base = (
         linked.groupby("sicbl22_code", as_index=False)
