@@ -121,6 +121,9 @@ NATIONAL_LAYERS = {
     "boundary_utla_2023": "utla-2023",
 }
 LSOA_LAYER = ("boundary_lsoa21", "lsoa-2021", 25.0, 5)
+#: Size budget of each national GeoJSON layer: leaves room within the 0.6 MB map page for
+#: the colours, values and tooltips the app adds to every feature.
+NATIONAL_BUDGET_BYTES = 420_000
 
 
 @dataclass
@@ -196,7 +199,7 @@ def write_boundaries(tables, register: pd.DataFrame, out: Path) -> dict[str, dic
         layer = tables[table][["area_code", "area_name", "geometry"]]
         if vintage == "ccg-2019":
             layer = layer.assign(area_code=layer["area_code"].map(ons_of_2019))
-        fitted, tolerance = simplify.fit_to_budget(layer)
+        fitted, tolerance = simplify.fit_to_budget(layer, max_bytes=NATIONAL_BUDGET_BYTES)
         size = simplify.write_geojson(fitted, out / f"{vintage}.geojson")
         report[vintage] = {"features": len(fitted), "bytes": size, "tolerance_m": tolerance}
     table, vintage, tolerance, decimals = LSOA_LAYER

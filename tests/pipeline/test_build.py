@@ -132,6 +132,6 @@ def test_black_country_and_sandwell_figures(values):
 
 def test_boundaries_fit_their_budgets(built):
     for path in (built / atlas_files.BOUNDARY_DIR_NAME).glob("*.geojson"):
-        assert path.stat().st_size <= 600_000, path.name
+        assert path.stat().st_size <= 420_000, path.name
     total = sum(p.stat().st_size for p in built.rglob("*") if p.is_file())
     assert total <= 25 * 1024 * 1024
