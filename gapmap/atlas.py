@@ -1,0 +1,253 @@
+"""The atlas, loaded once, and the questions the pages ask of it.
+
+The atlas is the pipeline's output under ``geodata/atlas`` (see the atlas contract in the
+README). :class:`Atlas` holds its tables in memory and answers queries with plain pandas;
+boundaries are read per vintage on first use and kept.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from gapmap.periods import ordered
+
+ROOT = Path(__file__).resolve().parents[1]
+ATLAS_DIR = ROOT / "geodata" / "atlas"
+ENGLAND = "E92000001"
+
+#: Map levels a user can pick, in the order the sidebar shows them, with their labels.
+MAP_LEVELS = {
+    "region": "NHS England region",
+    "icb": "Integrated care board (ICB)",
+    "sub_icb": "Sub-ICB location",
+    "ccg": "Clinical commissioning group (to 2022)",
+    "utla": "Local authority (upper tier)",
+    "ltla": "Local authority (district)",
+}
+#: Column of ``areas`` that links a small area (LSOA, practice) to each map level.
+PARENT_COLUMN = {
+    "region": "parent_region",
+    "icb": "parent_icb",
+    "sub_icb": "parent_sub_icb",
+    "ltla": "parent_ltla",
+    "utla": "parent_utla",
+}
+REBUILD_HINT = (
+    "The atlas under geodata/atlas is missing or unreadable. Reinstall from a fresh clone, "
+    "or rebuild it with `python -m data_pipeline build --raw DIR` (see the README)."
+)
+
+
+class AtlasUnavailable(RuntimeError):
+    """The atlas files are missing or corrupt; the message says what to run."""
+
+
+@dataclass
+class Atlas:
+    """The atlas tables in memory."""
+
+    areas: pd.DataFrame
+    values: pd.DataFrame
+    indicators: pd.DataFrame
+    manifest: dict
+    root: Path = ATLAS_DIR
+    _boundaries: dict[str, dict] = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ loading
+
+    @classmethod
+    def load(cls, root: Path | str = ATLAS_DIR) -> Atlas:
+        """Read the atlas; a missing or corrupt file raises :class:`AtlasUnavailable`."""
+        root = Path(root)
+        try:
+            areas = pd.read_parquet(root / "areas.parquet")
+            values = pd.read_parquet(root / "values.parquet")
+            indicators = pd.read_parquet(root / "indicators.parquet")
+            manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise AtlasUnavailable(f"{REBUILD_HINT} ({exc.__class__.__name__})") from exc
+        needed = {"indicator_id", "area_code", "level", "period", "value"}
+        if not needed <= set(values.columns):
+            raise AtlasUnavailable(f"{REBUILD_HINT} (values table lacks {needed})")
+        return cls(areas, values, indicators.set_index("id", drop=False), manifest, root)
+
+    # ------------------------------------------------------------- indicators
+
+    def indicator(self, indicator_id: str) -> pd.Series:
+        """Metadata of one indicator (name, unit, polarity, method, caveats, ...)."""
+        return self.indicators.loc[indicator_id]
+
+    def indicator_ids(self, level: str | None = None) -> list[str]:
+        """Indicators with values at ``level`` (all when None), in catalogue order."""
+        if level is None:
+            return list(self.indicators.index)
+        return [i for i in self.indicators.index if level in self._levels(i)]
+
+    def _levels(self, indicator_id: str) -> set[str]:
+        return set(str(self.indicators.loc[indicator_id, "levels"]).split(","))
+
+    def periods(self, indicator_id: str, level: str) -> list[str]:
+        """Periods of ``indicator_id`` at ``level``, oldest first."""
+        periods = json.loads(self.indicators.loc[indicator_id, "periods"])
+        return ordered(periods.get(level, []))
+
+    def levels(self) -> dict[str, str]:
+        """Map levels present in the atlas, with their labels."""
+        present = set(self.areas["level"])
+        return {k: v for k, v in MAP_LEVELS.items() if k in present}
+
+    # ------------------------------------------------------------------ values
+
+    @cached_property
+    def _by_key(self) -> dict[tuple[str, str, str], pd.DataFrame]:
+        return {
+            (str(i), str(lvl), str(p)): part
+            for (i, lvl, p), part in self.values.groupby(["indicator_id", "level", "period"])
+        }
+
+    def table(self, indicator_id: str, level: str, period: str) -> pd.DataFrame:
+        """Values of one indicator for every area of a level in a period, with area names."""
+        part = self._by_key.get((indicator_id, level, period))
+        if part is None:
+            return self.values.iloc[0:0].assign(area_name=pd.Series(dtype="string"))
+        names = self.areas.loc[
+            self.areas["vintage"].isin(set(part["vintage"])), ["area_code", "vintage", "area_name"]
+        ]
+        out = part.merge(names, on=["area_code", "vintage"], how="left")
+        return out.sort_values("area_name").reset_index(drop=True)
+
+    def vintage(self, indicator_id: str, level: str, period: str) -> str | None:
+        """The boundary vintage a period's values join to."""
+        part = self._by_key.get((indicator_id, level, period))
+        return None if part is None else str(part["vintage"].iloc[0])
+
+    def period_on(self, indicator_id: str, level: str, vintage: str | None) -> str | None:
+        """The latest period of an indicator whose values join to ``vintage`` at ``level``.
+
+        Pairs two indicators on one map (need against provision) without mixing boundaries.
+        """
+        if indicator_id not in self.indicators.index:
+            return None
+        for period in reversed(self.periods(indicator_id, level)):
+            if self.vintage(indicator_id, level, period) == vintage:
+                return period
+        return None
+
+    def england(self, indicator_id: str, period: str) -> pd.Series | None:
+        """England's row for an indicator and period, if there is one."""
+        part = self._by_key.get((indicator_id, "england", period))
+        return None if part is None else part.iloc[0]
+
+    def trend(self, indicator_id: str, area_code: str, level: str) -> pd.DataFrame:
+        """Every period of one area's indicator, oldest first, beside England's value."""
+        rows = self.values.loc[
+            (self.values["indicator_id"] == indicator_id)
+            & (self.values["area_code"] == area_code)
+            & (self.values["level"] == level)
+        ]
+        england = self.values.loc[
+            (self.values["indicator_id"] == indicator_id) & (self.values["level"] == "england"),
+            ["period", "value"],
+        ].rename(columns={"value": "england_value"})
+        out = rows.merge(england, on="period", how="left")
+        order = {p: i for i, p in enumerate(ordered(out["period"]))}
+        return out.assign(_o=out["period"].map(order)).sort_values("_o").drop(columns="_o")
+
+    def profile(self, area_code: str, level: str) -> pd.DataFrame:
+        """The latest period of every indicator for one area, with England's value."""
+        rows = self.values.loc[
+            (self.values["area_code"] == area_code) & (self.values["level"] == level)
+        ]
+        latest = []
+        for indicator_id, part in rows.groupby("indicator_id", sort=False):
+            period = ordered(part["period"])[-1]
+            row = part.loc[part["period"] == period].iloc[0].copy()
+            eng = self.england(str(indicator_id), period)
+            row["england_value"] = None if eng is None else eng["value"]
+            latest.append(row)
+        if not latest:
+            return rows.iloc[0:0]
+        out = pd.DataFrame(latest)
+        meta = self.indicators[["short_name", "domain", "unit", "polarity"]]
+        return out.join(meta, on="indicator_id").reset_index(drop=True)
+
+    # ------------------------------------------------------------------- areas
+
+    def area(self, area_code: str, vintage: str | None = None) -> pd.Series | None:
+        """One area's row (the newest vintage when several share a code)."""
+        rows = self.areas.loc[self.areas["area_code"] == area_code]
+        if vintage is not None:
+            rows = rows.loc[rows["vintage"] == vintage]
+        return None if rows.empty else rows.sort_values("vintage").iloc[-1]
+
+    def areas_at(self, level: str, vintage: str | None = None) -> pd.DataFrame:
+        """Areas of a level (and vintage), sorted by name."""
+        rows = self.areas.loc[self.areas["level"] == level]
+        if vintage is not None:
+            rows = rows.loc[rows["vintage"] == vintage]
+        return rows.sort_values("area_name").reset_index(drop=True)
+
+    def within(self, area_code: str, level: str, small: str) -> pd.DataFrame:
+        """LSOAs (``small="lsoa"``) or practices inside a map area, where the link exists."""
+        column = PARENT_COLUMN.get(level)
+        rows = self.areas.loc[self.areas["level"] == small]
+        if column is None:
+            return rows.iloc[0:0]
+        return rows.loc[rows[column] == area_code].reset_index(drop=True)
+
+    def search(self, text: str, limit: int = 20) -> pd.DataFrame:
+        """Areas matching a name, an area code, a practice name or code, or a postcode district.
+
+        Postcode districts ("B70", "B70 6") find the practices there and, through them, their
+        sub-ICB location. Matching is case-insensitive; no regular expressions are taken from
+        the user.
+        """
+        needle = str(text).strip().lower()
+        if len(needle) < 2:
+            return self.areas.iloc[0:0]
+        searchable = self.areas.loc[self.areas["level"] != "lsoa"]
+        names = searchable["area_name"].str.lower()
+        codes = searchable["area_code"].str.lower()
+        hits = searchable.loc[
+            codes.eq(needle)
+            | searchable["ods_code"].str.lower().eq(needle)
+            | names.str.contains(needle, regex=False)
+        ]
+        district = re.fullmatch(r"[a-z]{1,2}\d[a-z\d]?( ?\d)?", needle)
+        if district:
+            outward = needle.split(" ")[0].upper()
+            postcodes = searchable["postcode"].fillna("").str.upper()
+            by_postcode = searchable.loc[postcodes.str.split(" ").str[0] == outward]
+            hits = pd.concat([hits, by_postcode])
+        exact = hits["area_code"].str.lower().eq(needle) | hits["area_name"].str.lower().eq(needle)
+        hits = hits.assign(_exact=~exact).sort_values(["_exact", "level", "area_name"])
+        return hits.drop(columns="_exact").drop_duplicates(["area_code", "vintage"]).head(limit)
+
+    # -------------------------------------------------------------- boundaries
+
+    def boundaries(self, vintage: str) -> dict:
+        """A national layer's GeoJSON (area_code, area_name), read once per vintage."""
+        if vintage not in self._boundaries:
+            path = self.root / "boundaries" / f"{vintage}.geojson"
+            try:
+                self._boundaries[vintage] = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise AtlasUnavailable(f"{REBUILD_HINT} ({path.name})") from exc
+        return self._boundaries[vintage]
+
+    def lsoa_shapes(self, codes: list[str]) -> gpd.GeoDataFrame:
+        """LSOA 2021 polygons for the given codes only (read with a filter)."""
+        path = self.root / "boundaries" / "lsoa-2021.parquet"
+        if not codes:
+            return gpd.GeoDataFrame({"area_code": [], "area_name": []}, geometry=[], crs=4326)
+        try:
+            return gpd.read_parquet(path, filters=[("area_code", "in", sorted(codes))])
+        except (OSError, ValueError) as exc:
+            raise AtlasUnavailable(f"{REBUILD_HINT} ({path.name})") from exc

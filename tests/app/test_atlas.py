@@ -1,0 +1,61 @@
+import shutil
+
+import pytest
+
+from gapmap.atlas import ATLAS_DIR, Atlas, AtlasUnavailable
+from gapmap.periods import ordered
+
+
+@pytest.fixture(scope="module")
+def atlas() -> Atlas:
+    return Atlas.load()
+
+
+def test_missing_or_corrupt_atlas_says_what_to_run(tmp_path):
+    with pytest.raises(AtlasUnavailable, match="python -m data_pipeline build"):
+        Atlas.load(tmp_path)
+    shutil.copytree(ATLAS_DIR, tmp_path / "atlas")
+    (tmp_path / "atlas" / "values.parquet").write_bytes(b"not parquet")
+    with pytest.raises(AtlasUnavailable, match="python -m data_pipeline build"):
+        Atlas.load(tmp_path / "atlas")
+
+
+def test_periods_are_chronological():
+    assert ordered(["2019-20", "2016-04", "Jul 2022 - May 2023", "2014-15", "2016-17"]) == [
+        "2014-15", "2016-04", "2016-17", "2019-20", "Jul 2022 - May 2023"]
+
+
+def test_table_has_every_area_of_the_level_with_names(atlas):
+    table = atlas.table("tt_gap_ratio", "sub_icb", "Jul 2022 - May 2023")
+    assert len(table) == 106 and table["area_name"].notna().all()
+    assert atlas.vintage("tt_gap_ratio", "sub_icb", "Jul 2022 - May 2023") == "sub_icb-2023"
+    assert atlas.england("tt_gap_ratio", "Jul 2022 - May 2023")["value"] == pytest.approx(1)
+
+
+def test_ccg_periods_join_their_own_vintage(atlas):
+    assert atlas.vintage("depression_prevalence", "ccg", "2018-19") == "ccg-2019"
+    assert atlas.vintage("depression_prevalence", "ccg", "2019-20") == "ccg-2020"
+    assert atlas.period_on("imd_score", "ccg", "ccg-2020") == "2020-21"
+
+
+def test_search_by_name_code_practice_and_postcode_district(atlas):
+    assert "E08000028" in set(atlas.search("Sandwell")["area_code"])
+    assert atlas.search("e38000259").iloc[0]["area_code"] == "E38000259"
+    by_district = atlas.search("B70")
+    assert len(by_district) and (by_district["level"] == "practice").all()
+    assert atlas.search("x")["area_code"].tolist() == []  # too short to search
+    assert atlas.search(".*")["area_code"].tolist() == []  # no regular expressions
+
+
+def test_drill_down_inside_sandwell(atlas):
+    assert len(atlas.within("E08000028", "ltla", "lsoa")) == 190
+    lsoas = atlas.within("E38000259", "sub_icb", "lsoa")
+    shapes = atlas.lsoa_shapes(list(lsoas["area_code"]))
+    assert len(shapes) == len(lsoas) == 723
+    assert len(atlas.within("E38000259", "sub_icb", "practice")) == 181
+
+
+def test_profile_has_latest_values_and_england(atlas):
+    profile = atlas.profile("E38000259", "sub_icb")
+    gap = profile.set_index("indicator_id").loc["tt_gap_ratio"]
+    assert gap["comparison"] == "worse" and gap["england_value"] == pytest.approx(1)
