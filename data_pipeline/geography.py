@@ -201,8 +201,10 @@ def build_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.
         )
     )
     parts.append(_areas(tables["boundary_utla_2023"][["area_code", "area_name"]], "utla"))
-    lsoa = tables["lsoa21_geography"].merge(
-        hierarchy[["sub_icb_code", "region_code"]], on="sub_icb_code", how="left"
+    lsoa = (
+        tables["lsoa21_geography"]
+        .merge(hierarchy[["sub_icb_code", "region_code"]], on="sub_icb_code", how="left")
+        .merge(utla, left_on="ltla24_code", right_on="ltla23_code", how="left")
     )
     parts.append(
         _areas(
@@ -213,10 +215,23 @@ def build_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.
             parent_sub_icb="sub_icb_code",
             parent_icb="icb_code",
             parent_ltla="ltla24_code",
+            parent_utla="utla23_code",
             parent_region="region_code",
         )
     )
-    coords = tables["gp_practices_2024"][["practice_code", "postcode", "latitude", "longitude"]]
+    coords = tables["gp_practices_2024"][
+        ["practice_code", "postcode", "latitude", "longitude", "lsoa21_code"]
+    ]
+    # Districts and counties of a practice: those of the LSOA its premises stand in.
+    lsoa_la = tables["lsoa21_geography"][["lsoa21_code", "ltla24_code"]].merge(
+        tables["ltla_utla_2023"][["ltla23_code", "utla23_code"]],
+        left_on="ltla24_code",
+        right_on="ltla23_code",
+        how="left",
+    )
+    coords = coords.merge(
+        lsoa_la[["lsoa21_code", "ltla24_code", "utla23_code"]], on="lsoa21_code", how="left"
+    )
     qof_geo = tables["qof_practice_geography"]
     ods_to_sub = dict(zip(hierarchy["sub_icb_ods"], hierarchy["sub_icb_code"], strict=True))
     practices = (
@@ -243,6 +258,8 @@ def build_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.
             parent_sub_icb="sub_icb_ons",
             parent_icb="icb_ons",
             parent_region="region_code",
+            parent_ltla="ltla24_code",
+            parent_utla="utla23_code",
         )
     )
     areas = pd.concat(parts, ignore_index=True)

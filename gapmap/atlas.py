@@ -180,11 +180,19 @@ class Atlas:
 
     # ------------------------------------------------------------------- areas
 
-    def area(self, area_code: str, vintage: str | None = None) -> pd.Series | None:
-        """One area's row (the newest vintage when several share a code)."""
+    def area(
+        self, area_code: str, vintage: str | None = None, level: str | None = None
+    ) -> pd.Series | None:
+        """One area's row.
+
+        Give the vintage or level where codes are shared: Sandwell is both a district and a
+        unitary authority, and CCG codes recur across vintages.
+        """
         rows = self.areas.loc[self.areas["area_code"] == area_code]
         if vintage is not None:
             rows = rows.loc[rows["vintage"] == vintage]
+        if level is not None:
+            rows = rows.loc[rows["level"] == level]
         return None if rows.empty else rows.sort_values("vintage").iloc[-1]
 
     def areas_at(self, level: str, vintage: str | None = None) -> pd.DataFrame:

@@ -22,7 +22,12 @@ def test_missing_or_corrupt_atlas_says_what_to_run(tmp_path):
 
 def test_periods_are_chronological():
     assert ordered(["2019-20", "2016-04", "Jul 2022 - May 2023", "2014-15", "2016-17"]) == [
-        "2014-15", "2016-04", "2016-17", "2019-20", "Jul 2022 - May 2023"]
+        "2014-15",
+        "2016-04",
+        "2016-17",
+        "2019-20",
+        "Jul 2022 - May 2023",
+    ]
 
 
 def test_table_has_every_area_of_the_level_with_names(atlas):

@@ -17,8 +17,12 @@ def test_empty_query_gives_the_default_view(atlas):
 
 
 def test_a_deep_link_is_restored_exactly(atlas):
-    query = {"level": "ltla", "indicator": "depression_prevalence", "period": "2022-23",
-             "area": "E08000028"}
+    query = {
+        "level": "ltla",
+        "indicator": "depression_prevalence",
+        "period": "2022-23",
+        "area": "E08000028",
+    }
     selection, messages = state.resolve(atlas, query)
     assert selection.to_query() == query and messages == []
 
@@ -49,8 +53,9 @@ def test_list_values_and_hostile_text_are_handled(atlas):
 
 
 def test_changing_level_keeps_what_still_makes_sense(atlas):
-    start, _ = state.resolve(atlas, {"level": "sub_icb", "indicator": "depression_prevalence",
-                                     "area": "E38000259"})
+    start, _ = state.resolve(
+        atlas, {"level": "sub_icb", "indicator": "depression_prevalence", "area": "E38000259"}
+    )
     moved = state.with_level(atlas, start, "ltla")
     assert moved.indicator == "depression_prevalence"
     assert moved.period == atlas.periods("depression_prevalence", "ltla")[-1]
@@ -60,8 +65,15 @@ def test_changing_level_keeps_what_still_makes_sense(atlas):
 
 
 def test_ccg_periods_switch_vintage_and_drop_areas_not_on_that_map(atlas):
-    start, _ = state.resolve(atlas, {"level": "ccg", "indicator": "depression_prevalence",
-                                     "period": "2018-19", "area": "E38000144"})
+    start, _ = state.resolve(
+        atlas,
+        {
+            "level": "ccg",
+            "indicator": "depression_prevalence",
+            "period": "2018-19",
+            "area": "E38000144",
+        },
+    )
     assert start.area == "E38000144"
     later = state.with_period(atlas, start, "2019-20")
     assert later.area == "E38000144"  # Sandwell and West Birmingham existed until 2021

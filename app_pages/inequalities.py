@@ -1,0 +1,81 @@
+"""Inequalities: indicators by deprivation decile, SII and RII, and deprivation inside an area."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from gapmap import charts, maps, ui
+from gapmap.views import (
+    PRACTICE_INDICATORS,
+    chart_source,
+    drilldown_layers,
+    quantile_summary,
+    sii_sentence,
+)
+
+data = ui.atlas()
+selection = ui.current()
+
+st.title("Inequalities by deprivation")
+st.markdown(
+    "GP practices grouped into ten national deciles by the deprivation of their patients' "
+    "neighbourhoods (decile 1 = the most deprived tenth of England's population). The **slope "
+    "index of inequality (SII)** is the gap between the most and least deprived ends of the "
+    "gradient; the **relative index (RII)** is that gap relative to the average."
+)
+
+choices = [i for i in PRACTICE_INDICATORS if i in data.indicator_ids("practice")]
+indicator_id = st.selectbox(
+    "Indicator", choices, format_func=lambda i: str(data.indicator(i)["short_name"])
+)
+quantiles = st.radio(
+    "Groups", [10, 5], format_func={10: "Deciles", 5: "Quintiles"}.get, horizontal=True
+)
+meta = data.indicator(indicator_id)
+period = data.periods(indicator_id, "practice")[-1]
+word = "decile" if quantiles == 10 else "quintile"
+groups, result = quantile_summary(data, indicator_id, period, quantiles)
+slope = result["value_least_deprived"] - result["value_most_deprived"]
+ui.chart_block(
+    charts.by_decile(groups, meta, slope=slope, intercept=result["value_most_deprived"]),
+    name=f"inequality-{indicator_id}-{quantiles}",
+    title=f"{meta['short_name']} by deprivation {'decile' if quantiles == 10 else 'quintile'}",
+    source=chart_source(meta, period),
+    period=period,
+    alt_text=charts.describe_by_decile(groups, meta, slope=slope),
+    table=groups,
+)
+st.markdown(sii_sentence(result, meta, word))
+
+st.subheader("Deprivation inside the selected area")
+with st.expander("Map: click an area to select it", expanded=True):
+    ui.map_view(data, selection, height=420)
+if not selection.area:
+    st.info(
+        "Select an area to see its neighbourhoods (LSOAs) by deprivation decile and its "
+        "GP practices.",
+        icon=":material/touch_app:",
+    )
+else:
+    lsoas = data.within(selection.area, selection.level, "lsoa")
+    if lsoas.empty:
+        st.caption(
+            "Neighbourhoods are linked to sub-ICB locations, ICBs, regions and "
+            "districts; pick one of those geographies to drill down."
+        )
+    else:
+        shapes, practices, outline = drilldown_layers(data, selection)
+        fmap = maps.drilldown(
+            outline, shapes, practices, meta=data.indicator("depression_prevalence")
+        )
+        st_folium(
+            fmap,
+            height=520,
+            use_container_width=True,
+            key=f"drill-{selection.area}",
+            returned_objects=[],
+        )
+        counts = shapes["imd_decile"].value_counts().sort_index()
+        st.caption(
+            f"{len(shapes)} neighbourhoods, {int(counts.get(1, 0))} of them in England's most "
+            f"deprived tenth (decile 1); {len(practices)} GP practices."
+        )

@@ -1,0 +1,52 @@
+"""Methods & data: how the figures are made, where they come from, and the data itself."""
+
+import streamlit as st
+
+from gapmap import export, ui
+from gapmap.content import read_content
+from gapmap.views import reconciliation
+
+data = ui.atlas()
+
+st.title("Methods & data")
+tabs = st.tabs(
+    [
+        "Methods",
+        "Sources and licences",
+        "Caveats",
+        "Small numbers",
+        "Glossary",
+        "Reconciliation",
+        "Downloads",
+    ]
+)
+for tab, name in zip(
+    tabs[:5], ["methods", "sources", "caveats", "suppression", "glossary"], strict=True
+):
+    with tab:
+        st.markdown(read_content(name))
+
+with tabs[5]:
+    st.markdown(
+        "Every row of every source file is either used or rejected with a reason. The atlas "
+        f"was built from {len(data.manifest.get('raw_files', {}))} files."
+    )
+    st.dataframe(reconciliation(data.manifest), hide_index=True, width="stretch")
+
+with tabs[6]:
+    st.markdown(
+        "The whole atlas as CSV files (UTF-8, opens in Excel). Suppressed values are "
+        "blank, with the reason in the note column."
+    )
+    for label, frame, name in (
+        ("All values", data.values, "atlas-values"),
+        ("Indicator definitions", data.indicators.reset_index(drop=True), "atlas-indicators"),
+        ("Areas", data.areas, "atlas-areas"),
+    ):
+        st.download_button(
+            label,
+            data=lambda f=frame: export.table_csv(f),
+            file_name=export.filename(name, ext="csv"),
+            mime="text/csv",
+            key=f"download-{name}",
+        )

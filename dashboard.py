@@ -1,0 +1,58 @@
+"""Mind the Gap: need for mental-health care against low-intensity provision, England."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from gapmap import ui
+from gapmap.assets import ensure_static_leaflet
+
+st.set_page_config(
+    page_title="Mind the Gap",
+    page_icon=":material/map:",
+    layout="wide",
+    menu_items={"About": "Mind the Gap — open data on mental-health need and provision."},
+)
+ensure_static_leaflet(Path(__file__).parent / "static")
+
+PAGES = [
+    st.Page(
+        "app_pages/need_vs_provision.py",
+        title="Need vs provision",
+        icon=":material/map:",
+        url_path="need",
+        default=True,
+    ),
+    st.Page(
+        "app_pages/secondary_care.py",
+        title="Secondary care",
+        icon=":material/local_hospital:",
+        url_path="secondary-care",
+    ),
+    st.Page(
+        "app_pages/physical_health.py",
+        title="Physical health",
+        icon=":material/monitor_heart:",
+        url_path="physical-health",
+    ),
+    st.Page(
+        "app_pages/inequalities.py",
+        title="Inequalities",
+        icon=":material/stacked_bar_chart:",
+        url_path="inequalities",
+    ),
+    st.Page(
+        "app_pages/my_area.py", title="My area", icon=":material/home_pin:", url_path="my-area"
+    ),
+    st.Page(
+        "app_pages/methods.py",
+        title="Methods & data",
+        icon=":material/menu_book:",
+        url_path="methods",
+    ),
+]
+
+navigation = st.navigation(PAGES)
+data = ui.atlas()
+ui.sidebar(data)
+navigation.run()

@@ -1,0 +1,196 @@
+"""Streamlit glue shared by the pages: the cached atlas, the sidebar, downloads, the map.
+
+This is the only module of :mod:`gapmap` that imports Streamlit. Pages call these helpers
+and lay out what they return; every computation happens in the pure modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from gapmap import export, maps, state
+from gapmap.atlas import Atlas, AtlasUnavailable
+from gapmap.state import Selection
+
+SESSION_KEY = "selection"
+ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0. "
+    "Contains OS data © Crown copyright and database right 2024."
+)
+
+
+@st.cache_resource(show_spinner="Loading the atlas…")
+def _load_atlas() -> Atlas:
+    return Atlas.load()
+
+
+def atlas() -> Atlas:
+    """The atlas, loaded once per server; stops the page with a remedy if it is missing."""
+    try:
+        return _load_atlas()
+    except AtlasUnavailable as exc:
+        st.error(str(exc))
+        st.stop()
+        raise  # unreachable: st.stop ends the script
+
+
+def current() -> Selection:
+    """The selection made by the sidebar on this run."""
+    return st.session_state[SESSION_KEY]
+
+
+def _query() -> dict[str, str]:
+    query = st.query_params.to_dict()
+    remembered = st.session_state.get(SESSION_KEY)
+    if not query and remembered is not None:
+        query = remembered.to_query()  # page switches clear the query string
+    return query
+
+
+def publish(selection: Selection) -> None:
+    """Make ``selection`` current and mirror it in the URL."""
+    st.session_state[SESSION_KEY] = selection
+    wanted = selection.to_query()
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def sidebar(data: Atlas) -> Selection:
+    """The shared controls: geography, indicator, period, area — two-way with the URL."""
+    selection, messages = state.resolve(data, _query())
+    for message in messages:
+        st.info(message, icon="ℹ️")
+    bar = st.sidebar
+    levels = data.levels()
+    level = bar.selectbox(
+        "Geography",
+        list(levels),
+        index=list(levels).index(selection.level),
+        format_func=levels.get,
+        help="The kind of area the map and tables show.",
+    )
+    if level != selection.level:
+        selection = state.with_level(data, selection, level)
+    ids = data.indicator_ids(selection.level)
+    indicator = bar.selectbox(
+        "Indicator",
+        ids,
+        index=ids.index(selection.indicator),
+        format_func=lambda i: str(data.indicator(i)["short_name"]),
+    )
+    if indicator != selection.indicator:
+        selection = state.with_indicator(data, selection, indicator)
+    periods = data.periods(selection.indicator, selection.level)
+    period = bar.selectbox("Period", periods, index=periods.index(selection.period))
+    if period != selection.period:
+        selection = state.with_period(data, selection, period)
+    vintage = data.vintage(selection.indicator, selection.level, selection.period)
+    areas = data.areas_at(selection.level, vintage)
+    codes = [None, *areas["area_code"]]
+    names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
+    area = bar.selectbox(
+        "Area",
+        codes,
+        index=codes.index(selection.area) if selection.area in names else 0,
+        format_func=lambda c: "England (no area selected)" if c is None else names[c],
+        help="Click an area on the map, or pick it here.",
+    )
+    if area != selection.area:
+        selection = replace(selection, area=area)
+    bar.caption("Every view is a link: copy the address bar to share exactly this view.")
+    publish(selection)
+    return selection
+
+
+def select_area(code: str | None, level: str | None = None) -> None:
+    """Select an area (from a map click or a search) and rerun the whole app."""
+    selection = current()
+    if level and level != selection.level:
+        selection = state.with_level(atlas(), selection, level)
+    publish(replace(selection, area=code))
+    st.rerun()
+
+
+def chart_block(
+    chart: alt.Chart,
+    *,
+    name: str,
+    title: str,
+    source: str,
+    period: str,
+    alt_text: str,
+    table: pd.DataFrame | None = None,
+) -> None:
+    """A chart with its text alternative and PNG / SVG / CSV downloads."""
+    st.altair_chart(chart, width="stretch")
+    st.caption(alt_text)
+    framed = export.captioned(chart, title=title, subtitle=None, source=source, period=period)
+    cols = st.columns(3)
+    cols[0].download_button(
+        "PNG",
+        data=lambda: export.to_png(framed),
+        file_name=export.filename(name, ext="png"),
+        mime="image/png",
+        key=f"png-{name}",
+        width="stretch",
+    )
+    cols[1].download_button(
+        "SVG",
+        data=lambda: export.to_svg(framed),
+        file_name=export.filename(name, ext="svg"),
+        mime="image/svg+xml",
+        key=f"svg-{name}",
+        width="stretch",
+    )
+    if table is not None:
+        cols[2].download_button(
+            "CSV",
+            data=lambda: export.table_csv(table),
+            file_name=export.filename(name, ext="csv"),
+            mime="text/csv",
+            key=f"csv-{name}",
+            width="stretch",
+        )
+
+
+def table_download(frame: pd.DataFrame, *, name: str, label: str = "Download table (CSV)"):
+    """A CSV download of a table, as Excel expects it."""
+    st.download_button(
+        label,
+        data=lambda: export.table_csv(frame),
+        file_name=export.filename(name, ext="csv"),
+        mime="text/csv",
+        key=f"table-{name}",
+    )
+
+
+@st.fragment
+def map_view(data: Atlas, selection: Selection, *, height: int = 560) -> None:
+    """The choropleth for the selection; a click selects the area everywhere."""
+    vintage = data.vintage(selection.indicator, selection.level, selection.period)
+    table = data.table(selection.indicator, selection.level, selection.period)
+    meta = data.indicator(selection.indicator)
+    england = data.england(selection.indicator, selection.period)
+    fmap = maps.choropleth(
+        data.boundaries(vintage),
+        table,
+        meta,
+        colour_by="comparison" if meta["statistic"] in ("ratio",) else "value",
+        selected=selection.area,
+        england_value=None if england is None else england["value"],
+    )
+    returned = st_folium(
+        fmap,
+        height=height,
+        use_container_width=True,
+        key=f"map-{vintage}",
+        returned_objects=maps.RETURNED_OBJECTS,
+    )
+    clicked = maps.clicked_area(returned)
+    if clicked and clicked != selection.area:
+        select_area(clicked)

@@ -1,0 +1,332 @@
+"""Plain-English sentences: wording follows the statistics, and data cannot inject markup."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from gapmap.atlas import Atlas
+from gapmap.narrative import (
+    deprivation_rank,
+    deprivation_sentence,
+    escape,
+    format_number,
+    imd_decile_explainer,
+    indicator_sentence,
+    ordinal,
+    period_label,
+    profile_paragraphs,
+    trend_sentence,
+)
+
+COMPARISON_WORDS = re.compile(
+    r"significant|similar|higher|lower|better|worse|above|below|England", re.I
+)
+
+
+def meta(indicator_id="depression_prevalence", polarity="high_is_bad", unit="%", **extra):
+    base = {
+        "id": indicator_id,
+        "short_name": "Some measure",
+        "unit": unit,
+        "polarity": polarity,
+        "statistic": "proportion",
+        "domain": "need",
+    }
+    return pd.Series(base | extra)
+
+
+def row(value=13.7, england=13.25, comparison="worse", c998="worse", **extra):
+    base = {
+        "indicator_id": "depression_prevalence",
+        "period": "2022-23",
+        "value": value,
+        "england_value": england,
+        "comparison": comparison,
+        "comparison_998": c998,
+        "suppressed": False,
+        "note": pd.NA,
+    }
+    return pd.Series(base | extra)
+
+
+# ----------------------------------------------------------------------------- comparisons
+
+
+def test_significantly_worse_with_clear_difference():
+    text = indicator_sentence(row(), meta(), "Sandwell")
+    assert text == (
+        "Recorded depression in Sandwell (13.7% of adults, 2022-23) is significantly higher "
+        "than in England (13.2%), which is worse than the England average — a clear "
+        "difference (99.8% level)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("polarity", "comparison", "direction", "judgement"),
+    [
+        ("high_is_bad", "worse", "higher", "worse"),
+        ("high_is_bad", "better", "lower", "better"),
+        ("high_is_good", "better", "higher", "better"),
+        ("high_is_good", "worse", "lower", "worse"),
+        ("neutral", "higher", "higher", None),
+        ("neutral", "lower", "lower", None),
+        ("high_is_bad", "higher", "higher", None),  # a publisher's own neutral wording
+    ],
+)
+def test_direction_and_judgement_follow_polarity(polarity, comparison, direction, judgement):
+    text = indicator_sentence(
+        row(comparison=comparison, c998="similar"), meta(polarity=polarity), "Area"
+    )
+    assert f"significantly {direction} than in England" in text
+    if judgement:
+        assert f"which is {judgement} than the England average" in text
+    else:
+        assert "better" not in text and "worse" not in text
+    assert "99.8%" not in text
+
+
+def test_similar_never_says_significantly():
+    text = indicator_sentence(row(comparison="similar", c998="similar"), meta(), "Area")
+    assert "is similar to England (13.2%)" in text
+    assert "significant" not in text and "99.8" not in text
+    assert "better" not in text and "worse" not in text
+
+
+def test_998_wording_needs_agreement():
+    agree = indicator_sentence(row(comparison="better", c998="better"), meta(), "A")
+    differ = indicator_sentence(row(comparison="better", c998="similar"), meta(), "A")
+    assert "a clear difference (99.8% level)" in agree
+    assert "99.8" not in differ
+
+
+def test_not_compared_states_both_values_without_judgement():
+    m = meta("imd_score", unit="score", statistic="score", domain="deprivation")
+    text = indicator_sentence(
+        row(value=30.28, england=21.92, comparison="not_compared", c998="not_compared"), m, "A"
+    )
+    assert "(30.3, 2022-23) compares with 21.9 for England" in text
+    assert not re.search(r"significant|similar|better|worse|higher|lower", text)
+    alone = indicator_sentence(
+        row(england=pd.NA, comparison="not_compared", c998="not_compared"), meta(), "A"
+    )
+    assert "no England figure" in alone
+
+
+def test_units_are_formatted_for_reading():
+    assert format_number(13.736, "%") == "13.7%"
+    assert format_number(390.4, "%") == "390%"
+    assert format_number(2124.35, "per 100,000") == "2,124 per 100,000"
+    assert format_number(41.75, "per 100,000") == "41.8 per 100,000"
+    assert format_number(647.2, "per 1,000") == "647 per 1,000"
+    assert format_number(0.9239, "ratio") == "0.92"
+    assert format_number(0.1719, "score") == "0.17"
+    assert format_number(33.772, "score") == "33.8"
+    assert format_number(79.04, "years") == "79.0 years"
+    assert format_number(12345, "patients") == "12,345 patients"
+    assert format_number(3, "decile") == "decile 3"
+    rate = indicator_sentence(
+        row(value=2124.35, england=2217.8, comparison="worse"),
+        meta("tt_access_rate", polarity="high_is_good", unit="per 100,000", statistic="rate"),
+        "Black Country",
+    )
+    assert "(2,124 per 100,000 adults, 2022-23)" in rate
+    assert "significantly lower than in England (2,218 per 100,000)" in rate
+
+
+# ---------------------------------------------------------------------------------- ratios
+
+
+def ratio_meta(indicator_id="tt_gap_ratio", polarity="high_is_good"):
+    return meta(indicator_id, polarity=polarity, unit="ratio", statistic="ratio")
+
+
+def test_gap_ratio_in_words():
+    text = indicator_sentence(
+        row(value=0.9239, england=1.0, comparison="worse", period="Jul 2022 - May 2023"),
+        ratio_meta(),
+        "Black Country",
+    )
+    assert text.startswith(
+        "Black Country had about 8% less NHS Talking Therapies activity than the area's need "
+        "would predict (ratio 0.92, Jul 2022 - May 2023)."
+    )
+    assert "This is significantly worse than the England average" in text
+    assert "99.8% level" in text
+
+
+def test_reliance_ratio_and_similar_and_large_ratios():
+    more = indicator_sentence(
+        row(value=1.4828, comparison="worse", c998="similar"),
+        ratio_meta("secondary_reliance_ratio", "high_is_bad"),
+        "A",
+    )
+    assert "about 48% more people in contact with secondary mental health care than its " in more
+    assert "99.8" not in more
+    same = indicator_sentence(
+        row(value=1.002, comparison="similar", c998="similar"), ratio_meta(), "A"
+    )
+    assert "had about as much NHS Talking Therapies activity as the area's need" in same
+    assert "This is similar to the England average." in same
+    double = indicator_sentence(row(value=2.31, comparison="better"), ratio_meta(), "A")
+    assert "about 2.3 times as much" in double
+
+
+# ------------------------------------------------------------------------------ suppressed
+
+
+@pytest.mark.parametrize(
+    ("note", "reason"),
+    [
+        ("Suppressed: fewer than 8 people or events, which could identify someone.", "fewer"),
+        ("Suppressed by the publisher in the source data.", "publisher"),
+    ],
+)
+def test_suppressed_rows_give_no_number_and_no_comparison(note, reason):
+    hidden = row(value=13.7, england=13.25, suppressed=True, note=note, comparison="worse")
+    hidden["lower_95"], hidden["upper_95"] = 12.1, 15.3
+    text = indicator_sentence(hidden, meta(), "Tiny Practice")
+    assert reason in text and "hidden" in text
+    for number in ("13.7", "13.2", "13.3", "12.1", "15.3", "%"):
+        assert number not in text
+    assert not COMPARISON_WORDS.search(text)
+    ratio = indicator_sentence(
+        row(value=0.5, suppressed=True, note=note), ratio_meta(), "Tiny Practice"
+    )
+    assert "0.5" not in ratio and not COMPARISON_WORDS.search(ratio)
+
+
+def test_missing_value_says_why():
+    text = indicator_sentence(
+        row(value=pd.NA, comparison="not_compared", note="Not available: no figure."),
+        meta(),
+        "A",
+    )
+    assert (
+        text
+        == "There is no figure for recorded depression in A for 2022-23: Not available: no figure."
+    )
+
+
+# -------------------------------------------------------------------------------- escaping
+
+
+def test_escaping_of_markup_in_names():
+    assert escape("a*b_c[d]") == r"a\*b\_c\[d\]"
+    assert escape("<script>alert(1)</script>") == r"&lt;script&gt;alert(1)&lt;/script&gt;"
+    nasty = '<script>alert("x")</script> *bold* _it_ [link](http://x) "onmouseover=x'
+    text = indicator_sentence(row(), meta(short_name="<b>x</b>"), nasty)
+    assert "<script>" not in text and "<" not in text and ">" not in text
+    assert r"\*bold\*" in text and r"\_it\_" in text and r"\[link\]" in text
+    fallback = indicator_sentence(row(), meta("unknown_id", short_name="*Star* <i>"), "A")
+    assert fallback.startswith(r"\*Star\* &lt;i&gt; in A")
+    hidden = indicator_sentence(row(suppressed=True, note="<img src=x>"), meta(), "_A_")
+    assert "<img" not in hidden and r"\_A\_" in hidden
+    dep = deprivation_sentence(30.0, 3, 100, "<b>areas</b>", "*Town*")
+    assert "<b>" not in dep and r"\*Town\*" in dep
+
+
+# --------------------------------------------------------------------------- other texts
+
+
+def test_deprivation_sentence_bands():
+    text = deprivation_sentence(33.77, 12, 296, "local authorities", "Sandwell")
+    assert text == (
+        "Sandwell is among the 10% most deprived local authorities in England (ranked 12th "
+        "of 296, where 1st is the most deprived; average IMD score 33.8)."
+    )
+    assert "20% most deprived" in deprivation_sentence(None, 50, 296, "areas", "A")
+    assert "around the middle" in deprivation_sentence(None, 150, 296, "areas", "A")
+    assert "10% least deprived" in deprivation_sentence(None, 296, 296, "areas", "A")
+    assert "20% least deprived" in deprivation_sentence(None, 250, 296, "areas", "A")
+    assert "IMD score" not in deprivation_sentence(None, 1, 10, "areas", "A")
+    with pytest.raises(ValueError):
+        deprivation_sentence(None, 0, 10, "areas", "A")
+    assert [ordinal(n) for n in (1, 2, 3, 11, 12, 13, 21, 22, 101, 112)] == [
+        "1st", "2nd", "3rd", "11th", "12th", "13th", "21st", "22nd", "101st", "112th"
+    ]  # fmt: skip
+
+
+def test_trend_sentence_direction_and_england():
+    trend = pd.DataFrame(
+        {
+            "period": ["2016-17", "2014-15", "2015-16"],
+            "value": [8.2, 7.0, 7.5],
+            "england_value": [9.1, 7.3, 8.3],
+            "suppressed": [False, False, False],
+            "vintage": ["ltla-2024"] * 3,
+        }
+    )
+    text = trend_sentence(trend, meta(), "Sandwell")
+    assert text == (
+        "Recorded depression in Sandwell rose from 7.0% in 2014-15 to 8.2% in 2016-17. "
+        "England's figure rose from 7.3% in 2014-15 to 9.1% in 2016-17."
+    )
+    falling = trend.assign(value=[7.0, 8.2, 7.5], england_value=pd.NA)
+    assert trend_sentence(falling, meta()) == (
+        "Recorded depression fell from 8.2% in 2014-15 to 7.0% in 2016-17."
+    )
+    flat = trend.assign(value=[7.02, 6.98, 7.0])
+    assert "stayed at about 7.0%" in trend_sentence(flat, meta())
+    hidden = trend.assign(suppressed=[True, True, False])
+    assert trend_sentence(hidden, meta()) is None
+    merged = trend.assign(vintage=["ccg-2019", "ccg-2019", "ccg-2020"])
+    assert "boundaries changed" in trend_sentence(merged, meta())
+
+
+def test_monthly_periods_read_as_months():
+    assert period_label("2016-04") == "April 2016"
+    assert period_label("2018-19") == "2018-19"
+    assert period_label("IoD2025") == "Indices of Deprivation 2025"
+    monthly = pd.DataFrame({"period": ["2016-04", "2022-06"], "value": [2400.0, 2600.0]})
+    text = trend_sentence(monthly, meta(unit="per 100,000"))
+    assert "from 2,400 per 100,000 in April 2016 to 2,600 per 100,000 in June 2022" in text
+
+
+def test_imd_decile_explainer_reads_the_content_file():
+    text = imd_decile_explainer()
+    assert "decile 1 is the most deprived" in text.lower()
+    assert "10% most deprived" in text
+
+
+# ------------------------------------------------------------------------------ real atlas
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return Atlas.load()
+
+
+def test_profile_paragraphs_for_black_country(atlas):
+    paragraphs = profile_paragraphs(
+        atlas.profile("E38000259", "sub_icb"), atlas.indicators, "Black Country"
+    )
+    print("\n" + "\n\n".join(paragraphs))
+    headings = [p.split(".**")[0] for p in paragraphs]
+    assert headings == [
+        "**Need for mental health care",
+        "**NHS Talking Therapies (low-intensity care)",
+        "**Secondary mental health care",
+        "**Physical health",
+        "**Deprivation",
+        "**Prescribing",
+    ]
+    need = paragraphs[0]
+    assert need.index("Recorded depression") < need.index("Recorded severe mental illness")
+    assert "(13.7% of adults, 2022-23) is significantly higher than in England (13.2%)" in need
+    secondary = paragraphs[2]
+    # worse findings first, the neutral "higher" after them
+    assert secondary.index("hospital beds") < secondary.index("in contact with secondary mental")
+    assert "about 8% less NHS Talking Therapies activity" in paragraphs[1]
+
+
+def test_real_rank_sentence_for_sandwell(atlas):
+    rank, n = deprivation_rank(atlas.table("imd_score", "ltla", "IoD2025"), "E08000028")
+    text = deprivation_sentence(33.772, rank, n, "local authorities", "Sandwell")
+    print("\n" + text)
+    assert (rank, n) == (19, 296)
+    assert text.startswith("Sandwell is among the 10% most deprived local authorities")
+    with pytest.raises(ValueError):
+        deprivation_rank(atlas.table("imd_score", "ltla", "IoD2025"), "nowhere")

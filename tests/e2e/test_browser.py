@@ -1,0 +1,121 @@
+"""The real app in headless Chromium: every page draws, clicks select, downloads work.
+
+Every request that would leave 127.0.0.1 is aborted and recorded; the maps must still draw.
+Screenshots go to tests/output/screenshots/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
+
+pytestmark = pytest.mark.e2e
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+COUNT_AREAS = """() => {
+  let n = 0;
+  if (!window.map) return -1;
+  window.map.eachLayer(l => {
+    if (l.feature && l.feature.properties && l.feature.properties.area_code
+        && l._parts && l._parts.length) n++;
+  });
+  return n;
+}"""
+CENTRE_OF = """(code) => {
+  let point = null;
+  window.map.eachLayer(l => {
+    if (!point && l.feature && l.feature.properties.area_code === code && l.getCenter) {
+      point = window.map.latLngToContainerPoint(l.getCenter());
+    }
+  });
+  return point && {x: point.x, y: point.y};
+}"""
+PAGES = {
+    "need": "Need against low-intensity provision",
+    "secondary-care": "Reliance on secondary mental-health care",
+    "physical-health": "Physical health of people with mental illness",
+    "inequalities": "Inequalities by deprivation",
+    "my-area": "My area",
+    "methods": "Methods & data",
+}
+
+
+def open_page(page, server: str, path: str, query: str = "") -> None:
+    page.goto(f"{server}/{path}{query}", wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+    page.get_by_role("heading", name=PAGES[path]).wait_for(timeout=60_000)
+    settle(page)
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_timeout(500)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+
+
+def drawn_areas(page) -> int:
+    frame_el = page.wait_for_selector(MAP_FRAME, timeout=60_000)
+    frame = frame_el.content_frame()
+    frame.wait_for_function("() => window.map !== undefined", timeout=30_000)
+    frame.wait_for_function(f"() => ({COUNT_AREAS})() > 0", timeout=30_000)
+    return frame.evaluate(COUNT_AREAS)
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_loads_offline_with_its_map(page, server, path):
+    open_page(page, server, path, "?level=sub_icb&area=E38000259")
+    no_exception(page)
+    if path != "methods":
+        assert drawn_areas(page) == 106
+    page.screenshot(path=str(SHOTS / f"{path}.png"), full_page=True)
+    outside = [u for u in page.blocked if not u.startswith("http://127.0.0.1")]
+    assert not [u for u in outside if "leaflet" in u or ".js" in u], outside
+
+
+@pytest.mark.parametrize("path", ["need", "secondary-care", "physical-health", "my-area"])
+def test_clicking_an_area_selects_it(page, server, path):
+    open_page(page, server, path, "?level=region&indicator=imd_score")
+    assert drawn_areas(page) == 7
+    frame_el = page.query_selector(MAP_FRAME)
+    point = frame_el.content_frame().evaluate(CENTRE_OF, "E40000003")  # London
+    box = frame_el.bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_function("() => location.search.includes('area=E40000003')", timeout=30_000)
+    settle(page)
+    no_exception(page)
+    assert "London" in page.locator('[data-testid="stSidebar"]').inner_text()
+    page.screenshot(path=str(SHOTS / f"{path}-clicked.png"))
+
+
+def test_downloads_give_png_and_csv(page, server):
+    open_page(page, server, "need", "?level=sub_icb&area=E38000259")
+    with page.expect_download(timeout=60_000) as png:
+        page.get_by_role("button", name="PNG").first.click()
+    data = Path(png.value.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
+    with page.expect_download(timeout=60_000) as csv:
+        page.get_by_role("button", name="Download table (CSV)").first.click()
+    text = Path(csv.value.path()).read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf") and b"Black Country" in text
+
+
+def test_lsoa_drill_down_inside_the_selected_area(page, server):
+    open_page(page, server, "inequalities", "?level=ltla&indicator=imd_score&area=E08000028")
+    frames = page.locator(MAP_FRAME)
+    frames.nth(1).wait_for(timeout=60_000)
+    drill = frames.nth(1).element_handle().content_frame()
+    drill.wait_for_function("() => window.map !== undefined", timeout=30_000)
+    count = drill.evaluate("""() => { let n = 0; window.map.eachLayer(l => {
+        if (l.feature && l.feature.properties && l._parts && l._parts.length) n++; });
+        return n; }""")
+    assert count == 190
+    page.screenshot(path=str(SHOTS / "inequalities-sandwell.png"), full_page=True)
