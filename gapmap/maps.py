@@ -360,7 +360,7 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, body: str, position: str = "bottomright") -> None:
+    def __init__(self, body: str, position: str = "topright") -> None:
         super().__init__()
         self._name = "Legend"
         self.body = body

@@ -132,7 +132,7 @@ def chart_block(
     framed = export.captioned(chart, title=title, subtitle=None, source=source, period=period)
     cols = st.columns(3)
     cols[0].download_button(
-        "PNG",
+        "Chart as PNG",
         data=lambda: export.to_png(framed),
         file_name=export.filename(name, ext="png"),
         mime="image/png",
@@ -140,7 +140,7 @@ def chart_block(
         width="stretch",
     )
     cols[1].download_button(
-        "SVG",
+        "Chart as SVG",
         data=lambda: export.to_svg(framed),
         file_name=export.filename(name, ext="svg"),
         mime="image/svg+xml",
@@ -149,7 +149,7 @@ def chart_block(
     )
     if table is not None:
         cols[2].download_button(
-            "CSV",
+            "Data as CSV",
             data=lambda: export.table_csv(table),
             file_name=export.filename(name, ext="csv"),
             mime="text/csv",
