@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from data_pipeline.errors import SourceError
+from data_pipeline import duck
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Reconciliation
 from data_pipeline.sources import SourceResult
@@ -98,19 +98,10 @@ TIME_SERIES_OUT = [
 IN_CONTACT_MEASURE = "People in contact with services at the end of the reporting period"
 
 
-def _query(
-    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any], relative: str
-) -> duckdb.DuckDBPyConnection:
-    """Run a parameterised query; a file DuckDB cannot parse becomes a :class:`SourceError`."""
-    try:
-        return con.execute(sql, params)
-    except duckdb.Error as exc:
-        raise SourceError(
-            relative,
-            f"the file cannot be read as CSV ({exc.__class__.__name__}: "
-            f"{str(exc).splitlines()[0]})",
-            "download it again; it must be the published gzipped CSV",
-        ) from exc
+def _query(con, sql: str, params: dict[str, Any], relative: str):
+    return duck.query(
+        con, sql, params, relative, "download it again; it must be the published gzipped CSV"
+    )
 
 
 def _read_time_series(path: str) -> tuple[dict[str | None, int], pd.DataFrame]:

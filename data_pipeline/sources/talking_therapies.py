@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from data_pipeline import duck
 from data_pipeline.errors import SourceError
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Reconciliation
@@ -100,18 +101,10 @@ ANNUAL_OUT = [
 MONTHLY_OUT = ["sicbl_code", "month", "measure", "value", SUPPRESSED]
 
 
-def _query(
-    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any], relative: str
-) -> duckdb.DuckDBPyConnection:
-    """Run a parameterised query; a file DuckDB cannot read becomes a :class:`SourceError`."""
-    try:
-        return con.execute(sql, params)
-    except duckdb.Error as exc:
-        raise SourceError(
-            relative,
-            f"the file cannot be read ({exc.__class__.__name__}: {str(exc).splitlines()[0]})",
-            "download it again; it must be the published Parquet file",
-        ) from exc
+def _query(con, sql: str, params: dict[str, Any], relative: str):
+    return duck.query(
+        con, sql, params, relative, "download it again; it must be the published Parquet file"
+    )
 
 
 def _reason_counts(
