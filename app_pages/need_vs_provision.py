@@ -25,6 +25,7 @@ with map_col:
     st.subheader("Map")
     ui.map_view(data, selection)
     st.caption("Click an area to select it on every page. " + source_line(meta, selection.period))
+    ui.static_map_download(data, selection)
 with table_col:
     st.subheader("Table")
     st.caption("The same figures as the map, for screen readers and for copying.")

@@ -16,6 +16,7 @@ from streamlit_folium import st_folium
 from gapmap import export, maps, state
 from gapmap.atlas import Atlas, AtlasUnavailable
 from gapmap.state import Selection
+from gapmap.views import publisher
 
 SESSION_KEY = "selection"
 ATTRIBUTION = (
@@ -180,7 +181,7 @@ def map_view(data: Atlas, selection: Selection, *, height: int = 560) -> None:
         data.boundaries(vintage),
         table,
         meta,
-        colour_by="comparison" if meta["statistic"] in ("ratio",) else "value",
+        colour_by=map_colouring(meta),
         selected=selection.area,
         england_value=None if england is None else england["value"],
     )
@@ -194,3 +195,38 @@ def map_view(data: Atlas, selection: Selection, *, height: int = 560) -> None:
     clicked = maps.clicked_area(returned)
     if clicked and clicked != selection.area:
         select_area(clicked)
+
+
+def static_map_download(data: Atlas, selection: Selection) -> None:
+    """A PNG of the current map for board papers (folium maps cannot export images)."""
+    vintage = data.vintage(selection.indicator, selection.level, selection.period)
+    meta = data.indicator(selection.indicator)
+    england = data.england(selection.indicator, selection.period)
+
+    def render() -> bytes:
+        return maps.static_map_png(
+            data.boundaries(vintage),
+            data.table(selection.indicator, selection.level, selection.period),
+            meta,
+            title=f"{meta['name']}: {data.levels()[selection.level]}",
+            source=publisher(str(meta["sources"])),
+            period=selection.period,
+            selected=selection.area,
+            colour_by=map_colouring(meta),
+            england_value=None if england is None else england["value"],
+        )
+
+    st.download_button(
+        "Map as PNG",
+        data=render,
+        file_name=export.filename(
+            "map", selection.indicator, selection.level, selection.period, ext="png"
+        ),
+        mime="image/png",
+        key="static-map",
+    )
+
+
+def map_colouring(meta) -> str:
+    """Ratios are read against England (1), so their map shows the comparison."""
+    return "comparison" if meta["statistic"] == "ratio" else "value"

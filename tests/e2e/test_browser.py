@@ -120,6 +120,10 @@ def test_downloads_give_png_and_csv(page, server):
         page.get_by_role("button", name="Download table (CSV)").first.click()
     text = Path(csv.value.path()).read_bytes()
     assert text.startswith(b"\xef\xbb\xbf") and b"Black Country" in text
+    with page.expect_download(timeout=90_000) as static_map:
+        page.get_by_role("button", name="Map as PNG", exact=True).click()
+    image = Path(static_map.value.path()).read_bytes()
+    assert image[:8] == b"\x89PNG\r\n\x1a\n" and len(image) > 20_000
 
 
 def test_lsoa_drill_down_inside_the_selected_area(page, server):
