@@ -8,7 +8,6 @@ from gapmap.views import (
     PRACTICE_INDICATORS,
     chart_source,
     drilldown_layers,
-    quantile_summary,
     sii_sentence,
 )
 
@@ -33,7 +32,7 @@ quantiles = st.radio(
 meta = data.indicator(indicator_id)
 period = data.periods(indicator_id, "practice")[-1]
 word = "decile" if quantiles == 10 else "quintile"
-groups, result = quantile_summary(data, indicator_id, period, quantiles)
+groups, result = ui.quantiles(indicator_id, period, quantiles)
 slope = result["value_least_deprived"] - result["value_most_deprived"]
 ui.chart_block(
     charts.by_decile(groups, meta, slope=slope, intercept=result["value_most_deprived"]),

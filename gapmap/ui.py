@@ -230,3 +230,11 @@ def static_map_download(data: Atlas, selection: Selection) -> None:
 def map_colouring(meta) -> str:
     """Ratios are read against England (1), so their map shows the comparison."""
     return "comparison" if meta["statistic"] == "ratio" else "value"
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def quantiles(indicator_id: str, period: str, n: int):
+    """Practices by deprivation quantile, with the SII/RII (simulated: worth keeping)."""
+    from gapmap.views import quantile_summary
+
+    return quantile_summary(atlas(), indicator_id, period, n)
