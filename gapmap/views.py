@@ -246,7 +246,7 @@ def quantile_summary(
 
 def sii_sentence(result: dict, meta: pd.Series, word: str) -> str:
     """The slope and relative indices of inequality in words, with their intervals."""
-    unit = str(meta["unit"])
+    unit = "percentage points" if str(meta["unit"]) == "%" else str(meta["unit"])
     sii = result["sii"]
     lower, upper = result.get("sii_lower"), result.get("sii_upper")
     span = "" if lower is None else f" (95% confidence interval {lower:.2f} to {upper:.2f})"
@@ -255,8 +255,8 @@ def sii_sentence(result: dict, meta: pd.Series, word: str) -> str:
         f"**Slope index of inequality: {sii:.2f} {unit}**{span}. Across the deprivation "
         f"gradient, the most deprived end has {abs(sii):.2f} {unit} {side} than the least "
         f"deprived end. **Relative index: {result['rii']:.2f}** — the gap as a share of the "
-        f"England average ({result['mean']:.2f} {unit}), from {word}s of GP practices grouped "
-        "by the deprivation of their patients' neighbourhoods (IMD 2019)."
+        f"England average ({result['mean']:.2f} {meta['unit']}), from {word}s of GP practices "
+        "grouped by the deprivation of their patients' neighbourhoods (IMD 2019)."
     )
 
 
