@@ -116,12 +116,16 @@ def test_downloads_give_png_and_csv(page, server):
         page.get_by_role("button", name="Chart as PNG", exact=True).first.click()
     data = Path(png.value.path()).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
+    settle(page)
     with page.expect_download(timeout=60_000) as csv:
         page.get_by_role("button", name="Download table (CSV)").first.click()
     text = Path(csv.value.path()).read_bytes()
     assert text.startswith(b"\xef\xbb\xbf") and b"Black Country" in text
+    settle(page)
+    button = page.get_by_role("button", name="Map as PNG", exact=True)
+    button.scroll_into_view_if_needed()
     with page.expect_download(timeout=90_000) as static_map:
-        page.get_by_role("button", name="Map as PNG", exact=True).click()
+        button.click()
     image = Path(static_map.value.path()).read_bytes()
     assert image[:8] == b"\x89PNG\r\n\x1a\n" and len(image) > 20_000
 
