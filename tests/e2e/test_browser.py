@@ -91,9 +91,14 @@ def test_page_loads_offline_with_its_map(page, server, path):
 def test_clicking_an_area_selects_it(page, server, path):
     open_page(page, server, path, "?level=region&indicator=imd_score")
     assert drawn_areas(page) == 7
-    frame_el = page.query_selector(MAP_FRAME)
     for _attempt in range(3):  # a click while the map is still fitting its bounds can miss
-        point = frame_el.content_frame().evaluate(CENTRE_OF, "E40000003")  # London
+        frame_el = page.wait_for_selector(MAP_FRAME, timeout=30_000)  # rerenders replace it
+        frame = frame_el.content_frame()
+        if frame is None:
+            page.wait_for_timeout(1_000)
+            continue
+        frame.wait_for_function("() => window.map !== undefined", timeout=30_000)
+        point = frame.evaluate(CENTRE_OF, "E40000003")  # London
         box = frame_el.bounding_box()
         page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
         try:
