@@ -113,3 +113,15 @@ def numeric(
     if count:
         out = recon.reject_mask(out, out[column] < 0, f"negative count in column '{column}'")
     return out
+
+
+def read_columns(path: Path, relative: str, columns: Iterable[str]) -> pd.DataFrame:
+    """Read only ``columns`` of a CSV as text, after checking the header has all of them.
+
+    The header is read on its own first, so a renamed column is reported with a hint rather
+    than a pandas ``usecols`` error, and wide files stay small in memory.
+    """
+    wanted = list(columns)
+    require_columns(read_csv_text(path, relative, nrows=0), wanted, relative)
+    keep = set(wanted)
+    return read_csv_text(path, relative, usecols=lambda c: str(c).strip() in keep)

@@ -846,59 +846,14 @@ def static_map_chart(
     )
 
 
-def static_map_png(
-    geojson: dict,
-    table: pd.DataFrame,
-    meta: pd.Series | Mapping[str, Any],
-    *,
-    title: str,
-    source: str,
-    period: str,
-    selected: str | None = None,
-    colour_by: str = "value",
-    england_value: float | None = None,
-    scale: float = 2.0,
-) -> bytes:
-    """The map as a PNG for reports, rendered locally by vl-convert (no network)."""
-    chart = static_map_chart(
-        geojson,
-        table,
-        meta,
-        title=title,
-        source=source,
-        period=period,
-        selected=selected,
-        colour_by=colour_by,
-        england_value=england_value,
-    )
-    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)
+def static_map_png(*args: Any, scale: float = 2.0, **kwargs: Any) -> bytes:
+    """The map as a PNG for reports, rendered locally (arguments as :func:`static_map_chart`)."""
+    return vl_convert.vegalite_to_png(static_map_chart(*args, **kwargs).to_dict(), scale=scale)
 
 
-def static_map_svg(
-    geojson: dict,
-    table: pd.DataFrame,
-    meta: pd.Series | Mapping[str, Any],
-    *,
-    title: str,
-    source: str,
-    period: str,
-    selected: str | None = None,
-    colour_by: str = "value",
-    england_value: float | None = None,
-) -> str:
-    """The map as an SVG document for reports, rendered locally by vl-convert."""
-    chart = static_map_chart(
-        geojson,
-        table,
-        meta,
-        title=title,
-        source=source,
-        period=period,
-        selected=selected,
-        colour_by=colour_by,
-        england_value=england_value,
-    )
-    return vl_convert.vegalite_to_svg(chart.to_dict())
+def static_map_svg(*args: Any, **kwargs: Any) -> str:
+    """The map as SVG for reports (arguments as :func:`static_map_chart`)."""
+    return vl_convert.vegalite_to_svg(static_map_chart(*args, **kwargs).to_dict())
 
 
 def _d3_winding(geometry: dict | None) -> dict | None:

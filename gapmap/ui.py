@@ -131,30 +131,19 @@ def chart_block(
     st.altair_chart(chart, width="stretch")
     st.caption(alt_text)
     framed = export.captioned(chart, title=title, subtitle=None, source=source, period=period)
-    cols = st.columns(3)
-    cols[0].download_button(
-        "Chart as PNG",
-        data=lambda: export.to_png(framed),
-        file_name=export.filename(name, ext="png"),
-        mime="image/png",
-        key=f"png-{name}",
-        width="stretch",
-    )
-    cols[1].download_button(
-        "Chart as SVG",
-        data=lambda: export.to_svg(framed),
-        file_name=export.filename(name, ext="svg"),
-        mime="image/svg+xml",
-        key=f"svg-{name}",
-        width="stretch",
-    )
+    downloads = [
+        ("Chart as PNG", lambda: export.to_png(framed), "png", "image/png"),
+        ("Chart as SVG", lambda: export.to_svg(framed), "svg", "image/svg+xml"),
+    ]
     if table is not None:
-        cols[2].download_button(
-            "Data as CSV",
-            data=lambda: export.table_csv(table),
-            file_name=export.filename(name, ext="csv"),
-            mime="text/csv",
-            key=f"csv-{name}",
+        downloads.append(("Data as CSV", lambda: export.table_csv(table), "csv", "text/csv"))
+    for column, (label, render, ext, mime) in zip(st.columns(3), downloads, strict=False):
+        column.download_button(
+            label,
+            data=render,
+            file_name=export.filename(name, ext=ext),
+            mime=mime,
+            key=f"{ext}-{name}",
             width="stretch",
         )
 

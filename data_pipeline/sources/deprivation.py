@@ -21,7 +21,7 @@ from data_pipeline.errors import SourceError
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Reconciliation
 from data_pipeline.sources import SourceResult
-from data_pipeline.tabular import SUPPRESSED, numeric, read_csv_text, require_columns
+from data_pipeline.tabular import SUPPRESSED, numeric, read_columns
 
 SOURCE = "deprivation"
 
@@ -75,16 +75,7 @@ HEADER_SEARCH_ROWS = 30
 
 
 def _read_columns(raw: RawDir, relative: str, columns: Iterable[str]) -> pd.DataFrame:
-    """Read only ``columns`` of a CSV as text, after checking the header has all of them.
-
-    The header is read on its own first, so a renamed column is reported with a hint
-    instead of a pandas ``usecols`` error.
-    """
-    path = raw.path(relative)
-    wanted = list(columns)
-    require_columns(read_csv_text(path, relative, nrows=0), wanted, relative)
-    keep = set(wanted)
-    return read_csv_text(path, relative, usecols=lambda c: str(c).strip() in keep)
+    return read_columns(raw.path(relative), relative, columns)
 
 
 def _recon(relative: str, frame: pd.DataFrame) -> Reconciliation:

@@ -14,7 +14,7 @@ import pandas as pd
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Reconciliation
 from data_pipeline.sources import SourceResult
-from data_pipeline.tabular import SUPPRESSED, numeric, read_csv_text, require_columns
+from data_pipeline.tabular import SUPPRESSED, numeric, read_columns
 
 SOURCE = "population"
 
@@ -41,16 +41,7 @@ WELSH = "outside England (Welsh code)"
 
 
 def _read_columns(raw: RawDir, relative: str, columns: Iterable[str]) -> pd.DataFrame:
-    """Read only ``columns`` of a CSV as text, after checking the header has all of them.
-
-    The header is read on its own first, so a renamed column is reported with a hint
-    instead of a pandas ``usecols`` error, and the wide age files stay small in memory.
-    """
-    path = raw.path(relative)
-    wanted = list(columns)
-    require_columns(read_csv_text(path, relative, nrows=0), wanted, relative)
-    keep = set(wanted)
-    return read_csv_text(path, relative, usecols=lambda c: str(c).strip() in keep)
+    return read_columns(raw.path(relative), relative, columns)
 
 
 def _english(
