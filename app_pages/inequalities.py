@@ -6,8 +6,10 @@ from streamlit_folium import st_folium
 from gapmap import charts, maps, ui
 from gapmap.views import (
     PRACTICE_INDICATORS,
+    area_label,
     chart_source,
     drilldown_layers,
+    escape_md,
     sii_sentence,
 )
 
@@ -55,6 +57,7 @@ if not selection.area:
         icon=":material/touch_app:",
     )
 else:
+    st.markdown(f"**{escape_md(area_label(data, selection))}**")
     lsoas = data.within(selection.area, selection.level, "lsoa")
     if lsoas.empty:
         st.caption(

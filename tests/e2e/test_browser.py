@@ -87,12 +87,15 @@ def test_page_loads_offline_with_its_map(page, server, path):
     assert not [u for u in outside if "leaflet" in u or ".js" in u], outside
 
 
-@pytest.mark.parametrize("path", ["need", "secondary-care", "physical-health", "my-area"])
+@pytest.mark.parametrize(
+    "path", ["need", "secondary-care", "physical-health", "inequalities", "my-area"]
+)
 def test_clicking_an_area_selects_it(page, server, path):
     open_page(page, server, path, "?level=region&indicator=imd_score")
     assert drawn_areas(page) == 7
     for _attempt in range(3):  # a click while the map is still fitting its bounds can miss
         frame_el = page.wait_for_selector(MAP_FRAME, timeout=30_000)  # rerenders replace it
+        frame_el.scroll_into_view_if_needed()
         frame = frame_el.content_frame()
         if frame is None:
             page.wait_for_timeout(1_000)
