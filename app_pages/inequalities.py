@@ -65,19 +65,20 @@ else:
             "districts; pick one of those geographies to drill down."
         )
     else:
-        shapes, practices, outline = drilldown_layers(data, selection)
-        fmap = maps.drilldown(
-            outline, shapes, practices, meta=data.indicator("depression_prevalence")
-        )
-        st_folium(
-            fmap,
-            height=520,
-            use_container_width=True,
-            key=f"drill-{selection.area}",
-            returned_objects=[],
-        )
-        counts = shapes["imd_decile"].value_counts().sort_index()
-        st.caption(
-            f"{len(shapes)} neighbourhoods, {int(counts.get(1, 0))} of them in England's most "
-            f"deprived tenth (decile 1); {len(practices)} GP practices."
-        )
+        with ui.degraded():
+            shapes, practices, outline = drilldown_layers(data, selection)
+            fmap = maps.drilldown(
+                outline, shapes, practices, meta=data.indicator("depression_prevalence")
+            )
+            st_folium(
+                fmap,
+                height=520,
+                use_container_width=True,
+                key=f"drill-{selection.area}",
+                returned_objects=[],
+            )
+            counts = shapes["imd_decile"].value_counts().sort_index()
+            st.caption(
+                f"{len(shapes)} neighbourhoods, {int(counts.get(1, 0))} of them in England's "
+                f"most deprived tenth (decile 1); {len(practices)} GP practices."
+            )

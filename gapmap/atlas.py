@@ -8,6 +8,7 @@ boundaries are read per vintage on first use and kept.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,6 +21,8 @@ from gapmap.periods import ordered
 
 ROOT = Path(__file__).resolve().parents[1]
 ATLAS_DIR = ROOT / "geodata" / "atlas"
+#: Environment variable an operator sets to serve another atlas (e.g. a freshly built one).
+ATLAS_ENV = "MTG_ATLAS_DIR"
 ENGLAND = "E92000001"
 
 #: Map levels a user can pick, in the order the sidebar shows them, with their labels.
@@ -63,9 +66,12 @@ class Atlas:
     # ------------------------------------------------------------------ loading
 
     @classmethod
-    def load(cls, root: Path | str = ATLAS_DIR) -> Atlas:
-        """Read the atlas; a missing or corrupt file raises :class:`AtlasUnavailable`."""
-        root = Path(root)
+    def load(cls, root: Path | str | None = None) -> Atlas:
+        """Read the atlas; a missing or corrupt file raises :class:`AtlasUnavailable`.
+
+        ``root`` defaults to ``$MTG_ATLAS_DIR`` if set, else the bundled ``geodata/atlas``.
+        """
+        root = Path(root or os.environ.get(ATLAS_ENV) or ATLAS_DIR)
         try:
             areas = pd.read_parquet(root / "areas.parquet")
             values = pd.read_parquet(root / "values.parquet")

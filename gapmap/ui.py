@@ -6,6 +6,8 @@ and lay out what they return; every computation happens in the pure modules.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import altair as alt
@@ -38,6 +40,15 @@ def atlas() -> Atlas:
         st.error(str(exc))
         st.stop()
         raise  # unreachable: st.stop ends the script
+
+
+@contextmanager
+def degraded() -> Iterator[None]:
+    """Show a missing part of the atlas as its remedy, and let the rest of the page go on."""
+    try:
+        yield
+    except AtlasUnavailable as exc:
+        st.error(str(exc), icon=":material/error:")
 
 
 def current() -> Selection:
@@ -166,19 +177,24 @@ def map_view(data: Atlas, selection: Selection, *, height: int = 560) -> None:
     table = data.table(selection.indicator, selection.level, selection.period)
     meta = data.indicator(selection.indicator)
     england = data.england(selection.indicator, selection.period)
-    fmap = maps.choropleth(
-        data.boundaries(vintage),
-        table,
-        meta,
-        colour_by=map_colouring(meta),
-        selected=selection.area,
-        england_value=None if england is None else england["value"],
-    )
+    with degraded():
+        fmap = maps.choropleth(
+            data.boundaries(vintage),
+            table,
+            meta,
+            colour_by=map_colouring(meta),
+            selected=selection.area,
+            england_value=None if england is None else england["value"],
+        )
+        _show_map(fmap, selection, key=f"map-{vintage}", height=height)
+
+
+def _show_map(fmap, selection: Selection, *, key: str, height: int) -> None:
     returned = st_folium(
         fmap,
         height=height,
         use_container_width=True,
-        key=f"map-{vintage}",
+        key=key,
         returned_objects=maps.RETURNED_OBJECTS,
     )
     clicked = maps.clicked_area(returned)
@@ -189,6 +205,10 @@ def map_view(data: Atlas, selection: Selection, *, height: int = 560) -> None:
 def static_map_download(data: Atlas, selection: Selection) -> None:
     """A PNG of the current map for board papers (folium maps cannot export images)."""
     vintage = data.vintage(selection.indicator, selection.level, selection.period)
+    try:
+        data.boundaries(vintage)
+    except AtlasUnavailable:
+        return  # the map above has already said what to run
     meta = data.indicator(selection.indicator)
     england = data.england(selection.indicator, selection.period)
 
