@@ -1,0 +1,70 @@
+"""URL parameters are data, never file paths: a hostile link opens no file it names."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+HOSTILE = {
+    "level": "../../../../etc/passwd",
+    "indicator": "../geodata/atlas/values",
+    "period": "/etc/shadow",
+    "area": "..%2F..%2Fsecret.txt",
+    "peers": "../../etc/group,E08000028",
+}
+MARKERS = ("passwd", "/etc/shadow", "/etc/group", "secret.txt")
+_opened: list[str] = []
+_recording = False
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _recording and event == "open" and args and isinstance(args[0], str | bytes | Path):
+        _opened.append(str(args[0]))
+
+
+sys.addaudithook(_audit)  # hooks cannot be removed; this one records only inside the test
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        None,
+        "app_pages/secondary_care.py",
+        "app_pages/physical_health.py",
+        "app_pages/inequalities.py",
+        "app_pages/my_area.py",
+        "app_pages/methods.py",
+    ],
+)
+def test_a_hostile_link_opens_no_file_it_names(page):
+    global _recording
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    for key, value in HOSTILE.items():
+        app.query_params[key] = value
+    _opened.clear()
+    _recording = True
+    try:
+        app.run()
+        told = " ".join(m.value for m in app.info)
+        if page:
+            app.switch_page(str(ROOT / page))
+            app.run()
+    finally:
+        _recording = False
+    assert not app.exception, [e.value for e in app.exception]
+    assert _opened, "the audit hook saw the app open its own files"
+    named = [path for path in _opened if any(marker in path for marker in MARKERS)]
+    assert not named, named
+    assert "which the atlas does not have" in told, told  # said kindly, as text
