@@ -17,7 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from data_pipeline import atlas_files, ccg_vintages, geography, simplify
+from data_pipeline import atlas_files, ccg_vintages, geography, peers, simplify
 from data_pipeline.ccg_vintages import NON_GEOGRAPHIC_CODES
 from data_pipeline.indicators import (
     ENGLAND,
@@ -255,6 +255,8 @@ def build(
     progress("indicators: building and finalising")
     values = build_values(tables, ledger, hierarchy, recode)
     areas = geography.build_areas(tables, hierarchy)
+    progress("peers: nearest neighbours by deprivation and population")
+    peer_table, peer_record = peers.build(tables, hierarchy, values, areas)
     for recon in recons:
         recon.check()
     out = atlas_files.new_build_dir(atlas_dir)
@@ -267,7 +269,10 @@ def build(
         atlas_files.write_table(areas, out / "areas.parquet")
         atlas_files.write_table(values, out / "values.parquet")
         atlas_files.write_table(catalogue, out / "indicators.parquet")
+        atlas_files.write_table(peer_table, out / "peers.parquet")
         record = manifest(raw, recons, layers, values, areas)
+        record["outputs"]["peers"] = int(len(peer_table))
+        record["peers"] = peer_record
         record["build_seconds"] = round(time.perf_counter() - started, 1)
         (out / "manifest.json").write_text(
             json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
