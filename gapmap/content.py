@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
-PAGES = frozenset({"methods", "sources", "caveats", "suppression", "glossary", "imd_deciles"})
+PAGES = frozenset(
+    {"methods", "sources", "caveats", "suppression", "glossary", "imd_deciles", "board_pack"}
+)
 
 
 def read_content(name: str) -> str:
