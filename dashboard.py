@@ -55,4 +55,5 @@ PAGES = [
 navigation = st.navigation(PAGES)
 data = ui.atlas()
 ui.sidebar(data)
+ui.board_pack_button(data, ui.current())
 navigation.run()

@@ -247,3 +247,23 @@ def quantiles(indicator_id: str, period: str, n: int):
     from gapmap.views import quantile_summary
 
     return quantile_summary(atlas(), indicator_id, period, n)
+
+
+def board_pack_button(data: Atlas, selection: Selection) -> None:
+    """The sidebar's one-click board pack: a PDF of the current view, built on click."""
+    from datetime import date
+
+    from gapmap import boardpack
+
+    st.sidebar.download_button(
+        "Board pack (PDF)",
+        data=lambda: boardpack.build(data, selection, generated=date.today()),
+        file_name=boardpack.filename(selection),
+        mime="application/pdf",
+        key="board-pack",
+        icon=":material/picture_as_pdf:",
+        help="An A4 landscape PDF of this view for a board paper: the map, key charts, a "
+        "table with England, methods, caveats and sources. Takes a few seconds.",
+        on_click="ignore",
+        width="stretch",
+    )
