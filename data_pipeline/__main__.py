@@ -1,4 +1,4 @@
-"""Command line: ``python -m data_pipeline build|check --raw DIR``."""
+"""Command line: ``python -m data_pipeline build|check --raw DIR`` and ``fetch --cache DIR``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 
 from data_pipeline import atlas_files
 from data_pipeline.errors import ReconciliationError, SourceError
+from data_pipeline.fetch import cli as fetch_cli
 from data_pipeline.raw import RAW_ENV
 
 
@@ -25,12 +26,15 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--raw", metavar="DIR", help=f"directory of raw files (default: ${RAW_ENV})"
         )
+    fetch_cli.add_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; errors a person can act on are printed without a traceback."""
     args = _parser().parse_args(argv)
+    if args.command == "fetch":
+        return fetch_cli.main(args)
     from data_pipeline.build import build  # heavy imports only once arguments are fine
 
     try:
