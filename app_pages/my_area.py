@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from gapmap import charts, narrative, ui
+from gapmap import charts, narrative, trends, ui
 from gapmap.content import read_content
-from gapmap.views import area_name, deprivation_text, escape_md, level_of_result
+from gapmap.views import area_name, chart_source, deprivation_text, escape_md, level_of_result
 
 data = ui.atlas()
 selection = ui.current()
@@ -44,14 +44,42 @@ sentence = deprivation_text(data, selection)
 if sentence:
     st.markdown(sentence)
 
+area_trends = trends.area_trends(data, selection.area, selection.level, skip=narrative.TREND_ONLY)
+
 st.subheader("Against England")
 if profile.empty:
     st.caption("No indicators for this area.")
 else:
     st.altair_chart(charts.spine(profile, area_name=name), width="stretch")
     st.caption(charts.describe_spine(profile, area_name=name))
-    for paragraph in narrative.profile_paragraphs(profile, data.indicators, name):
+    for paragraph in narrative.profile_paragraphs(profile, data.indicators, name, area_trends):
         st.markdown(paragraph)
+
+if area_trends:
+    st.subheader("Trends")
+    choices = list(area_trends)
+    trend_id = st.selectbox(
+        "Measure",
+        choices,
+        index=choices.index(selection.indicator) if selection.indicator in choices else 0,
+        format_func=lambda i: str(data.indicator(i)["short_name"]),
+        key="my-area-trend",
+    )
+    series, result = area_trends[trend_id]
+    trend_meta = data.indicator(trend_id)
+    verdict = narrative.trend_verdict(result, trend_meta)
+    st.markdown(narrative.recent_trend_sentence(result, trend_meta, name))
+    ui.chart_block(
+        charts.trend(series, trend_meta, area_name=name, verdict=verdict),
+        name=f"trend-{trend_id}-{selection.level}-{selection.area}",
+        title=f"{trend_meta['short_name']}: {name}",
+        source=chart_source(trend_meta),
+        period=f"{series['period'].iloc[0]} to {series['period'].iloc[-1]}",
+        alt_text=charts.describe_trend(series, trend_meta, area_name=name, verdict=verdict),
+        table=trends.table(series, result),
+    )
+    with st.expander("How are trends tested?"):
+        st.markdown(narrative.trend_explainer())
 
 with st.expander("What does deprivation decile 1 mean?"):
     st.markdown(narrative.imd_decile_explainer())

@@ -3,8 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from gapmap import charts, ui
-from gapmap.views import area_label, chart_source, display_table, england_value, source_line
+from gapmap import charts, narrative, trends, ui
+from gapmap.views import (
+    area_label,
+    area_name,
+    chart_source,
+    display_table,
+    england_value,
+    source_line,
+)
 
 data = ui.atlas()
 selection = ui.current()
@@ -78,3 +85,27 @@ else:
         period=f"{need_period}; {selection.period}",
         alt_text=charts.describe_scatter(need_table, table, need_meta, meta),
     )
+
+# ---- Trend: the selected area (England when none) over time, with its recent-trend test ----
+trend_level = selection.level if selection.area else "england"
+if len(data.periods(selection.indicator, trend_level)) >= 2:
+    trend_series = trends.series(data, selection.indicator, selection.area, selection.level)
+    if trend_series["period"].nunique() >= 2:
+        trend_name = area_name(data, selection) if selection.area else "England"
+        trend_result = trends.recent_trend(trend_series, meta)
+        trend_verdict = narrative.trend_verdict(trend_result, meta)
+        st.subheader("Trend")
+        st.markdown(narrative.recent_trend_sentence(trend_result, meta, trend_name))
+        ui.chart_block(
+            charts.trend(trend_series, meta, area_name=trend_name, verdict=trend_verdict),
+            name=f"trend-{selection.indicator}-{trend_level}-{selection.area or 'england'}",
+            title=f"{meta['short_name']}: {trend_name}",
+            source=chart_source(meta),
+            period=f"{trend_series['period'].iloc[0]} to {trend_series['period'].iloc[-1]}",
+            alt_text=charts.describe_trend(
+                trend_series, meta, area_name=trend_name, verdict=trend_verdict
+            ),
+            table=trends.table(trend_series, trend_result),
+        )
+        with st.expander("How is the trend tested?"):
+            st.markdown(narrative.trend_explainer())

@@ -735,8 +735,13 @@ def _trend_frame(trend_table: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def describe_trend(trend_table: pd.DataFrame, meta: Meta, *, area_name: str) -> str:
-    """One sentence saying how the area's value changed, beside England."""
+def describe_trend(
+    trend_table: pd.DataFrame, meta: Meta, *, area_name: str, verdict: str | None = None
+) -> str:
+    """One sentence saying how the area's value changed, beside England.
+
+    ``verdict`` (the recent-trend test's result, from ``gapmap.trends``) is appended.
+    """
     frame = _trend_frame(trend_table)
     valued = frame.loc[np.isfinite(frame["value"])]
     if valued.empty:
@@ -753,14 +758,17 @@ def describe_trend(trend_table: pd.DataFrame, meta: Meta, *, area_name: str) -> 
     blank = int(frame["suppressed"].sum())
     if blank:
         text += f"; {_plural(blank, 'period')} suppressed"
-    return text + "."
+    return text + "." + (f" {verdict}" if verdict else "")
 
 
-def trend(trend_table: pd.DataFrame, meta: Meta, *, area_name: str) -> alt.LayerChart:
+def trend(
+    trend_table: pd.DataFrame, meta: Meta, *, area_name: str, verdict: str | None = None
+) -> alt.LayerChart:
     """An area's value over time with its 95% band and England's value.
 
     Periods are placed in time order (financial years, months and quarters mixed), and each
-    point is coloured by that period's comparison with England.
+    point is coloured by that period's comparison with England. ``verdict`` (the recent-trend
+    test's result) is printed under the title, so it travels with exported images.
     """
     frame = _trend_frame(trend_table)
     order = frame["period"].tolist()
@@ -816,13 +824,12 @@ def trend(trend_table: pd.DataFrame, meta: Meta, *, area_name: str) -> alt.Layer
             .mark_text(align="left", dx=6, color=SERIES["england"])
             .encode(x=x, y=e_y, text="label:N")
         )
+    subtitle = ["Solid line: the area, with its 95% confidence band; dashed: England."]
+    if verdict:
+        subtitle.append(verdict)
     return alt.layer(*layers).properties(
-        title=alt.TitleParams(
-            f"{_name(meta)} in {area_name}",
-            subtitle="Solid line: the area, with its 95% confidence band; dashed: England.",
-            anchor="start",
-        ),
-        description=describe_trend(trend_table, meta, area_name=area_name),
+        title=alt.TitleParams(f"{_name(meta)} in {area_name}", subtitle=subtitle, anchor="start"),
+        description=describe_trend(trend_table, meta, area_name=area_name, verdict=verdict),
         width="container",
         height=HEIGHT,
     )

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from gapmap.periods import MONTHS, ordered
+from gapmap.trends import LEVEL, RecentTrend, judge, yearly
 
 CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
 
@@ -38,14 +39,17 @@ DOMAINS = {
     "deprivation": "Deprivation",
     "prescribing": "Prescribing",
 }
-#: Order of findings inside a domain: worse than England first.
-COMPARISON_ORDER = {
-    "worse": 0,
-    "higher": 1,
-    "lower": 1,
-    "better": 2,
-    "similar": 3,
-    "not_compared": 4,
+#: Groups of a profile, most pressing first, with their headings. "Clearly" needs the 99.8%
+#: comparison to agree with the 95% one; publishers' own comparisons carry no 99.8% level.
+FINDINGS = {
+    "worse_998": "Worse than England, and very likely a real difference",
+    "worse": "Worse than England",
+    "differs": "Higher or lower than England",
+    "better_998": "Better than England, and very likely a real difference",
+    "better": "Better than England",
+    "similar": "Similar to England",
+    "not_compared": "Not compared with England",
+    "hidden": "Figures that are hidden or missing",
 }
 #: Series shown as trends only: their latest month repeats an annual indicator.
 TREND_ONLY = frozenset({"mhsds_in_contact_monthly"})
@@ -326,45 +330,60 @@ def indicator_sentence(row: pd.Series | Mapping, meta: pd.Series | Mapping, area
     return f"{head}: there is no England figure to compare with."
 
 
-def _sort_key(row: pd.Series, order: Mapping[str, int]) -> tuple[int, int]:
+def finding(row: pd.Series | Mapping) -> str:
+    """The profile group of a values row (a key of :data:`FINDINGS`)."""
     if bool(_get(row, "suppressed", False)) or _get(row, "value") is None:
-        rank = 5
-    else:
-        rank = COMPARISON_ORDER.get(str(_get(row, "comparison", "not_compared")), 4)
-    return rank, order.get(str(row["indicator_id"]), len(order))
+        return "hidden"
+    comparison = str(_get(row, "comparison", "not_compared"))
+    if comparison in ("higher", "lower"):
+        return "differs"
+    if comparison in ("worse", "better"):
+        clear = str(_get(row, "comparison_998", "")) == comparison
+        return f"{comparison}_998" if clear else comparison
+    return comparison if comparison == "similar" else "not_compared"
 
 
 def profile_paragraphs(
-    profile: pd.DataFrame, atlas_meta: pd.DataFrame, area_name: str
+    profile: pd.DataFrame,
+    atlas_meta: pd.DataFrame,
+    area_name: str,
+    trends: Mapping[str, tuple[pd.DataFrame, RecentTrend]] | None = None,
 ) -> list[str]:
-    """A paragraph per domain, each with a bold heading and worse-than-England findings first.
+    """The profile of an area as paragraphs, each with a bold heading.
 
-    Domains come in a fixed order (need, Talking Therapies, secondary care, physical health,
-    deprivation, prescribing) so readers always find them in the same place; inside each,
-    findings run worse, higher/lower, better, similar, not compared, hidden.
+    Findings are grouped by what they say, most pressing first (see :data:`FINDINGS`):
+    worse than England at the 99.8% level, worse at 95%, higher or lower (where higher is
+    neither good nor bad), better, similar, not compared, hidden. Inside a group, indicators
+    keep the order of the domains (:data:`DOMAINS`) and the catalogue. ``trends``
+    (``trends.area_trends(...)``) adds a last paragraph on how the figures have changed.
     ``profile`` is ``Atlas.profile(...)``; ``atlas_meta`` the indicators table
     (``Atlas.indicators``, indexed by id).
     """
-    if profile.empty:
-        return []
+    domains = {domain: n for n, domain in enumerate(DOMAINS)}
     order = {str(i): n for n, i in enumerate(atlas_meta.index)}
+
+    def place(row: pd.Series) -> tuple[int, int]:
+        indicator_id = str(row["indicator_id"])
+        domain = str(atlas_meta.loc[indicator_id, "domain"])
+        return domains.get(domain, len(domains)), order[indicator_id]
+
+    groups: dict[str, list[pd.Series]] = {key: [] for key in FINDINGS}
+    for _, row in profile.iterrows():
+        indicator_id = str(row["indicator_id"])
+        if indicator_id in atlas_meta.index and indicator_id not in TREND_ONLY:
+            groups[finding(row)].append(row)
     paragraphs = []
-    for domain, heading in DOMAINS.items():
-        rows = [
-            row
-            for _, row in profile.iterrows()
-            if str(row["indicator_id"]) in atlas_meta.index
-            and str(atlas_meta.loc[str(row["indicator_id"]), "domain"]) == domain
-            and str(row["indicator_id"]) not in TREND_ONLY
-        ]
-        if not rows:
-            continue
-        rows.sort(key=lambda r: _sort_key(r, order))
-        sentences = [
-            indicator_sentence(row, atlas_meta.loc[str(row["indicator_id"])], area_name)
-            for row in rows
-        ]
-        paragraphs.append(f"**{heading}.** " + " ".join(sentences))
+    for key, heading in FINDINGS.items():
+        rows = sorted(groups[key], key=place)
+        if rows:
+            sentences = [
+                indicator_sentence(row, atlas_meta.loc[str(row["indicator_id"])], area_name)
+                for row in rows
+            ]
+            paragraphs.append(f"**{heading}.** " + " ".join(sentences))
+    changes = trend_paragraph(trends or {}, atlas_meta, area_name)
+    if changes:
+        paragraphs.append(changes)
     return paragraphs
 
 
@@ -415,12 +434,19 @@ def deprivation_sentence(
 
 
 def trend_sentence(
-    trend_table: pd.DataFrame, meta: pd.Series | Mapping, area_name: str | None = None
+    trend_table: pd.DataFrame,
+    meta: pd.Series | Mapping,
+    area_name: str | None = None,
+    *,
+    england: bool = True,
+    boundary_note: bool = True,
 ) -> str | None:
     """How a value moved between the first and last periods present, or None.
 
-    Only the direction and the two end points are described; whether the change is
-    statistically significant is not tested here. Hidden (suppressed) values are skipped.
+    Only the direction and the two end points are described; whether the change is more
+    than chance is :func:`recent_trend_sentence`'s job. Hidden (suppressed) values are
+    skipped. ``england`` adds England's movement; ``boundary_note`` a note when the periods
+    join to more than one edition of the boundaries.
     """
     rows = trend_table
     if "suppressed" in rows.columns:
@@ -436,9 +462,9 @@ def trend_sentence(
     p1, p2 = period_label(periods[0]), period_label(periods[-1])
     sentence = _movement(f"{subject}{where}", first["value"], last["value"], p1, p2, meta)
     e1, e2 = _get(first, "england_value"), _get(last, "england_value")
-    if e1 is not None and e2 is not None:
+    if england and e1 is not None and e2 is not None:
         sentence += " " + _movement("England's figure", e1, e2, p1, p2, meta)
-    if "vintage" in rows.columns and rows["vintage"].nunique() > 1:
+    if boundary_note and "vintage" in rows.columns and rows["vintage"].nunique() > 1:
         sentence += " Area boundaries changed during these years; see the methods page."
     return sentence
 
@@ -450,6 +476,105 @@ def _movement(subject: str, start: float, end: float, p1: str, p2: str, meta) ->
         return f"{subject} stayed at about {b} between {p1} and {p2}."
     verb = "rose" if float(end) > float(start) else "fell"
     return f"{subject} {verb} from {a} in {p1} to {b} in {p2}."
+
+
+_NUMBER_WORDS = {3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def _span(result: RecentTrend) -> str:
+    """'the last five years with figures (2017-18 to 2021-22)'."""
+    count = _NUMBER_WORDS.get(len(result.periods), str(len(result.periods)))
+    first, last = period_label(result.periods[0]), period_label(result.periods[-1])
+    return f"the last {count} years with figures ({first} to {last})"
+
+
+def recent_trend_sentence(
+    result: RecentTrend, meta: pd.Series | Mapping, area_name: str | None = None
+) -> str:
+    """What the recent-trend test found, in words and without any figure.
+
+    Rising or falling is said only when the test found it; "getting better/worse" only for
+    indicators where higher is clearly good or bad.
+    """
+    subject = _lower_first(_subject(meta)[0])
+    where = f" in {escape(area_name)}" if area_name else ""
+    if not result.tested:
+        return (
+            f"Whether {subject}{where} is rising or falling cannot be tested, "
+            f"because {result.reason}."
+        )
+    if result.marker == "no_change":
+        return f"There has been no steady rise or fall in {subject}{where} over {_span(result)}."
+    rise = result.marker == "increasing"
+    sentence = f"{subject[0].upper()}{subject[1:]}{where} has been "
+    sentence += f"{'rising' if rise else 'falling'} over {_span(result)}. "
+    sentence += f"The {'rise' if rise else 'fall'} is too big and steady to be chance"
+    judgement = judge(result.marker, str(_get(meta, "polarity", "neutral")))
+    return sentence + (f", so this is getting {judgement}." if judgement else ".")
+
+
+def trend_verdict(result: RecentTrend, meta: pd.Series | Mapping) -> str:
+    """The recent-trend result in Fingertips' words, for a chart caption.
+
+    'Recent trend, 2017-18 to 2021-22: increasing and getting worse (chi-square test for
+    trend, 99.8% level).'
+    """
+    label = result.label(str(_get(meta, "polarity", "neutral")))
+    if not result.tested:
+        return f"Recent trend: {label.lower()}, because {result.reason}."
+    first, last = period_label(result.periods[0]), period_label(result.periods[-1])
+    return f"Recent trend, {first} to {last}: {label.lower()} ({result.method}, {LEVEL:.1%} level)."
+
+
+def _verdict(result: RecentTrend, meta: pd.Series | Mapping) -> str:
+    """The test's finding as a sentence that follows a movement sentence."""
+    if not result.tested:
+        return f"This change cannot be tested for chance, because {result.reason}."
+    if result.marker == "no_change":
+        return f"Over {_span(result)}, there has been no steady rise or fall."
+    way = "rising" if result.marker == "increasing" else "falling"
+    judgement = judge(result.marker, str(_get(meta, "polarity", "neutral")))
+    tail = f", so this is getting {judgement}" if judgement else ""
+    return f"Over {_span(result)}, it has been {way} by more than chance would explain{tail}."
+
+
+def _trend_rank(result: RecentTrend) -> int:
+    return {"increasing": 0, "decreasing": 0, "no_change": 1}.get(result.marker, 2)
+
+
+def trend_paragraph(
+    area_trends: Mapping[str, tuple[pd.DataFrame, RecentTrend]],
+    atlas_meta: pd.DataFrame,
+    area_name: str,
+) -> str | None:
+    """'How the figures have changed': each yearly series' movement and its trend test.
+
+    Rising or falling trends come first, then series with no steady change, then those that
+    cannot be tested. Only whole-year periods are described (a monthly series or a part-year
+    extract would not compare), hidden values are never described, and scores such as the
+    IMD are left out: their periods are editions of the areas, not new measurements.
+    ``area_trends`` is ``trends.area_trends(...)``.
+    """
+    found = []
+    for n, (indicator_id, (rows, result)) in enumerate(area_trends.items()):
+        if indicator_id in TREND_ONLY or indicator_id not in atlas_meta.index:
+            continue
+        meta = atlas_meta.loc[indicator_id]
+        if str(_get(meta, "statistic", "")) == "score":
+            continue
+        whole_years = rows.loc[rows["period"].map(yearly)]
+        movement = trend_sentence(whole_years, meta, area_name, england=False, boundary_note=False)
+        if movement is None:
+            continue
+        found.append((_trend_rank(result), n, f"{movement} {_verdict(result, meta)}"))
+    if not found:
+        return None
+    return "**How the figures have changed.** " + " ".join(text for *_, text in sorted(found))
+
+
+def trend_explainer() -> str:
+    """How the recent trend is tested, in plain English (from ``content/trends.md``)."""
+    return (CONTENT_DIR / "trends.md").read_text(encoding="utf-8")
 
 
 def imd_decile_explainer() -> str:

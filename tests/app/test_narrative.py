@@ -7,19 +7,27 @@ import re
 import pandas as pd
 import pytest
 
+from gapmap import trends
 from gapmap.atlas import Atlas
 from gapmap.narrative import (
+    FINDINGS,
     deprivation_rank,
     deprivation_sentence,
     escape,
+    finding,
     format_number,
     imd_decile_explainer,
     indicator_sentence,
     ordinal,
     period_label,
     profile_paragraphs,
+    recent_trend_sentence,
+    trend_explainer,
+    trend_paragraph,
     trend_sentence,
+    trend_verdict,
 )
+from gapmap.trends import RecentTrend
 
 COMPARISON_WORDS = re.compile(
     r"significant|similar|higher|lower|better|worse|above|below|England", re.I
@@ -291,6 +299,176 @@ def test_imd_decile_explainer_reads_the_content_file():
     assert "10% most deprived" in text
 
 
+# --------------------------------------------------------------------------- profile groups
+
+
+CATALOGUE = pd.DataFrame(
+    {
+        "id": ["depression_prevalence", "smi_prevalence", "tt_recovery_rate", "imd_score"],
+        "short_name": ["Depression", "SMI", "Recovery", "IMD"],
+        "unit": ["%", "%", "%", "score"],
+        "polarity": ["high_is_bad", "high_is_bad", "high_is_good", "high_is_bad"],
+        "statistic": ["proportion", "proportion", "proportion", "score"],
+        "domain": ["need", "need", "low_intensity", "deprivation"],
+    }
+).set_index("id", drop=False)
+HIDDEN_NOTE = "Suppressed: fewer than 8 people or events, which could identify someone."
+
+
+def profile_of(*rows):
+    return pd.DataFrame(list(rows))
+
+
+@pytest.mark.parametrize(
+    ("comparison", "c998", "group"),
+    [
+        ("worse", "worse", "worse_998"),
+        ("worse", "similar", "worse"),
+        ("worse", "not_compared", "worse"),  # a publisher's comparison: no 99.8% claim
+        ("higher", "higher", "differs"),
+        ("better", "better", "better_998"),
+        ("better", "similar", "better"),
+        ("similar", "similar", "similar"),
+        ("not_compared", "not_compared", "not_compared"),
+    ],
+)
+def test_each_comparison_finds_its_group(comparison, c998, group):
+    assert finding(row(comparison=comparison, c998=c998)) == group
+    assert finding(row(comparison=comparison, suppressed=True, value=pd.NA)) == "hidden"
+
+
+def test_profile_groups_worse_first_and_hides_suppressed_values():
+    profile = profile_of(
+        row(
+            indicator_id="tt_recovery_rate",
+            value=61.0,
+            england=50.0,
+            comparison="better",
+            c998="better",
+        ),
+        row(indicator_id="smi_prevalence", value=1.37, england=0.96, c998="similar"),
+        row(value=15.9, england=13.2),
+        row(
+            indicator_id="imd_score",
+            value=33.77,
+            england=21.9,
+            comparison="not_compared",
+            c998="not_compared",
+        ),
+    )
+    paragraphs = profile_paragraphs(profile, CATALOGUE, "Town")
+    assert [p.split(".**")[0] for p in paragraphs] == [
+        "**Worse than England, and very likely a real difference",
+        "**Worse than England",
+        "**Better than England, and very likely a real difference",
+        "**Not compared with England",
+    ]
+    assert "Recorded depression in Town (15.9% of adults" in paragraphs[0]
+    assert "99.8%" not in paragraphs[1] and "Recorded severe mental illness" in paragraphs[1]
+
+    hidden = profile.copy()
+    hidden.loc[2, ["value", "suppressed", "note", "comparison", "comparison_998"]] = [
+        pd.NA,
+        True,
+        HIDDEN_NOTE,
+        "not_compared",
+        "not_compared",
+    ]
+    paragraphs = profile_paragraphs(hidden, CATALOGUE, "Town")
+    last = paragraphs[-1]
+    assert last.startswith("**Figures that are hidden or missing.** Recorded depression in Town")
+    assert "fewer than 8 people" in last and "15.9" not in " ".join(paragraphs)
+    assert not re.search(r"\d", last.replace("2022-23", "").replace("8 people", ""))
+
+
+def test_trend_paragraph_orders_findings_and_never_describes_hidden_values():
+    years = ["2017-18", "2018-19", "2019-20", "2020-21", "2021-22"]
+    depression = pd.DataFrame(
+        {
+            "period": years,
+            "value": [9.0, 9.5, 10.0, 10.5, 11.0],
+            "suppressed": [False] * 5,
+            "england_value": [9.9, 10.7, 11.6, 12.3, 12.7],
+        }
+    )
+    smi = pd.DataFrame(
+        {"period": years, "value": [1.0, 1.1, 4.4, 1.2, 1.3], "suppressed": [False] * 5}
+    )
+    smi.loc[2, ["value", "suppressed"]] = [pd.NA, True]
+    imd = pd.DataFrame({"period": years[:2], "value": [30.0, 30.0], "suppressed": [False] * 2})
+    paragraph = trend_paragraph(
+        {
+            "smi_prevalence": (smi, RecentTrend("cannot_calculate", reason="a reason")),
+            "depression_prevalence": (
+                depression,
+                RecentTrend("increasing", periods=tuple(years), method=trends.CHI_SQUARE),
+            ),
+            "imd_score": (imd, RecentTrend("cannot_calculate", reason="a score")),
+        },
+        CATALOGUE,
+        "Town",
+    )
+    assert paragraph.startswith(
+        "**How the figures have changed.** Recorded depression in Town rose from 9.0% in "
+        "2017-18 to 11.0% in 2021-22. Over the last five years with figures (2017-18 to "
+        "2021-22), it has been rising by more than chance would explain, so this is getting "
+        "worse. Recorded severe mental illness (SMI) in Town rose from 1.0% in 2017-18 to 1.3% "
+        "in 2021-22. This change cannot be tested for chance, because a reason."
+    )
+    assert "4.4" not in paragraph  # the hidden year
+    assert "England" not in paragraph and "IMD" not in paragraph  # scores are not trends
+    assert trend_paragraph({}, CATALOGUE, "Town") is None
+
+
+# ----------------------------------------------------------------------------- trend words
+
+
+YEARS = ("2017-18", "2018-19", "2019-20", "2020-21", "2021-22")
+
+
+@pytest.mark.parametrize(
+    ("marker", "polarity", "expected"),
+    [
+        ("increasing", "high_is_bad", "rising over the last five years with figures (2017-18 "
+         "to 2021-22). The rise is too big and steady to be chance, so this is getting worse."),
+        ("decreasing", "high_is_bad", "falling over the last five years with figures (2017-18 "
+         "to 2021-22). The fall is too big and steady to be chance, so this is getting better."),
+        ("increasing", "high_is_good", "so this is getting better."),
+        ("decreasing", "high_is_good", "so this is getting worse."),
+        ("increasing", "neutral", "The rise is too big and steady to be chance."),
+    ],
+)  # fmt: skip
+def test_recent_trend_sentence_follows_the_test_and_polarity(marker, polarity, expected):
+    result = RecentTrend(marker, periods=YEARS, method=trends.CHI_SQUARE, chi_square=25.0)
+    text = recent_trend_sentence(result, meta(polarity=polarity), "Town")
+    assert text.startswith("Recorded depression in Town has been ")
+    assert text.endswith(expected)
+    if polarity == "neutral":
+        assert "better" not in text and "worse" not in text
+    assert "25" not in text  # no statistics in the plain sentence
+
+
+def test_no_change_and_cannot_be_calculated_sentences():
+    steady = RecentTrend("no_change", periods=YEARS, method=trends.CHI_SQUARE, chi_square=2.0)
+    assert recent_trend_sentence(steady, meta(), "Town") == (
+        "There has been no steady rise or fall in recorded depression in Town over the last "
+        "five years with figures (2017-18 to 2021-22)."
+    )
+    assert not re.search(r"rising|falling|better|worse", recent_trend_sentence(steady, meta()))
+    cannot = RecentTrend("cannot_calculate", reason=trends.PUBLISHED)
+    assert recent_trend_sentence(cannot, meta(), "Town") == (
+        "Whether recorded depression in Town is rising or falling cannot be tested, because "
+        "the publisher gave no counts or confidence intervals to test with."
+    )
+    assert trend_verdict(cannot, meta()).startswith("Recent trend: cannot be calculated, because")
+    rising = RecentTrend("increasing", periods=YEARS, method=trends.CHI_SQUARE)
+    assert trend_verdict(rising, meta(polarity="high_is_good")) == (
+        "Recent trend, 2017-18 to 2021-22: increasing and getting better "
+        "(chi-square test for trend, 99.8% level)."
+    )
+    assert "five most recent years" in trend_explainer()
+
+
 # ------------------------------------------------------------------------------ real atlas
 
 
@@ -301,25 +479,23 @@ def atlas():
 
 def test_profile_paragraphs_for_black_country(atlas):
     paragraphs = profile_paragraphs(
-        atlas.profile("E38000259", "sub_icb"), atlas.indicators, "Black Country"
+        atlas.profile("E38000259", "sub_icb"),
+        atlas.indicators,
+        "Black Country",
+        trends.area_trends(atlas, "E38000259", "sub_icb"),
     )
     print("\n" + "\n\n".join(paragraphs))
-    headings = [p.split(".**")[0] for p in paragraphs]
-    assert headings == [
-        "**Need for mental health care",
-        "**NHS Talking Therapies (low-intensity care)",
-        "**Secondary mental health care",
-        "**Physical health",
-        "**Deprivation",
-        "**Prescribing",
-    ]
-    need = paragraphs[0]
-    assert need.index("Recorded depression") < need.index("Recorded severe mental illness")
-    assert "(13.7% of adults, 2022-23) is significantly higher than in England (13.2%)" in need
-    secondary = paragraphs[2]
-    # worse findings first, the neutral "higher" after them
-    assert secondary.index("hospital beds") < secondary.index("in contact with secondary mental")
-    assert "about 8% less NHS Talking Therapies activity" in paragraphs[1]
+    headings = [p.split(".**")[0].lstrip("*") for p in paragraphs]
+    expected = [h for h in FINDINGS.values() if h in headings]
+    assert headings[: len(expected)] == expected  # findings in their fixed order
+    assert headings[-1] == "How the figures have changed"
+    worst = paragraphs[0]
+    assert worst.startswith("**Worse than England, and very likely a real difference.**")
+    assert "(13.7% of adults, 2022-23) is significantly higher than in England (13.2%)" in worst
+    # inside a group, need comes before secondary care
+    assert worst.index("Recorded depression") < worst.index("hospital beds")
+    assert "about 8% less NHS Talking Therapies activity" in " ".join(paragraphs)
+    assert "two it can use" in paragraphs[-1]
 
 
 def test_real_rank_sentence_for_sandwell(atlas):
@@ -330,3 +506,18 @@ def test_real_rank_sentence_for_sandwell(atlas):
     assert text.startswith("Sandwell is among the 10% most deprived local authorities")
     with pytest.raises(ValueError):
         deprivation_rank(atlas.table("imd_score", "ltla", "IoD2025"), "nowhere")
+
+
+def test_real_profile_for_sandwell_reads_sensibly(atlas):
+    profile = atlas.profile("E08000028", "ltla")
+    paragraphs = profile_paragraphs(
+        profile, atlas.indicators, "Sandwell", trends.area_trends(atlas, "E08000028", "ltla")
+    )
+    text = "\n\n".join(paragraphs)
+    print("\n" + text)
+    assert (
+        "Recorded depression in Sandwell (11.3% of adults, 2024-25) is significantly lower" in text
+    )
+    assert "Recorded depression in Sandwell rose from 7.0% in 2014-15 to 11.3% in 2024-25." in text
+    assert "have no counts to test with" in text
+    assert "rising by more than chance" not in text  # nothing here can be tested

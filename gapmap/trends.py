@@ -1,0 +1,360 @@
+"""Recent trends, tested the way Fingertips (OHID) tests them.
+
+A line that wobbles up and down over a few years can look like a trend when it is chance.
+Fingertips therefore marks an indicator's *recent trend* only when a test says the movement
+over the **five most recent yearly figures** is bigger than chance would give, and this module
+follows its published calculator (the ``TrendMarkerCalculator`` of the Fingertips code):
+
+- **Proportions** (a count out of a population, such as recorded depression): Armitage's
+  chi-square test for linear trend in proportions (also called the Cochran–Armitage test),
+  on the counts and denominators of the five points. With ``r_i`` events out of ``n_i`` at
+  time score ``t_i``, ``N = sum n_i``, ``R = sum r_i``, ``p = R / N`` and
+  ``t_bar = sum n_i t_i / N``::
+
+      U  = sum r_i (t_i - t_bar)
+      X2 = U**2 / (p (1 - p) sum n_i (t_i - t_bar)**2)          (1 degree of freedom)
+
+  This is the Fingertips formula ``N (N sum r t - R sum n t)**2 /
+  (R (N - R) (N sum n t**2 - (sum n t)**2))`` rearranged, and the regression sum of squares
+  of R's ``prop.trend.test``. The sign of ``U`` gives the direction.
+- **Rates** (events per 100,000): a weighted straight line through the five values, each
+  weighted by ``1 / se**2`` with ``se = (upper_95 - lower_95) / 3.92`` from its 95% limits;
+  ``X2 = (slope / se(slope))**2``.
+
+In both, the trend is significant when ``X2`` exceeds the chi-square value for the 99.8% level
+(9.5495, as Fingertips) **and** the direction stays the same when any one of the five points is
+left out (Fingertips' check that one unusual year is not making the trend). Otherwise the
+result is "no significant change".
+
+Where Fingertips gives "cannot be calculated", so does this: fewer than five yearly points with
+what the test needs, monthly figures, ratios and scores, and figures published without counts
+or confidence intervals. Hidden (suppressed) points are left out, as Fingertips leaves out
+invalid ones. Two choices differ from Fingertips and are stated in ``content/trends.md``:
+the time score of a point is its start year (so a missing year keeps its gap rather than
+being closed up), and the direction of a proportion's trend is the sign of the test's own
+statistic ``U`` rather than of a separate unweighted line on the log-odds. Counts shown in the
+atlas are rounded to the nearest 5 (disclosure control), so the test runs on rounded counts;
+at the sizes where a test is possible this moves the statistic very little.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2
+
+from gapmap.periods import sort_key
+from gapmap.views import COMPARISON_WORDS
+
+#: Points in a recent trend (Fingertips: ``PointsToUse = 5``).
+POINTS = 5
+#: Confidence level of the test (Fingertips: ``ChiSquareConfidence = 9.54953570608324``).
+LEVEL = 0.998
+CHI_SQUARE_LIMIT = float(chi2.ppf(LEVEL, 1))
+#: 95% limits are value +/- 1.96 standard errors, so the interval spans 3.92 of them.
+Z95_SPAN = 3.92
+ENGLAND = "E92000001"
+
+Marker = Literal["increasing", "decreasing", "no_change", "cannot_calculate"]
+CHI_SQUARE = "chi-square test for trend"
+WEIGHTED_LINE = "weighted regression"
+
+#: Why no test is possible; each completes "... cannot be tested because ...".
+NOT_YEARLY = "the test needs figures for whole years, and these are monthly or part-year"
+NOT_RATE = "the test is for percentages and rates, and this measure is a {kind}"
+PUBLISHED = "the publisher gave no counts or confidence intervals to test with"
+NO_COUNTS = "the figures for this kind of area have no counts to test with"
+NO_LIMITS = "the figures for this kind of area have no confidence intervals to test with"
+TOO_FEW = "the test needs figures for at least five years, and there {verb} only {n} it can use"
+_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
+NO_EVENTS = "there were no events in these years"
+NO_SPREAD = "the figures do not allow a line to be fitted"
+
+
+@dataclass(frozen=True)
+class RecentTrend:
+    """The result of a recent-trend test for one area and indicator.
+
+    ``marker`` is Fingertips' verdict before polarity is applied; ``periods`` the points
+    used (oldest first); ``reason`` says why no test was possible.
+    """
+
+    marker: Marker
+    periods: tuple[str, ...] = ()
+    method: str | None = None
+    chi_square: float | None = None
+    p_value: float | None = None
+    reason: str | None = None
+
+    @property
+    def tested(self) -> bool:
+        """True when a test ran (whatever its outcome)."""
+        return self.marker != "cannot_calculate"
+
+    def label(self, polarity: str) -> str:
+        """Fingertips' wording: 'Increasing and getting worse', 'No significant change'..."""
+        if self.marker == "cannot_calculate":
+            return "Cannot be calculated"
+        if self.marker == "no_change":
+            return "No significant change"
+        word = "Increasing" if self.marker == "increasing" else "Decreasing"
+        judgement = judge(self.marker, polarity)
+        return f"{word} and getting {judgement}" if judgement else word
+
+
+def judge(marker: str, polarity: str) -> str | None:
+    """'better', 'worse' or None (neutral polarity, or no significant trend)."""
+    if marker not in ("increasing", "decreasing") or polarity not in (
+        "high_is_good",
+        "high_is_bad",
+    ):
+        return None
+    up = marker == "increasing"
+    return "better" if up == (polarity == "high_is_good") else "worse"
+
+
+# ------------------------------------------------------------------------------ statistics
+
+
+def chi_square_for_trend(
+    numerators: Sequence[float], denominators: Sequence[float], scores: Sequence[float]
+) -> tuple[float, float]:
+    """Armitage's chi-square for linear trend in proportions: ``(X2, U)``.
+
+    ``U`` is positive when the proportion rises with the score. Raises ``ValueError`` when
+    the statistic is undefined (no events, every unit an event, or all scores equal).
+    """
+    r, n, t = (np.asarray(a, dtype="float64") for a in (numerators, denominators, scores))
+    big_n, big_r = n.sum(), r.sum()
+    p = big_r / big_n
+    t_bar = (n * t).sum() / big_n
+    u = (r * (t - t_bar)).sum()
+    v = p * (1 - p) * (n * (t - t_bar) ** 2).sum()
+    if not v > 0:
+        raise ValueError("chi-square for trend is undefined: no events or no spread in time")
+    return float(u * u / v), float(u)
+
+
+def weighted_trend(
+    values: Sequence[float],
+    lower_95: Sequence[float],
+    upper_95: Sequence[float],
+    scores: Sequence[float],
+) -> tuple[float, float]:
+    """A straight line weighted by each point's precision: ``(X2, slope)``.
+
+    Weights are ``1 / se**2`` with ``se`` from the width of the 95% interval. Raises
+    ``ValueError`` when a width is not positive or all scores are equal.
+    """
+    y, lo, hi, t = (np.asarray(a, dtype="float64") for a in (values, lower_95, upper_95, scores))
+    se = (hi - lo) / Z95_SPAN
+    if not (se > 0).all():
+        raise ValueError("every point needs a 95% interval of positive width")
+    w = 1 / se**2
+    sw, swt, swy = w.sum(), (w * t).sum(), (w * y).sum()
+    swtt, swty = (w * t * t).sum(), (w * t * y).sum()
+    det = sw * swtt - swt**2
+    if not det > 0:
+        raise ValueError("a line cannot be fitted: all points share one time")
+    slope = (sw * swty - swt * swy) / det
+    variance = sw / det
+    return float(slope**2 / variance), float(slope)
+
+
+# --------------------------------------------------------------------------------- periods
+
+
+_FINANCIAL = re.compile(r"((?:19|20)\d\d)-(\d\d)")
+_CALENDAR = re.compile(r"(?:19|20)\d\d")
+
+
+def yearly(period: object) -> bool:
+    """True for a whole year: a financial year ('2018-19') or a calendar year ('2019')."""
+    text = str(period)
+    if _CALENDAR.fullmatch(text):
+        return True
+    match = _FINANCIAL.fullmatch(text)
+    return bool(match) and int(match.group(2)) == (int(match.group(1)) + 1) % 100
+
+
+def score(period: object) -> float:
+    """A period's time score: its start, in years."""
+    year, month, _ = sort_key(str(period))
+    return year + (month - 1) / 12
+
+
+# -------------------------------------------------------------------------------- the test
+
+
+def _get(meta: Mapping | pd.Series, key: str) -> str:
+    value = meta.get(key) if hasattr(meta, "get") else None
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy()
+
+
+def _valid(frame: pd.DataFrame, method: str) -> pd.Series:
+    """Rows the test can use: shown, valued and with what the method needs."""
+    hidden = (
+        frame["suppressed"].fillna(False).astype(bool)
+        if "suppressed" in frame.columns
+        else pd.Series(False, index=frame.index)
+    )
+    value = _floats(frame, "value")
+    ok = ~hidden.to_numpy() & np.isfinite(value)
+    if method == CHI_SQUARE:
+        r, n = _floats(frame, "numerator"), _floats(frame, "denominator")
+        ok &= np.isfinite(r) & np.isfinite(n) & (r >= 0) & (n > r)
+    else:
+        lo, hi = _floats(frame, "lower_95"), _floats(frame, "upper_95")
+        ok &= np.isfinite(lo) & np.isfinite(hi) & (hi > lo)
+    return pd.Series(ok, index=frame.index)
+
+
+def _statistic(points: pd.DataFrame, method: str) -> tuple[float, float]:
+    t = [score(p) for p in points["period"]]
+    if method == CHI_SQUARE:
+        return chi_square_for_trend(_floats(points, "numerator"), _floats(points, "denominator"), t)
+    return weighted_trend(
+        _floats(points, "value"), _floats(points, "lower_95"), _floats(points, "upper_95"), t
+    )
+
+
+def _method(meta: Mapping | pd.Series) -> tuple[str | None, str | None]:
+    """(method, reason): which test an indicator takes, or why none."""
+    statistic = _get(meta, "statistic")
+    if statistic == "proportion":
+        return CHI_SQUARE, None
+    if statistic == "rate":
+        return WEIGHTED_LINE, None
+    if statistic == "published":
+        return None, PUBLISHED
+    kind = {"ratio": "ratio", "score": "score"}.get(statistic, "summary figure")
+    return None, NOT_RATE.format(kind=kind)
+
+
+def recent_trend(series: pd.DataFrame, meta: Mapping | pd.Series) -> RecentTrend:
+    """Test one area's series for a significant recent trend.
+
+    ``series`` is ``Atlas.trend(...)`` (any order); ``meta`` the indicator's metadata, whose
+    ``statistic`` picks the test.
+    """
+    method, reason = _method(meta)
+    if method is None:
+        return RecentTrend("cannot_calculate", reason=reason)
+    years = series.loc[series["period"].map(yearly)] if len(series) else series
+    if years.empty:
+        return RecentTrend("cannot_calculate", reason=NOT_YEARLY)
+    usable = years.loc[_valid(years, method)]
+    if usable.empty:
+        missing = NO_COUNTS if method == CHI_SQUARE else NO_LIMITS
+        return RecentTrend("cannot_calculate", reason=missing)
+    usable = usable.drop_duplicates("period")
+    order = sorted(usable["period"], key=sort_key)
+    if len(order) < POINTS:
+        verb = "is" if len(order) == 1 else "are"
+        n = _WORDS.get(len(order), str(len(order)))
+        return RecentTrend("cannot_calculate", reason=TOO_FEW.format(verb=verb, n=n))
+    recent = order[-POINTS:]
+    points = usable.set_index("period").loc[recent].reset_index()
+    try:
+        x2, direction = _statistic(points, method)
+    except ValueError:
+        return RecentTrend(
+            "cannot_calculate",
+            periods=tuple(recent),
+            method=method,
+            reason=NO_EVENTS if method == CHI_SQUARE else NO_SPREAD,
+        )
+    signs = {np.sign(direction)}
+    for left_out in range(POINTS):
+        try:
+            _, d = _statistic(points.drop(index=left_out), method)
+        except ValueError:
+            d = 0.0
+        signs.add(np.sign(d))
+    significant = x2 > CHI_SQUARE_LIMIT and len(signs) == 1 and 0 not in signs
+    marker: Marker = "no_change"
+    if significant:
+        marker = "increasing" if direction > 0 else "decreasing"
+    return RecentTrend(
+        marker,
+        periods=tuple(recent),
+        method=method,
+        chi_square=x2,
+        p_value=float(chi2.sf(x2, 1)) if math.isfinite(x2) else None,
+    )
+
+
+# ------------------------------------------------------------------------- atlas helpers
+
+
+def series(atlas, indicator_id: str, area_code: str | None, level: str) -> pd.DataFrame:
+    """An area's series with England beside it; England's own series when no area is given.
+
+    England's series carries no ``england_value`` (it would draw a second line on itself).
+    """
+    if not area_code or area_code == ENGLAND or level == "england":
+        rows = atlas.trend(indicator_id, ENGLAND, "england")
+        return rows.drop(columns=["england_value"], errors="ignore").reset_index(drop=True)
+    return atlas.trend(indicator_id, area_code, level).reset_index(drop=True)
+
+
+def area_trends(
+    atlas, area_code: str, level: str, *, skip: frozenset[str] = frozenset()
+) -> dict[str, tuple[pd.DataFrame, RecentTrend]]:
+    """Every indicator with two or more periods for an area, with its trend test.
+
+    In catalogue order; indicators in ``skip`` are left out.
+    """
+    out = {}
+    for indicator_id in atlas.indicator_ids(level):
+        if indicator_id in skip or len(atlas.periods(indicator_id, level)) < 2:
+            continue
+        rows = series(atlas, indicator_id, area_code, level)
+        if rows["period"].nunique() < 2:
+            continue
+        out[indicator_id] = (rows, recent_trend(rows, atlas.indicator(indicator_id)))
+    return out
+
+
+def table(series_rows: pd.DataFrame, result: RecentTrend) -> pd.DataFrame:
+    """The series as a download table, marking the points the trend test used."""
+    ordered_rows = series_rows.assign(
+        _o=series_rows["period"].map(lambda p: sort_key(str(p)))
+    ).sort_values("_o")
+    columns = {
+        "period": "Period",
+        "value": "Value",
+        "lower_95": "Lower 95% limit",
+        "upper_95": "Upper 95% limit",
+        "numerator": "Count",
+        "denominator": "Denominator",
+        "england_value": "England",
+        "comparison": "Compared with England",
+        "note": "Note",
+    }
+    present = [c for c in columns if c in ordered_rows.columns]
+    out = ordered_rows[present].rename(columns=columns).reset_index(drop=True)
+    hidden = (
+        ordered_rows["suppressed"].fillna(False).astype(bool).to_numpy()
+        if "suppressed" in ordered_rows.columns
+        else np.zeros(len(out), dtype=bool)
+    )
+    for column in ("Value", "Lower 95% limit", "Upper 95% limit", "Count", "Denominator"):
+        if column in out.columns:
+            out[column] = out[column].astype("Float64").mask(hidden)
+    if "Compared with England" in out.columns:
+        out["Compared with England"] = out["Compared with England"].map(COMPARISON_WORDS)
+    out["Used in trend test"] = out["Period"].astype(str).isin(result.periods)
+    return out
