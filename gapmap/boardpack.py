@@ -89,6 +89,15 @@ METHODS_FOR_INDICATOR = {
     "secondary_reliance_ratio": "The secondary-care reliance ratio",
 }
 METHODS_FOR_LEVEL = {"ccg": "Clinical commissioning groups across mergers"}
+#: Point shapes of the England comparisons, so print in greyscale keeps them apart.
+COMPARISON_SHAPES = {
+    "Better than England": "triangle-up",
+    "Worse than England": "triangle-down",
+    "Similar to England": "circle",
+    "Higher than England": "square",
+    "Lower than England": "diamond",
+    "Not compared with England": "circle",
+}
 BOUNDARIES_CREDIT = (
     "Boundaries: Office for National Statistics (ONS), Open Geography Portal, licensed under "
     "the Open Government Licence v3.0. Contains OS data © Crown copyright and database "
@@ -359,9 +368,12 @@ def ranked_subset(
     which rows are shown.
     """
     ordered = _ranked_order(table)
+    # Ranks are padded with spaces (invisible in right-aligned labels) so that areas with
+    # equal values, which the chart orders by label, keep their rank order: " 9." < "10."
+    width = len(str(len(ordered)))
     ranked = ordered.assign(
         area_name=[
-            name if pd.isna(rank) else f"{int(rank)}. {name}"
+            name if pd.isna(rank) else f"{int(rank):>{width}}. {name}"
             for rank, name in zip(ordered["rank"], ordered["area_name"], strict=True)
         ]
     )
@@ -735,7 +747,7 @@ def _chart_page(
 ) -> None:
     """A chart as large as the page allows, with its text alternative beside or below it."""
     _heading(pdf, heading)
-    png = export.to_png(chart, scale=SCALE)
+    png = export.to_png(shaped(chart.to_dict()), scale=SCALE)
     px_w, px_h = _png_size(png)
     room = PAGE_H - BODY_TOP - BOTTOM - 2
     text = [prose.Run(alt_text)] + ([prose.Run("\n\n" + note, "I")] if note else [])
@@ -749,6 +761,39 @@ def _chart_page(
         x = MARGIN + width + 8
         pdf.set_y(BODY_TOP)
         _text_box(pdf, text, x, PAGE_W - MARGIN - x, 10)
+
+
+def shaped(spec: dict) -> dict:
+    """The chart with its England-comparison dots also told apart by shape.
+
+    Printed in greyscale, the comparison colours (blue, orange, purple) become near-equal
+    greys, so every circle coloured by comparison becomes a filled point whose shape says
+    the same thing: triangle up for better, down for worse, circle for similar, square for
+    higher, diamond for lower. The legend shows shape and colour together.
+    """
+    if isinstance(spec, list):
+        return [shaped(item) for item in spec]
+    if not isinstance(spec, dict):
+        return spec
+    out = {key: shaped(value) for key, value in spec.items()}
+    mark = out.get("mark")
+    colour = (out.get("encoding") or {}).get("color") or {}
+    kind = mark.get("type") if isinstance(mark, dict) else mark
+    if kind == "circle" and colour.get("field") == "compared":
+        domain = list((colour.get("scale") or {}).get("domain") or [])
+        props = dict(mark) if isinstance(mark, dict) else {}
+        out["mark"] = {**props, "type": "point", "filled": True}
+        out["encoding"] = {
+            **out["encoding"],
+            "shape": {
+                "field": "compared",
+                "type": "nominal",
+                "title": colour.get("title"),
+                "scale": {"domain": domain, "range": [COMPARISON_SHAPES[d] for d in domain]},
+                "legend": colour.get("legend"),
+            },
+        }
+    return out
 
 
 def _text_height(pdf: _Pack, runs: Sequence[prose.Run], width: float, size: float) -> float:

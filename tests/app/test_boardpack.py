@@ -1,0 +1,390 @@
+"""The board pack: pages, text, suppression, determinism, a rendered look, and its button.
+
+PDFs are opened with pypdf; pages are rendered to PNG with poppler's pdftoppm into
+tests/output/boardpack/ so a person can look at them.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
+
+from gapmap import boardpack, charts, export, prose
+from gapmap.atlas import Atlas
+from gapmap.state import Selection
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "tests" / "output" / "boardpack"
+GAP = "Jul 2022 - May 2023"
+BLACK_COUNTRY = Selection("sub_icb", "tt_gap_ratio", GAP, "E38000259")
+SANDWELL = Selection("ltla", "depression_prevalence", "2022-23", "E08000028")
+ENGLAND = Selection("sub_icb", "tt_gap_ratio", GAP, None)
+#: A4 landscape in PDF points.
+A4_LANDSCAPE = (842, 595)
+
+
+@pytest.fixture(scope="module")
+def atlas() -> Atlas:
+    return Atlas.load()
+
+
+@pytest.fixture(scope="module")
+def black_country(atlas) -> bytes:
+    return boardpack.build(atlas, BLACK_COUNTRY)
+
+
+@pytest.fixture(scope="module")
+def sandwell(atlas) -> bytes:
+    return boardpack.build(atlas, SANDWELL)
+
+
+@pytest.fixture(scope="module")
+def england(atlas) -> bytes:
+    return boardpack.build(atlas, ENGLAND)
+
+
+def pages(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def page_titled(pdf: bytes, title: str) -> str:
+    for text in pages(pdf):
+        if text.lstrip().startswith(title):
+            return flat(text)
+    raise AssertionError(f"no page titled {title!r}")
+
+
+def pdftoppm() -> str:
+    path = shutil.which("pdftoppm")
+    if path is None:
+        pytest.fail(
+            "pdftoppm not found: install poppler-utils (apt-get install poppler-utils), as "
+            ".ci/run does"
+        )
+    return path
+
+
+def render(pdf: bytes, page: int, name: str, *, gray: bool = False) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    source = OUT / f"{name}.pdf"
+    source.write_bytes(pdf)
+    args = [pdftoppm(), "-r", "100", "-png", "-singlefile", "-f", str(page), "-l", str(page)]
+    subprocess.run(
+        [*args, *(["-gray"] if gray else []), str(source), str(OUT / name)],
+        check=True,
+        timeout=120,
+    )
+    return OUT / f"{name}.png"
+
+
+# ------------------------------------------------------------------------- prose helper
+
+
+def test_inline_styles_links_escapes_and_entities():
+    runs = prose.inline(r"Hi **bold *both*** and *it* \*not\* [OGL](https://x.org/l) &amp; `a*b`")
+    assert [(r.text, r.style) for r in runs[:4]] == [
+        ("Hi ", ""),
+        ("bold ", "B"),
+        ("both", "BI"),
+        (" and ", ""),
+    ]
+    assert prose.plain(runs) == "Hi bold both and it *not* OGL & a*b"
+    assert [r.link for r in runs if r.link] == ["https://x.org/l"]
+    assert prose.plain("5 * 3 = 15") == "5 * 3 = 15"
+
+
+def test_blocks_read_headings_lists_quotes_and_tables():
+    text = (
+        "# Title\n\nA para\nwrapped.\n\n- one\n  more\n- two\n\n1. first\n2. second\n\n"
+        "> quoted\n> line\n\n| A | B |\n|---|---|\n| 1 | **2** |\n"
+    )
+    kinds = [(b.kind, b.level, b.marker, prose.plain(b.runs)) for b in prose.blocks(text)[:7]]
+    assert kinds == [
+        ("heading", 1, "", "Title"),
+        ("paragraph", 0, "", "A para wrapped."),
+        ("bullet", 0, "", "one more"),
+        ("bullet", 0, "", "two"),
+        ("number", 0, "1.", "first"),
+        ("number", 0, "2.", "second"),
+        ("quote", 0, "", "quoted line"),
+    ]
+    assert prose.blocks(text)[-1].rows == (("A", "B"), ("1", "2"))
+
+
+def test_section_stops_at_the_next_heading_as_high_and_names_a_missing_one():
+    text = "# T\n## One\na\n### Sub\nb\n## Two\nc\n"
+    assert prose.section(text, "One") == "## One\na\n### Sub\nb\n"
+    with pytest.raises(KeyError, match="Nowhere"):
+        prose.section(text, "Nowhere")
+
+
+def test_printable_keeps_typography_and_spells_out_missing_glyphs():
+    assert boardpack.printable("A – B’s © 2024") == "A – B’s © 2024"
+    assert boardpack.printable("Practice → sub-ICB") == "Practice -> sub-ICB"
+    assert boardpack.printable("\u4e2d") == "?"
+
+
+# ------------------------------------------------------------------------------ tables
+
+
+def test_area_table_puts_the_selected_indicator_first_with_england_in_words(atlas):
+    table = boardpack.area_table(atlas, BLACK_COUNTRY)
+    first = table.iloc[0]
+    assert list(table.columns) == list(boardpack.AREA_COLUMNS)
+    assert (first["Indicator"], first["Period"], first["Value"]) == (
+        "Provision gap ratio",
+        GAP,
+        "0.92",
+    )
+    assert first["95% confidence interval"] == "0.91 to 0.94"
+    assert first["England"] == "1.00"
+    assert first["Compared with England (95%)"] == "Worse than England"
+    assert len(table) >= 10
+    words = table["Compared with England (95%)"]
+    assert words.str.contains("(?:than|to) England|Not compared").all()
+
+
+def test_ranked_table_lists_top_and_bottom_under_england_and_says_so(atlas):
+    info = boardpack.facts(atlas, ENGLAND)
+    table, note = boardpack.ranked_table(info)
+    assert table.iloc[0]["Area"] == "England" and table.iloc[0]["Code"] == "E92000001"
+    assert table.iloc[1]["Rank"] == "1"
+    assert table["Area"].str.contains("areas not shown").sum() == 1
+    assert note is not None and "20 highest and 20 lowest of 106" in note
+    assert len(table) == 1 + 20 + 1 + 20
+
+
+def test_ranked_subset_keeps_the_ends_and_the_selected_area_with_neighbours(atlas):
+    table = atlas.table("tt_gap_ratio", "sub_icb", GAP)
+    subset, note = boardpack.ranked_subset(table, "E38000259")
+    assert len(subset) <= 2 * boardpack.CHART_KEEP + 5
+    chosen = subset.loc[subset["area_code"] == "E38000259", "area_name"].iloc[0]
+    assert chosen.split(". ", 1)[1] == "NHS Black Country ICB - D2P2L"
+    assert subset["area_name"].iloc[0].strip().startswith("1. ")
+    assert note and "rank" in note
+    small = table.head(30)
+    assert len(boardpack.ranked_subset(small, None)[0]) == 30
+
+
+def test_tied_areas_keep_their_rank_order_when_the_chart_sorts_by_label():
+    names = [f"Area {c}" for c in "ABCDEFGHIJKL"]
+    values = [12, 11, 10, 9, 8, 7, 6, 5, 4, 4, 3, 2]  # the 9th and 10th are tied
+    table = pd.DataFrame(
+        {
+            "area_code": [f"E0{i}" for i in range(12)],
+            "area_name": names[:8] + ["Area Z", "Area A2"] + names[10:],
+            "value": values,
+            "suppressed": False,
+        }
+    )
+    subset, _ = boardpack.ranked_subset(table, None)
+    # charts.ranked orders by value, then by label: the labels must agree with the ranks
+    shown = subset.sort_values(["value", "area_name"], ascending=[False, True])["area_name"]
+    ranks = [int(label.split(".")[0]) for label in shown]
+    assert ranks == list(range(1, 13))
+    assert list(shown)[8:10] == [" 9. Area A2", "10. Area Z"]
+
+
+def test_print_shapes_tell_england_comparisons_apart_without_colour():
+    frame = pd.DataFrame(
+        {
+            "area_code": ["A", "B", "C"],
+            "area_name": ["Up", "Down", "Same"],
+            "value": [1.2, 0.8, 1.0],
+            "lower_95": [1.1, 0.7, 0.9],
+            "upper_95": [1.3, 0.9, 1.1],
+            "comparison": ["better", "worse", "similar"],
+            "suppressed": False,
+        }
+    )
+    meta = {"short_name": "Gap", "unit": "ratio", "polarity": "high_is_good"}
+    spec = boardpack.shaped(charts.ranked(frame, meta, england_value=1.0).to_dict())
+    dots = [layer for layer in spec["layer"] if "shape" in layer.get("encoding", {})]
+    assert len(dots) == 1 and dots[0]["mark"]["type"] == "point" and dots[0]["mark"]["filled"]
+    scale = dots[0]["encoding"]["shape"]["scale"]
+    shapes = dict(zip(scale["domain"], scale["range"], strict=True))
+    assert shapes == {
+        "Better than England": "triangle-up",
+        "Similar to England": "circle",
+        "Worse than England": "triangle-down",
+    }
+    assert export.to_png(spec)[:4] == b"\x89PNG"
+
+
+def test_bad_selections_are_refused_with_what_to_do(atlas):
+    with pytest.raises(ValueError, match="period"):
+        boardpack.build(atlas, replace(BLACK_COUNTRY, period="1999"))
+    with pytest.raises(ValueError, match="not on the"):
+        boardpack.build(atlas, replace(BLACK_COUNTRY, area="E08000028"))
+
+
+# ------------------------------------------------------------------------------- packs
+
+
+def test_black_country_pack_pages_size_and_title(atlas, black_country):
+    reader = PdfReader(io.BytesIO(black_country))
+    assert 8 <= len(reader.pages) <= 14
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (
+            A4_LANDSCAPE
+        )
+    title = flat(reader.pages[0].extract_text())
+    built = boardpack.long_date(boardpack.built_date(atlas.manifest))
+    for expected in (
+        "Mind the Gap — board pack",
+        "NHS Black Country ICB - D2P2L (E38000259)",
+        "Sub-ICB location",
+        GAP,
+        f"Atlas built {built}",
+        "Contents",
+    ):
+        assert expected in title, expected
+    names = [item.title for item in reader.outline]
+    assert names[:4] == ["The gap map", "Areas ranked", "Funnel plot", "Against England"]
+    assert {"Figures for the area", "Methods and caveats", "Sources and attribution"} <= set(names)
+    assert reader.metadata.title.startswith("Mind the Gap board pack: NHS Black Country")
+
+
+def test_every_page_has_the_selection_and_its_number_in_the_footer(black_country):
+    texts = pages(black_country)
+    for number, text in enumerate(texts, 1):
+        assert f"Page {number} of {len(texts)}" in text
+        assert "NHS Black Country ICB - D2P2L (E38000259)" in flat(text)
+        assert "Provision gap ratio" in flat(text)
+
+
+def test_pack_has_the_table_with_england_methods_suppression_and_attribution(black_country):
+    table = page_titled(black_country, "Figures for the area")
+    assert "Indicator Period Value 95% confidence interval England" in table
+    assert "Provision gap ratio Jul 2022 - May 2023 0.92 0.91 to 0.94 1.00 Worse than" in table
+    methods = page_titled(black_country, "Methods and caveats")
+    assert "This indicator: Provision gap ratio" in methods
+    assert "Indirect standardisation" in methods
+    suppression = page_titled(black_country, "Hidden and rounded numbers")
+    assert "Small counts are hidden" in suppression and "1 to 7" in suppression
+    sources = page_titled(black_country, "Sources and attribution")
+    assert "Open Government Licence v3.0" in sources
+    assert "Contains OS data © Crown copyright and database right" in sources
+    assert "NHS England" in sources and "NHSBSA" in sources and "OHID" in sources
+
+
+def test_charts_carry_their_text_alternatives(black_country):
+    ranked = page_titled(black_country, "Areas ranked")
+    assert "Ranked chart of Provision gap ratio for 106 areas" in ranked
+    assert "NHS Black Country ICB - D2P2L is 52nd of 106" in ranked
+    assert "10 highest and 10 lowest" in ranked
+    assert "Funnel plot of Provision gap ratio" in page_titled(black_country, "Funnel plot")
+    spine = page_titled(black_country, "Against England")
+    assert "Spine chart of 13 indicators for NHS Black Country ICB - D2P2L" in spine
+
+
+def test_sandwell_pack_has_a_trend_and_no_empty_funnel(sandwell):
+    texts = [flat(t) for t in pages(sandwell)]
+    assert "Sandwell (E08000028)" in texts[0] and "2022-23" in texts[0]
+    assert "Local authority (district)" in texts[0]
+    trend = page_titled(sandwell, "Trend")
+    assert "Sandwell" in trend and "2014-15" in trend
+    # district figures are published without denominators, so no funnel can be drawn
+    assert not any(t.startswith("Funnel plot") for t in texts)
+    assert "Depression prevalence" in page_titled(sandwell, "Figures for the area")
+
+
+def test_england_pack_ranks_every_area_under_england(england):
+    texts = [flat(t) for t in pages(england)]
+    assert texts[0].startswith("Mind the Gap — board pack")
+    assert "England Geography Sub-ICB location" in texts[0]
+    table = page_titled(england, "Areas ranked: the table")
+    assert "England E92000001 1.00" in table
+    assert "20 highest and 20 lowest of 106" in table
+    assert not any(t.startswith("Figures for the area") for t in texts)
+
+
+def test_same_inputs_give_identical_bytes(atlas, black_country):
+    assert boardpack.build(atlas, BLACK_COUNTRY) == black_country
+    later = boardpack.build(atlas, BLACK_COUNTRY, generated=date(2027, 1, 5))
+    assert later != black_country
+    assert "Pack generated 5 January 2027" in flat(pages(later)[0])
+
+
+def test_a_suppressed_value_is_blank_with_its_reason_never_a_number(atlas):
+    """Even if a hidden row still held a number, the pack must print none of it."""
+    values = atlas.values.copy()
+    hidden = (
+        (values["indicator_id"] == "mhsds_detentions_rate")
+        & (values["level"] == "sub_icb")
+        & values["suppressed"]
+    )
+    assert hidden.sum() >= 1
+    values.loc[hidden, ["value", "lower_95", "upper_95"]] = [987.654, 913.21, 1042.77]
+    leaky = Atlas(atlas.areas, values, atlas.indicators, atlas.manifest, atlas.root)
+    code = str(values.loc[hidden, "area_code"].iloc[0])
+    selection = Selection("sub_icb", "mhsds_detentions_rate", "Aug - Nov 2022", code)
+    row = boardpack.area_table(leaky, selection).iloc[0]
+    assert (row["Value"], row["95% confidence interval"], row["Compared with England (95%)"]) == (
+        "",
+        "",
+        "",
+    )
+    assert row["Note"].startswith("Suppressed")
+    text = flat(" ".join(pages(boardpack.build(leaky, selection))))
+    for leaked in ("988", "987", "913", "1,043", "1,042"):
+        assert leaked not in text, leaked
+    assert "Suppressed by the publisher" in text
+    assert "is hidden" in text  # the key figure says so in words
+
+
+# ---------------------------------------------------------------------------- rendered
+
+
+def test_title_and_map_pages_render_to_png(black_country):
+    title = render(black_country, 1, "black-country-p1")
+    colour = render(black_country, 2, "black-country-map")
+    grey = render(black_country, 2, "black-country-map-grey", gray=True)
+    for path in (title, colour, grey):
+        with Image.open(path) as image:
+            width, height = image.size
+            assert abs(width / height - 297 / 210) < 0.01
+            inked = sum(image.convert("L").histogram()[:200]) / (width * height)
+            assert inked > 0.02, f"{path.name} is almost blank"
+    with Image.open(grey) as image:
+        levels = image.convert("L").crop((60, 120, 620, 760)).getcolors(256 * 256) or []
+    # five value classes, edges and the outline survive greyscale as distinct tones
+    assert sum(1 for count, _ in levels if count > 500) >= 6
+
+
+# ------------------------------------------------------------------------------ button
+
+
+def test_the_sidebar_offers_the_board_pack_on_every_view():
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    for key, value in BLACK_COUNTRY.to_query().items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    buttons = [b for b in app.sidebar.get("download_button") if b.proto.label.startswith("Board")]
+    assert [b.proto.label for b in buttons] == ["Board pack (PDF)"]
+    app.switch_page(str(ROOT / "app_pages" / "my_area.py"))
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any(b.proto.label == "Board pack (PDF)" for b in app.sidebar.get("download_button"))
+
+
+def test_download_name_is_safe_and_says_what_it_is():
+    assert boardpack.filename(BLACK_COUNTRY) == (
+        "board-pack_tt-gap-ratio_sub-icb_e38000259_jul-2022-may-2023.pdf"
+    )
+    assert boardpack.filename(ENGLAND).startswith("board-pack_tt-gap-ratio_sub-icb_england")
