@@ -101,12 +101,13 @@ def sheet_rows(path: Path, sheet: str | None = None) -> dict[str, list[tuple]]:
     """Rows (values only) of every sheet of a workbook, or of the one named ``sheet``."""
     import openpyxl
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        names = [sheet] if sheet else list(book.sheetnames)
-        return {name: list(book[name].iter_rows(values_only=True)) for name in names}
-    finally:
-        book.close()
+    with path.open("rb") as handle:
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        try:
+            names = [sheet] if sheet else list(book.sheetnames)
+            return {name: list(book[name].iter_rows(values_only=True)) for name in names}
+        finally:
+            book.close()
 
 
 def find_header(rows: list[tuple], required: Iterable[str], search: int = 30) -> int:

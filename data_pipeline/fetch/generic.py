@@ -35,8 +35,18 @@ def releases(ctx: FetchContext, target: Target) -> list[Release]:
 
 def download(ctx: FetchContext, release: Release) -> Path:
     """Download the release's file (checked against the registry checksum if it has one)."""
-    name = urllib.parse.unquote(urllib.parse.urlsplit(release.url).path.rsplit("/", 1)[-1])
-    return ctx.download(release.url, name or "download", sha256=release.sha256)
+    return ctx.download(release.url, file_name(release.url), sha256=release.sha256)
+
+
+def file_name(url: str) -> str:
+    """The file name a URL serves: its last path segment, or that of a ``?uri=`` parameter."""
+    parts = urllib.parse.urlsplit(url)
+    name = urllib.parse.unquote(parts.path.rsplit("/", 1)[-1])
+    if "." not in name:
+        for _, value in urllib.parse.parse_qsl(parts.query):
+            if "/" in value and "." in value.rsplit("/", 1)[-1]:
+                return value.rsplit("/", 1)[-1]
+    return name or "download"
 
 
 def as_is(ctx: FetchContext, target: Target, release: Release) -> dict[str, Path]:

@@ -28,9 +28,10 @@ def sape_lsoa(source: Path, dest: Path) -> Path:
     """The persons sheet of an ONS SAPE workbook -> one row per LSOA with single ages."""
     import openpyxl
 
-    book = openpyxl.load_workbook(source, read_only=True)
-    names = list(book.sheetnames)
-    book.close()
+    with source.open("rb") as handle:
+        book = openpyxl.load_workbook(handle, read_only=True)
+        names = list(book.sheetnames)
+        book.close()
     persons = next((n for n in names if "person" in n.lower()), None)
     if persons is None:
         raise CheckError(dest.name, f"the workbook has no persons sheet (sheets: {names})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,7 +62,7 @@ class Server:
     def _find(self, full: str) -> list[Reply] | Callable[[str], Reply] | None:
         if full in self.routes:
             return self.routes[full]
-        return self.routes.get(full.split("?", 1)[0])
+        return self.routes.get(urllib.parse.unquote(full.split("?", 1)[0]))
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
