@@ -29,6 +29,7 @@ if query:
 
 with st.expander("Map: click an area to select it", expanded=True):
     ui.map_view(data, selection, height=420)
+ui.map_table(data, selection)
 
 if not selection.area:
     st.info(
@@ -54,6 +55,8 @@ else:
     st.caption(charts.describe_spine(profile, area_name=name))
     for paragraph in narrative.profile_paragraphs(profile, data.indicators, name, area_trends):
         st.markdown(paragraph)
+    with st.expander("How to read this profile"):
+        st.markdown(narrative.profile_explainer())
 
 if area_trends:
     st.subheader("Trends")

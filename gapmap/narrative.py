@@ -12,7 +12,9 @@ Wording rules, so that the text never claims more than the statistics show:
 - "better"/"worse" only for indicators where higher is clearly good or bad; neutral ones
   are "higher"/"lower";
 - a hidden (suppressed) figure gets a sentence saying that it is hidden and why, and nothing
-  else: no value, no England figure, no comparison.
+  else: no value, no England figure, no comparison;
+- a series is "rising" or "falling" only when the recent-trend test (:mod:`gapmap.trends`)
+  finds it; otherwise the text says there is no steady change, or why it cannot be tested.
 """
 
 from __future__ import annotations
@@ -570,6 +572,11 @@ def trend_paragraph(
     if not found:
         return None
     return "**How the figures have changed.** " + " ".join(text for *_, text in sorted(found))
+
+
+def profile_explainer() -> str:
+    """How to read an area profile, in plain English (from ``content/area_profile.md``)."""
+    return (CONTENT_DIR / "area_profile.md").read_text(encoding="utf-8")
 
 
 def trend_explainer() -> str:

@@ -20,6 +20,7 @@ from gapmap.narrative import (
     indicator_sentence,
     ordinal,
     period_label,
+    profile_explainer,
     profile_paragraphs,
     recent_trend_sentence,
     trend_explainer,
@@ -467,6 +468,8 @@ def test_no_change_and_cannot_be_calculated_sentences():
         "(chi-square test for trend, 99.8% level)."
     )
     assert "five most recent years" in trend_explainer()
+    guide = profile_explainer()
+    assert guide.count("**Confidence interval.**") == 1 and "99.8%" in guide
 
 
 # ------------------------------------------------------------------------------ real atlas
