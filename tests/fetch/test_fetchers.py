@@ -433,7 +433,10 @@ MHSDS_HEADER = [
 
 
 def test_mhsds_two_level_pages_zip(server, make_ctx):
-    series = "/nhs_digital/data-and-information/publications/statistical/mental-health-services-monthly-statistics"
+    series = (
+        "/nhs_digital/data-and-information/publications/statistical/"
+        "mental-health-services-monthly-statistics"
+    )
     server.add(
         series,
         html_links(
