@@ -130,7 +130,8 @@ def read_ccg_2019_codes(raw: RawDir) -> tuple[set[str], Reconciliation]:
     relative = CCG_2019_FILE
     recon = Reconciliation(SOURCE, relative)
     try:
-        with Path(raw.path(relative)).open(encoding="utf-8") as handle:
+        # utf-8-sig: a byte-order mark, which some tools write, is not an error.
+        with Path(raw.path(relative)).open(encoding="utf-8-sig") as handle:
             features = json.load(handle)["features"]
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as exc:
         raise SourceError(
@@ -270,40 +271,60 @@ def epd_files(raw: RawDir) -> list[str]:
     return [p.relative_to(raw.root).as_posix() for p in found]
 
 
+def _epd_header(path: str) -> list[str]:
+    """The header row of a plain or gzipped EPD CSV (read on its own, it costs nothing)."""
+    import csv
+    import gzip
+
+    opener = gzip.open if path.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+            return [h.strip() for h in next(csv.reader(handle), [])]
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise SourceError(path, f"the file cannot be read ({exc})", "download it again") from exc
+
+
 def aggregate_epd(
     paths: list[str], prefix: str = BNF_ANTIDEPRESSANTS, memory_limit: str = "1GB"
 ) -> pd.DataFrame:
     """Items, cost and ADQs per file, month and practice for BNF codes starting ``prefix``.
 
-    One DuckDB pass over all files: each row is classified (used, or rejected with a
+    One DuckDB pass over the files: each row is classified (used, or rejected with a
     reason) and summed in the same group-by, so the CSVs are read once and never held in
     memory. Rejected rows collapse to one group per file and reason, with ``rows`` counts.
+    The header of each file is read first and given to DuckDB as the schema, which skips
+    its format sniffing (most of the time on wide files); files are grouped by header, so
+    months published with older column sets still read.
     """
-    types = ", ".join(f"'{k}': '{v}'" for k, v in EPD_TYPES.items())
-    source = (
-        "read_csv($paths, header = true, filename = true, union_by_name = true, "
-        f"types = {{{types}}})"
-    )
-    sql = f"""
-        SELECT filename, CAST(YEAR_MONTH AS VARCHAR) AS month, reason,
-               CASE WHEN reason IS NULL THEN upper(trim(PRACTICE_CODE)) END AS practice_code,
-               count(*) AS rows, sum(ITEMS) AS items, sum(NIC) AS nic,
-               sum(ACTUAL_COST) AS actual_cost, sum(ADQUSAGE) AS adq_usage
-        FROM (SELECT *, {_EPD_REASON} AS reason FROM {source})
-        GROUP BY ALL
-    """
+    by_header: dict[tuple[str, ...], list[str]] = {}
+    for path in paths:
+        by_header.setdefault(tuple(_epd_header(path)), []).append(path)
+    frames = []
     con = duckdb.connect()
     try:
         con.execute(f"SET memory_limit = '{memory_limit}'")
         con.execute("SET preserve_insertion_order = false")
-        label = paths[0] if len(paths) == 1 else f"{EPD_DIR}/ ({len(paths)} files)"
-        header = duck.query(
-            con, f"DESCRIBE SELECT * FROM {source}", {"paths": paths}, label
-        ).fetchall()
-        require_columns(pd.DataFrame(columns=[r[0] for r in header]), EPD_COLUMNS, label)
-        return duck.query(con, sql, {"paths": paths, "prefix": prefix}, label).df()
+        for header, files in by_header.items():
+            label = files[0] if len(files) == 1 else f"{EPD_DIR}/ ({len(files)} files)"
+            require_columns(pd.DataFrame(columns=list(header)), EPD_COLUMNS, label)
+            columns = ", ".join(f"'{c}': '{EPD_TYPES.get(c, 'VARCHAR')}'" for c in header)
+            source = (
+                "read_csv($paths, header = true, auto_detect = false, delim = ',', "
+                f"quote = '\"', escape = '\"', filename = true, columns = {{{columns}}})"
+            )
+            sql = f"""
+                SELECT filename, trim(YEAR_MONTH) AS month, reason,
+                       CASE WHEN reason IS NULL THEN upper(trim(PRACTICE_CODE)) END
+                           AS practice_code,
+                       count(*) AS rows, sum(ITEMS) AS items, sum(NIC) AS nic,
+                       sum(ACTUAL_COST) AS actual_cost, sum(ADQUSAGE) AS adq_usage
+                FROM (SELECT *, {_EPD_REASON} AS reason FROM {source})
+                GROUP BY ALL
+            """
+            frames.append(duck.query(con, sql, {"paths": files, "prefix": prefix}, label).df())
     finally:
         con.close()
+    return pd.concat(frames, ignore_index=True)
 
 
 def read_epd(raw: RawDir, prefix: str = BNF_ANTIDEPRESSANTS) -> SourceResult:
