@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 import struct
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache
 from importlib import resources
@@ -962,8 +962,12 @@ def _methods_page(pdf: _Pack, facts: Facts) -> None:
         *METHODS_ALWAYS,
     ]
     parts = [prose.blocks(prose.section(methods, n)) for n in names if n]
-    caveats = prose.blocks(read_content("caveats"))
-    blocks = [*own, *(b for part in parts for b in part), *caveats]
+    caveats = [  # one level down, under this page's own title
+        replace(b, level=b.level + 1) if b.kind == "heading" else b
+        for b in prose.blocks(read_content("caveats"))
+    ]
+    reading = prose.blocks(prose.section(read_content("board_pack"), "Reading the charts"))
+    blocks = [*own, *reading, *(b for part in parts for b in part), *caveats]
     _prose(pdf, blocks, size=9, shift=0)
 
 
