@@ -14,6 +14,7 @@ tabs = st.tabs(
         "Methods",
         "Sources and licences",
         "Caveats",
+        "Trends",
         "Small numbers",
         "Glossary",
         "Reconciliation",
@@ -21,19 +22,19 @@ tabs = st.tabs(
     ]
 )
 for tab, name in zip(
-    tabs[:5], ["methods", "sources", "caveats", "suppression", "glossary"], strict=True
+    tabs[:6], ["methods", "sources", "caveats", "trends", "suppression", "glossary"], strict=True
 ):
     with tab:
         st.markdown(read_content(name))
 
-with tabs[5]:
+with tabs[6]:
     st.markdown(
         "Every row of every source file is either used or rejected with a reason. The atlas "
         f"was built from {len(data.manifest.get('raw_files', {}))} files."
     )
     st.dataframe(reconciliation(data.manifest), hide_index=True, width="stretch")
 
-with tabs[6]:
+with tabs[7]:
     st.markdown(
         "The whole atlas as CSV files (UTF-8, opens in Excel). Suppressed values are "
         "blank, with the reason in the note column."

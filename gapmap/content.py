@@ -6,7 +6,16 @@ from pathlib import Path
 
 CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
 PAGES = frozenset(
-    {"methods", "sources", "caveats", "suppression", "glossary", "imd_deciles", "board_pack"}
+    {
+        "methods",
+        "sources",
+        "caveats",
+        "suppression",
+        "glossary",
+        "imd_deciles",
+        "board_pack",
+        "trends",
+    }
 )
 
 
