@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from gapmap import charts, narrative, trends, ui
+from gapmap import peers as peer_groups
 from gapmap.views import (
     area_label,
     area_name,
@@ -42,16 +43,31 @@ with table_col:
 if selection.area:
     st.info(area_label(data, selection), icon=":material/location_on:")
 
+peer_group = peer_groups.group(data, selection)
 st.subheader("Areas ranked, with 95% confidence intervals")
 ui.chart_block(
-    charts.ranked(table, meta, selected=selection.area, england_value=england),
+    charts.ranked(
+        table, meta, selected=selection.area, england_value=england, peers=peer_group.codes
+    ),
     name=f"ranked-{selection.indicator}-{selection.level}",
     title=str(meta["name"]),
     source=chart_source(meta, selection.period),
     period=selection.period,
-    alt_text=charts.describe_ranked(table, meta, selected=selection.area),
+    alt_text=charts.describe_ranked(
+        table, meta, selected=selection.area, england_value=england, peers=peer_group.codes
+    ),
     table=shown,
 )
+
+# ---- Peers: the selected area beside its peer group and England ----
+if selection.area:
+    st.subheader("Selected area, its peers, and England")
+    peer_table = peer_groups.summary_table(data, selection)
+    st.dataframe(peer_table, hide_index=True, width="stretch")
+    st.caption(peer_groups.caption(peer_group))
+    ui.table_download(
+        peer_table, name=f"peers-{selection.indicator}-{selection.level}-{selection.area}"
+    )
 
 if charts.has_funnel(meta):
     st.subheader("Funnel plot")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gapmap import charts, ui
+from gapmap import charts, peers, ui
 from gapmap.views import (
     PHYSICAL_INDICATORS,
     area_label,
@@ -29,6 +29,7 @@ if selection.area:
     if not table.empty:
         st.dataframe(table, hide_index=True, width="stretch")
 
+        st.caption(peers.caption(peers.group(data, selection)))
 level = selection.level
 st.subheader("Physical health checks against deprivation")
 checks_periods = (

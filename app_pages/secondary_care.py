@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gapmap import charts, ui
+from gapmap import charts, peers, ui
 from gapmap.views import (
     SECONDARY_INDICATORS,
     area_label,
@@ -39,6 +39,7 @@ else:
     else:
         st.dataframe(table, hide_index=True, width="stretch")
         ui.table_download(table, name=f"secondary-care-{selection.area}")
+        st.caption(peers.caption(peers.group(data, selection)))
 
 st.subheader("People in contact with secondary mental-health services, month by month")
 code = monthly_trend_code(data, selection)

@@ -42,6 +42,7 @@ PARENT_COLUMN = {
     "ltla": "parent_ltla",
     "utla": "parent_utla",
 }
+PEER_COLUMNS = ("area_code", "level", "vintage", "rank", "peer_code", "distance")
 REBUILD_HINT = (
     "The atlas under geodata/atlas is missing or unreadable. Reinstall from a fresh clone, "
     "or rebuild it with `python -m data_pipeline build --raw DIR` (see the README)."
@@ -61,6 +62,8 @@ class Atlas:
     indicators: pd.DataFrame
     manifest: dict
     root: Path = ATLAS_DIR
+    #: Each area's nearest statistical neighbours (``peers.parquet``), ranked.
+    peer_table: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PEER_COLUMNS))
     _boundaries: dict[str, dict] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ loading
@@ -77,12 +80,16 @@ class Atlas:
             values = pd.read_parquet(root / "values.parquet")
             indicators = pd.read_parquet(root / "indicators.parquet")
             manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+            peer_table = pd.read_parquet(root / "peers.parquet")
         except (OSError, ValueError) as exc:
             raise AtlasUnavailable(f"{REBUILD_HINT} ({exc.__class__.__name__})") from exc
         needed = {"indicator_id", "area_code", "level", "period", "value"}
         if not needed <= set(values.columns):
             raise AtlasUnavailable(f"{REBUILD_HINT} (values table lacks {needed})")
-        return cls(areas, values, indicators.set_index("id", drop=False), manifest, root)
+        if not set(PEER_COLUMNS) <= set(peer_table.columns):
+            raise AtlasUnavailable(f"{REBUILD_HINT} (peers table lacks {PEER_COLUMNS})")
+        indicators = indicators.set_index("id", drop=False)
+        return cls(areas, values, indicators, manifest, root, peer_table)
 
     # ------------------------------------------------------------- indicators
 
@@ -207,6 +214,22 @@ class Atlas:
         if vintage is not None:
             rows = rows.loc[rows["vintage"] == vintage]
         return rows.sort_values("area_name").reset_index(drop=True)
+
+    @cached_property
+    def _peers_by_area(self) -> dict[tuple[str, str, str], list[str]]:
+        ranked = self.peer_table.sort_values("rank")
+        return {
+            (str(a), str(lvl), str(v)): list(part["peer_code"])
+            for (a, lvl, v), part in ranked.groupby(["area_code", "level", "vintage"])
+        }
+
+    def peers(self, area_code: str, level: str, vintage: str | None) -> list[str]:
+        """An area's nearest statistical neighbours (the pipeline's peer group), nearest first.
+
+        Empty when the area has none on that level and vintage (no deprivation score or
+        population, or not a map area).
+        """
+        return list(self._peers_by_area.get((area_code, level, str(vintage)), []))
 
     def within(self, area_code: str, level: str, small: str) -> pd.DataFrame:
         """LSOAs (``small="lsoa"``) or practices inside a map area, where the link exists."""

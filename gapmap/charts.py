@@ -42,6 +42,10 @@ INK = SELECTED_OUTLINE
 MUTED = "#8C8C8C"
 SERIES = {"area": "#525252", "england": ENGLAND, "fit": NEUTRAL_SCALE[-1]}
 HIGHLIGHT = "#FFF2AE"
+#: Peers in ranked charts: a pale blue band, an open diamond and " (peer)" after the name, so
+#: they are told apart by shape and label as well as colour.
+PEER_BAND = "#DEEBF7"
+PEER_SUFFIX = " (peer)"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -173,7 +177,9 @@ def _plural(n: int, word: str) -> str:
 # ----------------------------------------------------------------------------- ranked
 
 
-def _ranked_frame(table: pd.DataFrame, selected: str | None) -> pd.DataFrame:
+def _ranked_frame(
+    table: pd.DataFrame, selected: str | None, peers: Sequence[str] = ()
+) -> pd.DataFrame:
     value = _floats(_column(table, "value"))
     suppressed = _column(table, "suppressed", False).fillna(False).astype(bool).to_numpy()
     frame = pd.DataFrame(
@@ -191,6 +197,8 @@ def _ranked_frame(table: pd.DataFrame, selected: str | None) -> pd.DataFrame:
     frame["value"] = np.where(missing, np.nan, value)
     frame["status"] = np.where(suppressed, "suppressed", np.where(missing, "no value", ""))
     frame["is_selected"] = frame["area_code"].eq(selected) if selected else False
+    frame["is_peer"] = frame["area_code"].isin(list(peers)) & ~frame["is_selected"]
+    frame["label"] = frame["label"].where(~frame["is_peer"], frame["label"] + PEER_SUFFIX)
     valued = frame.loc[~missing].sort_values(["value", "label"], ascending=[False, True])
     blank = frame.loc[missing].sort_values("label")
     return pd.concat([valued, blank]).reset_index(drop=True)
@@ -202,9 +210,10 @@ def describe_ranked(
     *,
     selected: str | None = None,
     england_value: float | None = None,
+    peers: Sequence[str] = (),
 ) -> str:
     """One sentence saying what the ranked chart shows, for screen readers and captions."""
-    frame = _ranked_frame(table, selected)
+    frame = _ranked_frame(table, selected, peers)
     valued = frame.loc[frame["status"] == ""]
     parts = [f"Ranked chart of {_name(meta)} for {_plural(len(frame), 'area')}"]
     period = _period(table)
@@ -232,6 +241,11 @@ def describe_ranked(
                 f"{row['label']} is {_ordinal(rank)} of {len(valued)} at "
                 f"{_fmt(row['value'], meta)} ({_lower_first(row['compared'])})"
             )
+    marked = frame.loc[frame["is_peer"]]
+    if not marked.empty:
+        ranks = [int(valued.index.get_loc(i)) + 1 for i in marked.index if i in valued.index]
+        where = f", ranked {_ordinal(min(ranks))} to {_ordinal(max(ranks))}" if ranks else ""
+        parts.append(f"{_plural(len(marked), 'peer area')} marked '(peer)'{where}")
     blank = int((frame["status"] != "").sum())
     if blank:
         parts.append(f"{blank} without a value (suppressed or missing) listed last")
@@ -244,14 +258,16 @@ def ranked(
     *,
     selected: str | None = None,
     england_value: float | None = None,
+    peers: Sequence[str] = (),
 ) -> alt.LayerChart:
     """Areas ranked by value with 95% intervals, coloured by comparison with England.
 
     Suppressed and missing areas are listed at the bottom with the word "suppressed" (or "no
     value") and nothing drawn, so a blank is never mistaken for zero. ``selected`` is an area
-    code; its row is shaded and its label bold.
+    code; its row is shaded and its label bold. ``peers`` are area codes of its peer group:
+    their rows get a pale band, an open diamond around the dot and "(peer)" after the name.
     """
-    frame = _ranked_frame(table, selected)
+    frame = _ranked_frame(table, selected, peers)
     order = frame["label"].tolist()
     fmt = _d3_format(meta)
     y = alt.Y(
@@ -273,6 +289,9 @@ def ranked(
     chosen = frame.loc[frame["is_selected"]]
     if not chosen.empty:
         layers.append(alt.Chart(chosen).mark_rect(color=HIGHLIGHT).encode(y=y))
+    marked = frame.loc[frame["is_peer"]]
+    if not marked.empty:
+        layers.append(alt.Chart(marked).mark_rect(color=PEER_BAND).encode(y=y))
     layers += [
         alt.Chart(valued)
         .mark_rule(color=MUTED, strokeWidth=1.5)
@@ -296,6 +315,13 @@ def ranked(
             .mark_point(size=220, color=INK, strokeWidth=2, opacity=1)
             .encode(y=y, x=x)
         )
+    marked_valued = marked.loc[marked["status"] == ""]
+    if not marked_valued.empty:
+        layers.append(
+            alt.Chart(marked_valued)
+            .mark_point(shape="diamond", size=200, color=INK, strokeWidth=1.5, opacity=1)
+            .encode(y=y, x=x)
+        )
     blank = frame.loc[frame["status"] != ""]
     if not blank.empty:
         layers.append(
@@ -311,13 +337,18 @@ def ranked(
     if england_value is not None and not pd.isna(england_value):
         layers += _england_rule(float(england_value))
     period = _period(table)
+    subtitle = "Dots: value; lines: 95% confidence interval; dashed line: England."
+    if not marked.empty:
+        subtitle += " Diamonds and '(peer)': the peer group."
     return alt.layer(*layers).properties(
         title=alt.TitleParams(
             f"{_name(meta)}: areas ranked" + (f", {period}" if period else ""),
-            subtitle="Dots: value; lines: 95% confidence interval; dashed line: England.",
+            subtitle=subtitle,
             anchor="start",
         ),
-        description=describe_ranked(table, meta, selected=selected, england_value=england_value),
+        description=describe_ranked(
+            table, meta, selected=selected, england_value=england_value, peers=peers
+        ),
         width="container",
         height=alt.Step(ROW_STEP),
     )

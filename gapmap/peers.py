@@ -1,155 +1,243 @@
-"""Similar areas ("statistical neighbours") for comparing like with like.
+"""Peer groups on the read side: which areas to compare with, and the group's value.
 
-A simple statistical-neighbour method in the spirit of CIPFA's nearest neighbours and
-Fingertips' "similar areas", but on two variables only: deprivation (the area's average IMD
-score) and size (its population, on a log scale so that a city does not dwarf everything
-else). Both are turned into z-scores over all areas of the same level and boundary vintage,
-and neighbours are the areas at the smallest Euclidean distance, ties broken by area code so
-the list never changes between runs. Two variables cannot capture rurality, age structure or
-ethnicity, so peers are a starting point for comparison, not a verdict on who is alike.
-
-Population comes from the atlas itself, in this order of preference:
-
-- sub-ICB locations, ICBs, NHS regions and CCGs of 2019 and 2020: all registered patients,
-  all ages (the denominator of recorded SMI prevalence, QOF);
-- CCGs of 2021: the ONS mid-2020 population (the denominator of people in contact with
-  secondary mental health services);
-- local authorities, which have no population in the atlas: the number of LSOAs in the area
-  (LSOAs are built to hold 1,000 to 3,000 residents, about 1,700 on average, so the count is
-  proportional to population to within a few per cent at district scale).
+The pipeline lists each area's nearest statistical neighbours by deprivation and population
+(``peers.parquet``, see :mod:`data_pipeline.peers` and Methods & data); the user may instead
+choose their own list, kept in the URL (:mod:`gapmap.state`). Here the choice becomes a set
+of codes on the map being shown, and a single value for the group: pooled from the areas'
+counts where every one of them has counts, else the median of their values. Pooled counts
+are derived figures, so the disclosure rule is applied to them again.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from data_pipeline.disclosure import SMALL_COUNT_NOTE, is_small, round_to_five
 from gapmap.atlas import Atlas
-from gapmap.periods import ordered
+from gapmap.state import Selection
 
-#: Indicators whose denominator is an all-ages population, most preferred first. (People in
-#: contact with secondary care is only reached for the CCGs of 2021, where its denominator is
-#: the ONS estimate.)
-POPULATION_SOURCES = {
-    "smi_prevalence": "registered patients, all ages (QOF list size)",
-    "mhsds_in_contact_rate": "ONS mid-2020 population estimate",
+#: Neighbours per area, as the pipeline builds them (checked against the atlas manifest).
+K = 10
+#: Statistics whose value is numerator / denominator (times the multiplier), so can be pooled.
+POOLABLE = frozenset({"proportion", "rate", "ratio"})
+COMPARED_WORDS = {
+    "better": "Better than peers",
+    "worse": "Worse than peers",
+    "similar": "Similar to peers",
+    "higher": "Higher than peers",
+    "lower": "Lower than peers",
+    "not_compared": "Not compared",
 }
-LSOA_PROXY = "number of LSOAs in the area (each about 1,700 residents)"
-#: Share of a level's areas a population source must cover to be used.
-MIN_COVERAGE = 0.9
 
 
-def _latest(atlas: Atlas, indicator_id: str, level: str, vintage: str) -> pd.DataFrame:
-    """The newest period of an indicator whose rows are on ``vintage``."""
-    rows = atlas.values.loc[
-        (atlas.values["indicator_id"] == indicator_id)
-        & (atlas.values["level"] == level)
-        & (atlas.values["vintage"] == vintage)
-    ]
-    if rows.empty:
-        return rows
-    return rows.loc[rows["period"] == ordered(rows["period"])[-1]]
+@dataclass(frozen=True)
+class PeerGroup:
+    """The areas the selected area is compared with, on one map (level and vintage)."""
+
+    codes: tuple[str, ...]
+    chosen: bool
+
+    @property
+    def label(self) -> str:
+        """'10 similar areas' or '3 areas you chose'."""
+        n = len(self.codes)
+        if self.chosen:
+            return f"{n} area{'' if n == 1 else 's'} you chose"
+        return f"{n} similar area{'' if n == 1 else 's'}"
 
 
-def population(atlas: Atlas, level: str, vintage: str) -> tuple[pd.Series, str]:
-    """Population of every area of a level and vintage, and what it is.
+@dataclass(frozen=True)
+class PeerValue:
+    """The peer group's value of one indicator, and how it was made."""
 
-    Returns a Series indexed by area code and a plain description of the measure used.
+    value: float | None
+    method: str  # "pooled", "median" or "none"
+    n: int  # areas it is made from
+    numerator: float | None = None  # pooled counts, protected
+    denominator: float | None = None
+    note: str | None = None
+
+    @property
+    def how(self) -> str:
+        """'pooled counts of 10 areas', 'median of 9 areas' or 'no value'."""
+        if self.method == "pooled":
+            return f"pooled counts of {self.n} areas"
+        if self.method == "median":
+            return f"median of {self.n} area{'' if self.n == 1 else 's'}"
+        return "no value"
+
+
+def group(atlas: Atlas, selection: Selection, vintage: str | None = None) -> PeerGroup:
+    """The selection's peer group on ``vintage`` (by default, the map it is looking at).
+
+    Similar areas are the pipeline's nearest neighbours of the selected area on that
+    vintage; chosen areas are kept where they are on it. The selected area is never its
+    own peer.
     """
-    n_areas = int(((atlas.areas["level"] == level) & (atlas.areas["vintage"] == vintage)).sum())
-    for indicator_id, label in POPULATION_SOURCES.items():
-        rows = _latest(atlas, indicator_id, level, vintage)
-        rows = rows.loc[rows["denominator"].notna()]
-        if n_areas and len(rows) >= MIN_COVERAGE * n_areas:
-            period = str(rows["period"].iloc[0])
-            series = rows.set_index("area_code")["denominator"].astype("float64")
-            return series, f"{label}, {period}"
-    lsoas = atlas.areas.loc[atlas.areas["level"] == "lsoa"]
-    counts = lsoas.groupby("parent_ltla").size().astype("float64")
-    if level == "ltla":
-        return counts, LSOA_PROXY
-    if level == "utla":
-        districts = atlas.areas.loc[atlas.areas["level"] == "ltla", ["area_code", "parent_utla"]]
-        per_utla = districts.assign(n=districts["area_code"].map(counts)).groupby("parent_utla")
-        return per_utla["n"].sum(min_count=1).astype("float64"), LSOA_PROXY
-    raise ValueError(f"no population for level {level!r} ({vintage})")
+    if vintage is None:
+        vintage = atlas.vintage(selection.indicator, selection.level, selection.period)
+    if not selection.area or vintage is None:
+        return PeerGroup((), selection.peers is not None)
+    if selection.peers is None:
+        return PeerGroup(tuple(atlas.peers(selection.area, selection.level, vintage)), False)
+    on_map = set(atlas.areas_at(selection.level, vintage)["area_code"])
+    codes = tuple(c for c in selection.peers if c in on_map and c != selection.area)
+    return PeerGroup(codes, True)
 
 
-def deprivation(atlas: Atlas, level: str, vintage: str) -> tuple[pd.Series, str]:
-    """Average IMD score of every area of a level and vintage, and its period."""
-    rows = _latest(atlas, "imd_score", level, vintage)
-    if rows.empty:
-        raise ValueError(f"no IMD score for level {level!r} ({vintage})")
-    series = rows.set_index("area_code")["value"].astype("float64")
-    return series, str(rows["period"].iloc[0])
+def _floats(series: pd.Series) -> np.ndarray:
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _vintage_of(atlas: Atlas, area_code: str, level: str) -> str:
-    rows = atlas.areas.loc[
-        (atlas.areas["area_code"] == area_code) & (atlas.areas["level"] == level)
-    ]
-    if rows.empty:
-        raise ValueError(f"{area_code!r} is not an area at level {level!r}")
-    return str(rows["vintage"].sort_values().iloc[-1])
+def peer_value(table: pd.DataFrame, codes: tuple[str, ...] | list[str], meta) -> PeerValue:
+    """The group's value of an indicator from its rows of ``table`` (one period, one level).
 
-
-def nearest_neighbours(
-    atlas: Atlas, area_code: str, level: str, *, k: int = 10, vintage: str | None = None
-) -> pd.DataFrame:
-    """The ``k`` areas most like ``area_code`` in deprivation and size.
-
-    Parameters
-    ----------
-    level, vintage
-        Neighbours are drawn from the same level and boundary vintage (the area's newest
-        vintage at that level when ``vintage`` is None), never from other geographies.
-
-    Returns
-    -------
-    DataFrame
-        ``rank`` (1 = most similar), ``area_code``, ``area_name``, ``imd_score``,
-        ``population``, ``distance`` (in standard deviations). ``attrs`` records the
-        population measure, the IMD period and the method in words, for a caption.
+    Pooled (sum of numerators over sum of denominators, times the multiplier) when the
+    indicator is a proportion, rate or ratio and every peer has both counts unsuppressed;
+    otherwise the median of the peers' unsuppressed values. A pooled numerator of 1 to 7
+    suppresses the value; pooled counts are shown rounded to 5.
     """
-    if k < 1:
-        raise ValueError("k must be at least 1")
-    vintage = vintage or _vintage_of(atlas, area_code, level)
-    imd, imd_period = deprivation(atlas, level, vintage)
-    pop, pop_label = population(atlas, level, vintage)
-    areas = atlas.areas_at(level, vintage)[["area_code", "area_name"]]
-    frame = areas.assign(
-        imd_score=areas["area_code"].map(imd), population=areas["area_code"].map(pop)
+    rows = table.loc[table["area_code"].isin(list(codes))]
+    if rows.empty:
+        return PeerValue(None, "none", 0)
+    suppressed = rows["suppressed"].fillna(False).astype(bool).to_numpy()
+    numerator, denominator = _floats(rows["numerator"]), _floats(rows["denominator"])
+    counted = ~suppressed & np.isfinite(numerator) & np.isfinite(denominator) & (denominator > 0)
+    if str(meta["statistic"]) in POOLABLE and counted.all():
+        num, den = float(numerator.sum()), float(denominator.sum())
+        shown_num = float(round_to_five(pd.Series([num])).iloc[0])
+        shown_den = float(round_to_five(pd.Series([den])).iloc[0])
+        if bool(is_small(pd.Series([num])).iloc[0]):
+            return PeerValue(None, "pooled", len(rows), note=SMALL_COUNT_NOTE)
+        multiplier = meta.get("multiplier")
+        multiplier = 1.0 if multiplier is None or pd.isna(multiplier) else float(multiplier)
+        return PeerValue(num / den * multiplier, "pooled", len(rows), shown_num, shown_den)
+    values = _floats(rows["value"])[~suppressed]
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return PeerValue(None, "none", 0)
+    return PeerValue(float(np.median(values)), "median", len(values))
+
+
+def compared(lower: object, upper: object, value: float | None, polarity: str) -> str:
+    """The area against its peer group's value, by the rule used against England.
+
+    The area differs from its peers when its 95% interval excludes the group's value:
+    better or worse where the indicator has a good direction, higher or lower where not.
+    """
+    if value is None or pd.isna(lower) or pd.isna(upper) or pd.isna(value):
+        return COMPARED_WORDS["not_compared"]
+    up, down = {
+        "high_is_bad": ("worse", "better"),
+        "high_is_good": ("better", "worse"),
+    }.get(polarity, ("higher", "lower"))
+    if float(lower) > value:
+        return COMPARED_WORDS[up]
+    if float(upper) < value:
+        return COMPARED_WORDS[down]
+    return COMPARED_WORDS["similar"]
+
+
+def caption(peer_group: PeerGroup) -> str:
+    """What the peer group is and how its value is made, for under a table or chart."""
+    if not peer_group.codes:
+        if peer_group.chosen:
+            return "No areas chosen to compare with yet: pick them under 'Compare with'."
+        return "This area has no similar areas listed (no deprivation score or population)."
+    if peer_group.chosen:
+        kind = f"the {peer_group.label}"
+    else:
+        kind = (
+            f"its {peer_group.label}, the nearest by average deprivation score and population "
+            "among areas of the same kind"
+        )
+    return (
+        f"Peers: {kind}. The peer value pools the areas' counts (total numerator over total "
+        "denominator) where every peer has them, and is otherwise their median; pooled counts "
+        "are rounded to 5 and hidden when 1 to 7. 'Compared with peers' asks whether the "
+        "area's 95% confidence interval excludes the peer value."
     )
-    frame = frame.dropna(subset=["imd_score", "population"])
-    frame = frame.loc[frame["population"] > 0].reset_index(drop=True)
-    if area_code not in set(frame["area_code"]):
-        raise ValueError(f"{area_code!r} has no deprivation score or population at {vintage}")
-    z = pd.DataFrame(
+
+
+def _england_imd(atlas: Atlas, period: str | None) -> float | None:
+    row = atlas.england("imd_score", period) if period else None
+    return None if row is None else row["value"]
+
+
+def summary_table(atlas: Atlas, selection: Selection) -> pd.DataFrame:
+    """The selected area, each of its peers, the peer group and England, for one indicator.
+
+    Empty when no area is selected. Values are the atlas's (suppressed ones blank, with the
+    reason); the peer group's row is made by :func:`peer_value`.
+    """
+    if not selection.area:
+        return pd.DataFrame()
+    meta = atlas.indicator(selection.indicator)
+    vintage = atlas.vintage(selection.indicator, selection.level, selection.period)
+    peer_group = group(atlas, selection, vintage)
+    table = atlas.table(selection.indicator, selection.level, selection.period)
+    imd_period = atlas.period_on("imd_score", selection.level, vintage)
+    imd = (
+        atlas.table("imd_score", selection.level, imd_period).set_index("area_code")["value"]
+        if imd_period
+        else pd.Series(dtype="float64")
+    )
+    by_code = table.set_index("area_code")
+    rows = []
+    for role, code in [("Selected area", selection.area)] + [
+        (f"Peer {i}", c) for i, c in enumerate(peer_group.codes, start=1)
+    ]:
+        if code not in by_code.index:
+            continue
+        row = by_code.loc[code]
+        hidden = bool(row["suppressed"]) if pd.notna(row["suppressed"]) else False
+        rows.append(
+            {
+                "Role": role,
+                "Area": row["area_name"],
+                "Code": code,
+                "Value": None if hidden else row["value"],
+                "Lower 95%": None if hidden else row["lower_95"],
+                "Upper 95%": None if hidden else row["upper_95"],
+                "Numerator": row["numerator"],
+                "Denominator": row["denominator"],
+                "Average IMD score": imd.get(code),
+                "Note": row["note"],
+            }
+        )
+    pooled = peer_value(table, peer_group.codes, meta)
+    rows.append(
         {
-            "imd": frame["imd_score"].astype("float64"),
-            "pop": np.log(frame["population"].astype("float64")),
+            "Role": f"Peer group ({pooled.how})",
+            "Area": peer_group.label.capitalize(),
+            "Code": None,
+            "Value": pooled.value,
+            "Numerator": pooled.numerator,
+            "Denominator": pooled.denominator,
+            "Note": pooled.note,
         }
     )
-    spread = z.std(ddof=0).replace(0.0, 1.0)  # a constant variable separates nobody
-    z = (z - z.mean()) / spread
-    target = z.loc[frame["area_code"] == area_code].iloc[0]
-    # rounded so that distances equal in exact arithmetic tie, and the code decides
-    frame["distance"] = np.sqrt(((z - target) ** 2).sum(axis=1)).round(9)
-    others = frame.loc[frame["area_code"] != area_code]
-    out = others.sort_values(["distance", "area_code"], kind="mergesort").head(k)
-    out = out.reset_index(drop=True)
-    out.insert(0, "rank", range(1, len(out) + 1))
-    out.attrs.update(
-        {
-            "level": level,
-            "vintage": vintage,
-            "population_measure": pop_label,
-            "imd_period": imd_period,
-            "method": (
-                "Nearest neighbours on two standardised variables: average IMD score "
-                f"({imd_period}) and log population ({pop_label}); Euclidean distance, "
-                "ties broken by area code."
-            ),
-        }
-    )
-    return out
+    england = atlas.england(selection.indicator, selection.period)
+    if england is not None:
+        rows.append(
+            {
+                "Role": "England",
+                "Area": "England",
+                "Code": england["area_code"],
+                "Value": england["value"],
+                "Lower 95%": england["lower_95"],
+                "Upper 95%": england["upper_95"],
+                "Numerator": england["numerator"],
+                "Denominator": england["denominator"],
+                "Average IMD score": _england_imd(atlas, imd_period),
+                "Note": england["note"],
+            }
+        )
+    out = pd.DataFrame(rows)
+    unit = str(meta["unit"])
+    for column in ("Value", "Lower 95%", "Upper 95%", "Average IMD score"):
+        out[column] = pd.to_numeric(out[column], errors="coerce").round(3)
+    return out.rename(columns={"Value": f"Value ({unit})"})

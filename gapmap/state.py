@@ -1,4 +1,4 @@
-"""The shared selection (level, indicator, period, area) and its shareable URL form.
+"""The shared selection (level, indicator, period, area, peers) and its shareable URL form.
 
 Every view is a link: the selection is mirrored in the query string. A pasted link is
 validated against the atlas; anything unknown or malformed falls back to a default, with a
@@ -16,7 +16,15 @@ from gapmap.atlas import Atlas
 
 DEFAULT_LEVEL = "sub_icb"
 DEFAULT_INDICATOR = "tt_gap_ratio"
-KEYS = ("level", "indicator", "period", "area")
+KEYS = ("level", "indicator", "period", "area", "peers")
+#: ``peers=`` values: the pipeline's nearest neighbours (the default, left out of the URL),
+#: or the user's own list while it is still empty; otherwise a comma-separated list of codes.
+SIMILAR = "similar"
+CHOSEN = "chosen"
+#: Most areas a chosen peer group may hold.
+MAX_PEERS = 20
+#: Most comma-separated items read from a link (anything longer is not a real list).
+_MAX_ITEMS = 100
 _SAFE = re.compile(r"[^A-Za-z0-9 _\-()./]")
 
 
@@ -28,12 +36,17 @@ class Selection:
     indicator: str
     period: str
     area: str | None = None
+    #: The comparison group: None for similar areas (the nearest neighbours), else the codes
+    #: the user chose (possibly none yet).
+    peers: tuple[str, ...] | None = None
 
     def to_query(self) -> dict[str, str]:
-        """Query-string form (the area only when one is selected)."""
+        """Query-string form (the area only when one is selected; peers unless the default)."""
         query = {"level": self.level, "indicator": self.indicator, "period": self.period}
         if self.area:
             query["area"] = self.area
+        if self.peers is not None:
+            query["peers"] = ",".join(self.peers) or CHOSEN
         return query
 
 
@@ -92,7 +105,42 @@ def resolve(atlas: Atlas, query: Mapping[str, object]) -> tuple[Selection, list[
                 f"The area '{shown(area)}' is not on this map; pick an area on the map or "
                 "search for one."
             )
+    peers = _first(query.get("peers"))
+    if peers and peers != SIMILAR:
+        selection = replace(selection, peers=_chosen_peers(atlas, selection, peers, messages))
     return selection, messages
+
+
+def map_codes(atlas: Atlas, selection: Selection) -> set[str]:
+    """Codes of the areas drawn for the selection's level and period."""
+    vintage = atlas.vintage(selection.indicator, selection.level, selection.period)
+    return set(atlas.areas_at(selection.level, vintage)["area_code"]) if vintage else set()
+
+
+def _chosen_peers(
+    atlas: Atlas, selection: Selection, text: str, messages: list[str]
+) -> tuple[str, ...]:
+    """A link's own peer list, kept to areas on this map, at most :data:`MAX_PEERS`."""
+    if text == CHOSEN:
+        return ()
+    items = [i.strip() for i in text.split(",", _MAX_ITEMS)[:_MAX_ITEMS] if i.strip()]
+    on_map = map_codes(atlas, selection)
+    kept = [c for c in dict.fromkeys(i.upper() for i in items) if c in on_map]
+    unknown = [i for i in dict.fromkeys(items) if i.upper() not in on_map]
+    if unknown:
+        examples = ", ".join(f"'{shown(u, 12)}'" for u in unknown[:3])
+        messages.append(
+            f"The link's comparison list named {len(unknown)} area code"
+            f"{'' if len(unknown) == 1 else 's'} not on this map ({examples}"
+            f"{', …' if len(unknown) > 3 else ''}); "
+            f"{'it was' if len(unknown) == 1 else 'they were'} left out."
+        )
+    if len(kept) > MAX_PEERS:
+        messages.append(
+            f"A comparison group holds at most {MAX_PEERS} areas; the first {MAX_PEERS} of "
+            f"the link's {len(kept)} are kept."
+        )
+    return tuple(kept[:MAX_PEERS])
 
 
 def area_in_view(atlas: Atlas, selection: Selection, area: str) -> bool:
@@ -106,7 +154,8 @@ def with_level(atlas: Atlas, selection: Selection, level: str) -> Selection:
     indicator = selection.indicator
     if indicator not in atlas.indicator_ids(level):
         indicator = default_indicator(atlas, level)
-    return with_indicator(atlas, Selection(level, indicator, "", selection.area), indicator)
+    moved = Selection(level, indicator, "", selection.area, selection.peers)
+    return with_indicator(atlas, moved, indicator)
 
 
 def with_indicator(atlas: Atlas, selection: Selection, indicator: str) -> Selection:
@@ -117,8 +166,18 @@ def with_indicator(atlas: Atlas, selection: Selection, indicator: str) -> Select
 
 
 def with_period(atlas: Atlas, selection: Selection, period: str) -> Selection:
-    """Change period; drop the area if it is not on that period's map."""
+    """Change period; drop the area, and chosen peers, that are not on that period's map."""
     chosen = replace(selection, period=period)
     if chosen.area and not area_in_view(atlas, chosen, chosen.area):
         chosen = replace(chosen, area=None)
+    if chosen.peers:
+        on_map = map_codes(atlas, chosen)
+        chosen = replace(chosen, peers=tuple(c for c in chosen.peers if c in on_map))
     return chosen
+
+
+def with_peers(selection: Selection, peers: tuple[str, ...] | list[str] | None) -> Selection:
+    """Compare with similar areas (None) or with the given codes (at most :data:`MAX_PEERS`)."""
+    if peers is None:
+        return replace(selection, peers=None)
+    return replace(selection, peers=tuple(dict.fromkeys(peers))[:MAX_PEERS])

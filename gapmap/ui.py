@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from gapmap import export, maps, state
+from gapmap import export, maps, peers, state
 from gapmap.atlas import Atlas, AtlasUnavailable
 from gapmap.state import Selection
 from gapmap.views import publisher
@@ -72,51 +72,129 @@ def publish(selection: Selection) -> None:
         st.query_params.from_dict(wanted)
 
 
+#: Session keys of the sidebar's widgets. Each widget is keyed, shown the selection through
+#: its key and reports a change through a callback, so its identity never depends on the
+#: current state (otherwise every second change would be lost to a fresh widget).
+WIDGET_KEYS = {
+    "level": "sidebar-level",
+    "indicator": "sidebar-indicator",
+    "period": "sidebar-period",
+    "area": "sidebar-area",
+    "peer_mode": "sidebar-peer-mode",
+    "peers": "sidebar-peers",
+}
+PEER_CHOICES = {
+    state.SIMILAR: f"Similar areas (nearest {peers.K} by deprivation and population)",
+    state.CHOSEN: "Areas I choose",
+}
+
+
+def _changed(data: Atlas, field: str) -> None:
+    """A sidebar widget changed: apply it to the current selection and mirror it in the URL."""
+    selection = st.session_state.get(SESSION_KEY) or state.resolve(data, _query())[0]
+    value = st.session_state[WIDGET_KEYS[field]]
+    if field == "level":
+        selection = state.with_level(data, selection, value)
+    elif field == "indicator":
+        selection = state.with_indicator(data, selection, value)
+    elif field == "period":
+        selection = state.with_period(data, selection, value)
+    elif field == "area":
+        selection = replace(selection, area=value)
+    elif field == "peer_mode":
+        selection = state.with_peers(selection, None if value == state.SIMILAR else ())
+    else:
+        selection = state.with_peers(selection, value)
+    publish(selection)
+
+
+def _show(key: str, value: object) -> None:
+    """Put the selection's value into a widget (before it is drawn on this run)."""
+    if st.session_state.get(key) != value:
+        st.session_state[key] = value
+
+
 def sidebar(data: Atlas) -> Selection:
-    """The shared controls: geography, indicator, period, area — two-way with the URL."""
+    """The shared controls: geography, indicator, period, area, peers — two-way with the URL."""
     selection, messages = state.resolve(data, _query())
     for message in messages:
         st.info(message, icon="ℹ️")
     bar = st.sidebar
     levels = data.levels()
-    level = bar.selectbox(
+    _show(WIDGET_KEYS["level"], selection.level)
+    bar.selectbox(
         "Geography",
         list(levels),
-        index=list(levels).index(selection.level),
         format_func=levels.get,
         help="The kind of area the map and tables show.",
+        key=WIDGET_KEYS["level"],
+        on_change=_changed,
+        args=(data, "level"),
     )
-    if level != selection.level:
-        selection = state.with_level(data, selection, level)
-    ids = data.indicator_ids(selection.level)
-    indicator = bar.selectbox(
+    _show(WIDGET_KEYS["indicator"], selection.indicator)
+    bar.selectbox(
         "Indicator",
-        ids,
-        index=ids.index(selection.indicator),
+        data.indicator_ids(selection.level),
         format_func=lambda i: str(data.indicator(i)["short_name"]),
+        key=WIDGET_KEYS["indicator"],
+        on_change=_changed,
+        args=(data, "indicator"),
     )
-    if indicator != selection.indicator:
-        selection = state.with_indicator(data, selection, indicator)
-    periods = data.periods(selection.indicator, selection.level)
-    period = bar.selectbox("Period", periods, index=periods.index(selection.period))
-    if period != selection.period:
-        selection = state.with_period(data, selection, period)
+    _show(WIDGET_KEYS["period"], selection.period)
+    bar.selectbox(
+        "Period",
+        data.periods(selection.indicator, selection.level),
+        key=WIDGET_KEYS["period"],
+        on_change=_changed,
+        args=(data, "period"),
+    )
     vintage = data.vintage(selection.indicator, selection.level, selection.period)
     areas = data.areas_at(selection.level, vintage)
-    codes = [None, *areas["area_code"]]
     names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
-    area = bar.selectbox(
+    _show(WIDGET_KEYS["area"], selection.area if selection.area in names else None)
+    bar.selectbox(
         "Area",
-        codes,
-        index=codes.index(selection.area) if selection.area in names else 0,
+        [None, *areas["area_code"]],
         format_func=lambda c: "England (no area selected)" if c is None else names[c],
         help="Click an area on the map, or pick it here.",
+        key=WIDGET_KEYS["area"],
+        on_change=_changed,
+        args=(data, "area"),
     )
-    if area != selection.area:
-        selection = replace(selection, area=area)
+    if selection.area:
+        _peer_control(bar, data, selection, names)
     bar.caption("Every view is a link: copy the address bar to share exactly this view.")
     publish(selection)
     return selection
+
+
+def _peer_control(bar, data: Atlas, selection: Selection, names: dict[str, str]) -> None:
+    """'Compare with': the nearest neighbours, or areas the user picks at this level."""
+    _show(WIDGET_KEYS["peer_mode"], state.SIMILAR if selection.peers is None else state.CHOSEN)
+    mode = bar.radio(
+        "Compare with",
+        list(PEER_CHOICES),
+        format_func=PEER_CHOICES.get,
+        help="The peer group shown beside England in tables and charts (see Methods & data).",
+        key=WIDGET_KEYS["peer_mode"],
+        on_change=_changed,
+        args=(data, "peer_mode"),
+    )
+    if mode != state.CHOSEN:
+        return
+    options = [c for c in names if c != selection.area]
+    _show(WIDGET_KEYS["peers"], [c for c in selection.peers or () if c in options])
+    bar.multiselect(
+        "Areas to compare with",
+        options,
+        format_func=names.get,
+        max_selections=state.MAX_PEERS,
+        placeholder="Choose areas",
+        help=f"Up to {state.MAX_PEERS} areas of the same kind.",
+        key=WIDGET_KEYS["peers"],
+        on_change=_changed,
+        args=(data, "peers"),
+    )
 
 
 def select_area(code: str | None, level: str | None = None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gapmap import peers
 from gapmap.atlas import Atlas
 from gapmap.state import Selection
 
@@ -89,32 +90,48 @@ PHYSICAL_INDICATORS = (
 
 
 def comparison_table(
-    atlas: Atlas, selection: Selection, indicators: tuple[str, ...], peers: list[str] = ()
+    atlas: Atlas, selection: Selection, indicators: tuple[str, ...]
 ) -> pd.DataFrame:
-    """The selected area's latest value of each indicator beside England and its peers."""
+    """The selected area's latest value of each indicator beside England and its peer group.
+
+    The peer group is the selection's (:func:`gapmap.peers.group`) on each indicator's own
+    map; its value is pooled from counts or the median (:func:`gapmap.peers.peer_value`),
+    and the column saying which travels with the table.
+    """
     rows = []
     for indicator_id in indicators:
         if indicator_id not in atlas.indicator_ids(selection.level):
             continue
         meta = atlas.indicator(indicator_id)
         period = atlas.periods(indicator_id, selection.level)[-1]
-        table = atlas.table(indicator_id, selection.level, period).set_index("area_code")
-        if selection.area not in table.index:
+        table = atlas.table(indicator_id, selection.level, period)
+        by_code = table.set_index("area_code")
+        if selection.area not in by_code.index:
             continue
-        row = table.loc[selection.area]
+        row = by_code.loc[selection.area]
         england = atlas.england(indicator_id, period)
-        peer_values = table.loc[table.index.isin(list(peers)), "value"].dropna()
+        vintage = atlas.vintage(indicator_id, selection.level, period)
+        group = peers.group(atlas, selection, vintage)
+        pooled = peers.peer_value(table, group.codes, meta)
+        hidden = bool(row["suppressed"])
         rows.append(
             {
                 "Indicator": meta["short_name"],
                 "Period": period,
                 "Unit": meta["unit"],
-                "Area": None if row["suppressed"] else row["value"],
+                "Area": None if hidden else row["value"],
                 "Lower 95%": row["lower_95"],
                 "Upper 95%": row["upper_95"],
                 "England": None if england is None else england["value"],
-                "Peers (median)": peer_values.median() if len(peer_values) else None,
+                "Peer group": pooled.value,
+                "Peer value is": pooled.how,
                 "Compared with England": COMPARISON_WORDS.get(str(row["comparison"])),
+                "Compared with peers": peers.compared(
+                    None if hidden else row["lower_95"],
+                    None if hidden else row["upper_95"],
+                    pooled.value,
+                    str(meta["polarity"]),
+                ),
                 "Note": row["note"],
             }
         )
