@@ -22,7 +22,7 @@ from data_pipeline.ccg_vintages import ccg_population
 from data_pipeline.geography import LEVEL_VINTAGES, split_population
 from data_pipeline.indicators.sub_icb import lsoa_parents
 
-#: Peers per area: the number CIPFA's nearest-neighbour model lists.
+#: Peers per area: a common comparator-group size (DfE's statistical neighbours list ten).
 K = 10
 #: Levels that get peers: every map level (GP practices and LSOAs are not map areas).
 LEVELS = ("region", "icb", "sub_icb", "ccg", "utla", "ltla")
