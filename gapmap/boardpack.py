@@ -409,7 +409,8 @@ def _font_path(style: str) -> str:
 
 @cache
 def _glyphs() -> frozenset[int]:
-    return frozenset(TTFont(_font_path(""), lazy=True).getBestCmap())
+    with TTFont(_font_path("")) as font:
+        return frozenset(font.getBestCmap())
 
 
 def printable(text: object) -> str:
@@ -485,16 +486,29 @@ def _prose(
     size: float = 9.5,
     shift: int = 0,
 ) -> None:
-    """Blocks set in columns from the current height; tables break out to full width."""
-    start = 0
-    for index, block in enumerate([*items, None]):
-        if block is not None and block.kind != "table":
-            continue
-        if index > start:
-            _columns(pdf, items[start:index], x, width, ncols, size, shift)
-        if block is not None:
-            _markdown_table(pdf, block, x, width, size)
-        start = index + 1
+    """Blocks set in columns from the current height (tables as lists, see below)."""
+    flowing = [
+        b for block in items for b in (table_as_list(block) if block.kind == "table" else [block])
+    ]
+    _columns(pdf, flowing, x, width, ncols, size, shift)
+
+
+def table_as_list(block: prose.Block) -> list[prose.Block]:
+    """A small prose table as one bullet per row: first cell in bold, then the others.
+
+    A table cannot flow inside text columns; breaking out of them would reorder the text
+    around it, so the few short tables in the prose are read as lists instead.
+    """
+    header, *rows = block.rows or ((),)
+    out = []
+    for row in rows:
+        rest = "; ".join(
+            f"{name.lower()}: {cell}" if name else cell
+            for name, cell in zip(header[1:], row[1:], strict=False)
+        )
+        runs = (prose.Run(row[0], "B"), prose.Run(f" — {rest}" if rest else ""))
+        out.append(prose.Block("bullet", tuple(r for r in runs if r.text)))
+    return out
 
 
 def _columns(pdf, items, x, width, ncols, size, shift) -> None:
@@ -533,11 +547,6 @@ def _restyle(runs: Iterable[prose.Run], style: str) -> list[prose.Run]:
         prose.Run(r.text, "".join(sorted(set(r.style + style), key="BI".index)), r.link)
         for r in runs
     ]
-
-
-def _markdown_table(pdf: _Pack, block: prose.Block, x: float, width: float, size: float):
-    pdf.set_x(x)
-    _table(pdf, [list(r) for r in block.rows[1:]], list(block.rows[0]), width=width, size=size)
 
 
 def _table(

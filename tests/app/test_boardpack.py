@@ -132,6 +132,13 @@ def test_section_stops_at_the_next_heading_as_high_and_names_a_missing_one():
         prose.section(text, "Nowhere")
 
 
+def test_prose_tables_read_as_lists_in_print():
+    block = prose.blocks("| Years | Shown on |\n|---|---|\n| 2021-22 | the 106 CCGs |\n")[0]
+    [item] = boardpack.table_as_list(block)
+    assert item.kind == "bullet" and item.runs[0].style == "B"
+    assert prose.plain(item.runs) == "2021-22 — shown on: the 106 CCGs"
+
+
 def test_printable_keeps_typography_and_spells_out_missing_glyphs():
     assert boardpack.printable("A – B’s © 2024") == "A – B’s © 2024"
     assert boardpack.printable("Practice → sub-ICB") == "Practice -> sub-ICB"
