@@ -24,7 +24,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     sub.add_argument(
         "--cache",
         metavar="DIR",
-        help=f"cache directory (default: ${CACHE_ENV}, else {default_cache_dir({'HOME': '~'})})",
+        help=f"cache directory (default: ${CACHE_ENV}, else ~/.cache/mind-the-gap/raw)",
     )
     sub.add_argument(
         "--only",

@@ -120,7 +120,11 @@ def page_links(html: str, base: str) -> list[tuple[str, str]]:
     """Absolute link targets and link texts of an HTML page, in page order."""
     parser = _Links()
     parser.feed(html)
-    return [(urllib.parse.urljoin(base, href), text) for href, text in parser.links]
+    safe = ":/?&=%#+,;@!$'()*~"
+    return [
+        (urllib.parse.quote(urllib.parse.urljoin(base, href.strip()), safe=safe), text)
+        for href, text in parser.links
+    ]
 
 
 def linked_file(ctx: FetchContext, target: Target) -> Release:

@@ -8,6 +8,7 @@ CCG map is a frozen archived copy checked by its SHA-256.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from data_pipeline.fetch import arcgis, generic
@@ -27,10 +28,11 @@ def produce(ctx: FetchContext, target: Target, release: Release) -> dict[str, Pa
     if target.kind != "arcgis":
         return generic.as_is(ctx, target, release)
     relative = target.paths[0]
+    start = time.monotonic()
     features = arcgis.features(ctx, target)
     if not features:
         raise CheckError(relative, f"the layer {target.option('service')} returned no features")
     dest = ctx.temp(Path(relative).name)
     arcgis.write_geojson(features, target.option("rename", {}), dest)
-    ctx.progress.done(relative, dest.stat().st_size, 0.0)
+    ctx.progress.done(relative, dest.stat().st_size, time.monotonic() - start)
     return {relative: dest}

@@ -7,6 +7,7 @@ with postcode coordinates, is an archived copy checked by its SHA-256.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from data_pipeline.fetch import arcgis, generic
@@ -26,6 +27,7 @@ def produce(ctx: FetchContext, target: Target, release: Release) -> dict[str, Pa
     if target.kind != "arcgis":
         return generic.as_is(ctx, target, release)
     spec = target.files[0]
+    start = time.monotonic()
     records = arcgis.rows(ctx, target)
     if not records:
         raise CheckError(spec.path, f"the table {target.option('service')} returned no rows")
@@ -33,5 +35,5 @@ def produce(ctx: FetchContext, target: Target, release: Release) -> dict[str, Pa
     columns = list(spec.columns) if rename else None
     dest = ctx.temp(Path(spec.path).name)
     arcgis.write_csv(records, rename, dest, columns)
-    ctx.progress.done(spec.path, dest.stat().st_size, 0.0)
+    ctx.progress.done(spec.path, dest.stat().st_size, time.monotonic() - start)
     return {spec.path: dest}

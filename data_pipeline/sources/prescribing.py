@@ -251,15 +251,9 @@ EPD_TYPES = {
 BNF_ANTIDEPRESSANTS = "0403"
 EPD_OUT = ["month", "practice_code", "items", "nic", "actual_cost", "adq_usage"]
 
-#: Why an EPD row is not used (NULL when it is).
-_EPD_REASON = """
-CASE
-  WHEN NOT starts_with(coalesce(trim(BNF_CODE), ''), $prefix)
-    THEN 'BNF code outside section 4.3 (not an antidepressant)'
-  WHEN PRACTICE_CODE IS NULL OR trim(PRACTICE_CODE) = ''
-    THEN 'no practice code'
-END
-"""
+#: Reasons an EPD row is not used.
+EPD_OUTSIDE = "BNF code outside section 4.3 (not an antidepressant)"
+EPD_NO_PRACTICE = "no practice code"
 
 
 def epd_files(raw: RawDir) -> list[str]:
@@ -289,9 +283,10 @@ def aggregate_epd(
 ) -> pd.DataFrame:
     """Items, cost and ADQs per file, month and practice for BNF codes starting ``prefix``.
 
-    One DuckDB pass over the files: each row is classified (used, or rejected with a
-    reason) and summed in the same group-by, so the CSVs are read once and never held in
-    memory. Rejected rows collapse to one group per file and reason, with ``rows`` counts.
+    One DuckDB pass over the files: each row is classified (BNF prefix or not) and summed
+    in the same group-by, so the CSVs are read once and never held in memory. Rows outside
+    the prefix collapse to one group per file and month; ``reason`` says why a group is not
+    used (outside the prefix, or no practice code), ``rows`` how many rows it holds.
     The header of each file is read first and given to DuckDB as the schema, which skips
     its format sniffing (most of the time on wide files); files are grouped by header, so
     months published with older column sets still read.
@@ -304,6 +299,7 @@ def aggregate_epd(
     try:
         con.execute(f"SET memory_limit = '{memory_limit}'")
         con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
         for header, files in by_header.items():
             label = files[0] if len(files) == 1 else f"{EPD_DIR}/ ({len(files)} files)"
             require_columns(pd.DataFrame(columns=list(header)), EPD_COLUMNS, label)
@@ -312,19 +308,27 @@ def aggregate_epd(
                 "read_csv($paths, header = true, auto_detect = false, delim = ',', "
                 f"quote = '\"', escape = '\"', filename = true, columns = {{{columns}}})"
             )
+            # per-row work kept to one prefix test; codes are tidied on the small result
             sql = f"""
-                SELECT filename, trim(YEAR_MONTH) AS month, reason,
-                       CASE WHEN reason IS NULL THEN upper(trim(PRACTICE_CODE)) END
-                           AS practice_code,
+                SELECT filename, YEAR_MONTH AS month, keep,
+                       CASE WHEN keep THEN PRACTICE_CODE END AS practice_code,
                        count(*) AS rows, sum(ITEMS) AS items, sum(NIC) AS nic,
                        sum(ACTUAL_COST) AS actual_cost, sum(ADQUSAGE) AS adq_usage
-                FROM (SELECT *, {_EPD_REASON} AS reason FROM {source})
+                FROM (SELECT *, starts_with(BNF_CODE, $prefix) AS keep FROM {source})
                 GROUP BY ALL
             """
             frames.append(duck.query(con, sql, {"paths": files, "prefix": prefix}, label).df())
     finally:
         con.close()
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    out["month"] = out["month"].astype("string").str.strip()
+    out["practice_code"] = out["practice_code"].astype("string").str.strip().str.upper()
+    keep = out["keep"].fillna(False).astype(bool)
+    blank = out["practice_code"].isna() | (out["practice_code"] == "")
+    out["reason"] = pd.Series(pd.NA, index=out.index, dtype="string")
+    out.loc[~keep, "reason"] = EPD_OUTSIDE
+    out.loc[keep & blank, "reason"] = EPD_NO_PRACTICE
+    return out.drop(columns="keep")
 
 
 def read_epd(raw: RawDir, prefix: str = BNF_ANTIDEPRESSANTS) -> SourceResult:
