@@ -8,10 +8,13 @@ same inputs changes no bytes.
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import json
 import shutil
+import signal
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -65,15 +68,28 @@ def swap_in(build: Path, atlas_dir: Path = ATLAS_DIR) -> bool:
     """Replace the atlas with ``build`` unless their content is the same.
 
     Returns True when the atlas changed. The old atlas is moved aside first and removed
-    only after the new one is in place.
+    only after the new one is in place; SIGTERM and SIGINT wait until the two renames and
+    the removal are done, so a stop request never leaves the atlas missing or half-moved.
     """
     if not differences(build, atlas_dir):
         shutil.rmtree(build)
         return False
     aside = atlas_dir.with_name(f".atlas-old-{build.name}")
-    if atlas_dir.exists():
-        atlas_dir.rename(aside)
-    build.rename(atlas_dir)
-    if aside.exists():
-        shutil.rmtree(aside)
+    with _signals_held():
+        if atlas_dir.exists():
+            atlas_dir.rename(aside)
+        build.rename(atlas_dir)
+        if aside.exists():
+            shutil.rmtree(aside)
     return True
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGTERM and SIGINT until the block is done (then they are delivered)."""
+    held = {signal.SIGTERM, signal.SIGINT}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import platform
+import shutil
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,8 +19,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from data_pipeline import atlas_files, ccg_vintages, geography, peers, simplify
+from data_pipeline import atlas_files, ccg_vintages, geography, known_codes, peers, simplify
 from data_pipeline.ccg_vintages import NON_GEOGRAPHIC_CODES
+from data_pipeline.errors import MissingFileError, SourceError
 from data_pipeline.indicators import (
     ENGLAND,
     finalise,
@@ -28,6 +31,7 @@ from data_pipeline.indicators import (
     sub_icb,
 )
 from data_pipeline.indicators import ccg as ccg_indicators
+from data_pipeline.indicators.availability import Availability
 from data_pipeline.indicators.catalogue_table import indicator_table
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Ledger, Reconciliation, Usage
@@ -49,54 +53,140 @@ from data_pipeline.sources import (
 Reader = Callable[[RawDir], SourceResult]
 
 
+@dataclass(frozen=True)
+class Step:
+    """One reader of the build, the tables it returns, and whether the atlas can do without it.
+
+    ``required`` steps hold the geography, the denominators or files the CCG geography also
+    reads: without them no page can be built. The others feed some indicators only; with
+    ``--allow-missing`` a build goes on without them when their file is absent.
+    """
+
+    name: str
+    read: Reader
+    tables: tuple[str, ...]
+    required: bool = False
+
+    @property
+    def source(self) -> str:
+        """The source family of the reader (``SOURCE`` of its module)."""
+        return str(getattr(sys.modules[self.read.__module__], "SOURCE", "boundaries"))
+
+
 def _boundary(table: str) -> Reader:
     return lambda raw: boundaries.read_boundary(raw, table)
 
 
+BOUNDARY_TABLES = (
+    "boundary_region",
+    "boundary_icb",
+    "boundary_sub_icb",
+    "boundary_ccg_2019",
+    "boundary_ccg_2020",
+    "boundary_ccg_2021",
+    "boundary_ltla_2024",
+    "boundary_utla_2023",
+    "boundary_lsoa21",
+)
+
 #: What the build reads, in order: only the files the atlas uses (other readers in
 #: data_pipeline.sources serve checks and drill-downs, and are not loaded here).
-READERS: tuple[tuple[str, Reader], ...] = (
+STEPS: tuple[Step, ...] = (
     *(
-        (f"boundaries: {t.removeprefix('boundary_')}", _boundary(t))
-        for t in (
-            "boundary_region",
-            "boundary_icb",
-            "boundary_sub_icb",
-            "boundary_ccg_2019",
-            "boundary_ccg_2020",
-            "boundary_ccg_2021",
-            "boundary_ltla_2024",
-            "boundary_utla_2023",
-            "boundary_lsoa21",
-        )
+        Step(f"boundaries: {t.removeprefix('boundary_')}", _boundary(t), (t,), required=True)
+        for t in BOUNDARY_TABLES
     ),
-    ("lookups: LSOA 2021 geography", lookups.read_lsoa21_geography),
-    ("lookups: LTLA to UTLA", lookups.read_ltla_utla_2023),
-    ("lookups: LSOA 2011 to 2021", lookups.read_lsoa11_lsoa21),
-    ("lookups: LSOA 2011 to sub-ICB 2022", lookups.read_lsoa11_sicbl22),
-    ("lookups: GP practices", lookups.read_gp_practices),
-    ("deprivation: IoD2025 LSOA", deprivation.read_iod2025_lsoa21),
-    ("deprivation: IoD2019 CCG", deprivation.read_iod2019_ccg),
-    ("deprivation: IoD2025 LTLA", deprivation.read_iod2025_ltla24),
-    ("deprivation: IoD2025 UTLA", deprivation.read_iod2025_utla),
-    ("deprivation: practice IMD", deprivation.read_practice_imd),
-    ("population: LSOA mid-2020", population.read_lsoa11_2020),
-    ("QOF: CCG workbooks", qof_ccg.read),
-    ("QOF: practices 2022-23", qof_practice.read),
-    ("Talking Therapies", talking_therapies.read),
-    ("MHSDS time series", mhsds.read_time_series),
-    ("MHSDS England in contact", mhsds.read_in_contact),
-    ("SMI physical health checks", smi_checks.read),
-    ("prescribing: practices", prescribing.read_ad_practice),
-    ("prescribing: practice to CCG", prescribing.read_practice_ccg),
-    ("prescribing: LSOA 2025", prescribing.read_ad_lsoa),
-    ("Fingertips: LA depression", fingertips.read_la_depression),
-    ("Fingertips: LA self-harm", fingertips.read_la_self_harm),
-    ("Fingertips: SMI excess mortality", fingertips.read_la_smi_mortality),
-    ("ONS Health Index", fingertips.read_health_index),
-    ("Fingertips: GP life expectancy", fingertips.read_gp_life_expectancy),
-    ("Fingertips: smoking prevalence", fingertips.read_smoking),
+    Step(
+        "lookups: LSOA 2021 geography",
+        lookups.read_lsoa21_geography,
+        ("lsoa21_geography",),
+        required=True,
+    ),
+    Step("lookups: LTLA to UTLA", lookups.read_ltla_utla_2023, ("ltla_utla_2023",), required=True),
+    Step(
+        "lookups: LSOA 2011 to 2021", lookups.read_lsoa11_lsoa21, ("lsoa11_lsoa21",), required=True
+    ),
+    Step(
+        "lookups: LSOA 2011 to sub-ICB 2022",
+        lookups.read_lsoa11_sicbl22,
+        ("lsoa11_sicbl22",),
+        required=True,
+    ),
+    Step("lookups: GP practices", lookups.read_gp_practices, ("gp_practices_2024",), required=True),
+    Step("deprivation: IoD2025 LSOA", deprivation.read_iod2025_lsoa21, ("iod2025_lsoa21",)),
+    # The CCG geography reads this workbook too (CCG names and codes of 2019).
+    Step("deprivation: IoD2019 CCG", deprivation.read_iod2019_ccg, ("iod2019_ccg",), required=True),
+    Step("deprivation: IoD2025 LTLA", deprivation.read_iod2025_ltla24, ("iod2025_ltla24",)),
+    Step("deprivation: IoD2025 UTLA", deprivation.read_iod2025_utla, ("iod2025_utla",)),
+    Step("deprivation: practice IMD", deprivation.read_practice_imd, ("practice_imd",)),
+    Step(
+        "population: LSOA mid-2020",
+        population.read_lsoa11_2020,
+        ("pop_lsoa11_2020",),
+        required=True,
+    ),
+    Step("QOF: CCG workbooks", qof_ccg.read, ("qof_ccg",)),
+    Step("QOF: practice registers 2022-23", qof_practice.read_prevalence, ("qof_practice",)),
+    Step(
+        "QOF: practice geography 2022-23",
+        qof_practice.read_geography,
+        ("qof_practice_geography",),
+        required=True,
+    ),
+    Step("Talking Therapies: annual", talking_therapies.read_annual, ("tt_annual",)),
+    Step(
+        "Talking Therapies: monthly by sub-ICB",
+        talking_therapies.read_monthly,
+        ("tt_monthly_subicb",),
+    ),
+    Step("MHSDS time series", mhsds.read_time_series, ("mhsds_monthly",)),
+    Step("MHSDS England in contact", mhsds.read_in_contact, ("mhsds_england_in_contact",)),
+    Step("SMI physical health checks", smi_checks.read, ("smi_checks",)),
+    Step("prescribing: practices", prescribing.read_ad_practice, ("ad_practice",)),
+    # The CCG geography reads the practice map too (practices move between CCGs).
+    Step(
+        "prescribing: practice to CCG",
+        prescribing.read_practice_ccg,
+        ("practice_ccg_2019",),
+        required=True,
+    ),
+    Step("prescribing: LSOA 2025", prescribing.read_ad_lsoa, ("ad_lsoa",)),
+    Step("Fingertips: LA depression", fingertips.read_la_depression, ("la_depression_prevalence",)),
+    Step("Fingertips: LA self-harm", fingertips.read_la_self_harm, ("la_self_harm",)),
+    Step(
+        "Fingertips: SMI excess mortality",
+        fingertips.read_la_smi_mortality,
+        ("la_smi_excess_mortality",),
+    ),
+    Step("ONS Health Index", fingertips.read_health_index, ("health_index_ltla21",)),
+    Step(
+        "Fingertips: GP life expectancy",
+        fingertips.read_gp_life_expectancy,
+        ("gp_life_expectancy",),
+    ),
+    Step("Fingertips: smoking prevalence", fingertips.read_smoking, ("smoking_prevalence",)),
 )
+
+
+@dataclass(frozen=True)
+class MissingSource:
+    """A step left out of a build run with ``--allow-missing``, and the file it lacked."""
+
+    step: str
+    source: str
+    file: str
+    tables: tuple[str, ...]
+
+    def record(self, avail: Availability) -> dict:
+        """The manifest entry: what is missing and which indicators and levels it costs."""
+        return {
+            "step": self.step,
+            "source": self.source,
+            "file": self.file,
+            "tables": list(self.tables),
+            "indicators": avail.unavailable(self.tables),
+        }
+
 
 #: Tables whose rows the builders use selectively; rows no builder used are counted as
 #: rejected, described by these columns.
@@ -136,21 +226,53 @@ class BuildReport:
     manifest: dict = field(default_factory=dict)
 
 
-def read_sources(raw: RawDir, progress: Callable[[str], None]) -> SourceResult:
-    """Run every reader, saying what each one did."""
-    result = SourceResult()
-    total = len(READERS)
-    for number, (name, reader) in enumerate(READERS, start=1):
+def read_sources(
+    raw: RawDir, progress: Callable[[str], None], allow_missing: bool = False
+) -> tuple[SourceResult, list[MissingSource]]:
+    """Run every reader, saying what each one did.
+
+    With ``allow_missing``, a step that is not required and whose file is absent is left
+    out (and returned in the list of missing sources); anything else wrong stops the build.
+    """
+    result, missing = SourceResult(), []
+    total = len(STEPS)
+    for number, step in enumerate(STEPS, start=1):
         started = time.perf_counter()
-        part = reader(raw)
+        try:
+            part = step.read(raw)
+        except MissingFileError as exc:
+            if step.required:
+                raise MissingFileError(
+                    exc.file,
+                    f"{exc.problem}; the atlas cannot be built without it ({step.name} holds "
+                    "geography or denominators that every page needs)",
+                    exc.remedy,
+                ) from exc
+            if not allow_missing:
+                raise MissingFileError(
+                    exc.file,
+                    exc.problem,
+                    f"{exc.remedy}; or build without it with --allow-missing",
+                ) from exc
+            missing.append(MissingSource(step.name, step.source, exc.file, step.tables))
+            progress(f"[{number:>2}/{total}] {step.name}: MISSING {exc.file}, left out")
+            continue
+        if set(part.tables) != set(step.tables):
+            raise RuntimeError(
+                f"step {step.name!r} returned tables {sorted(part.tables)}, "
+                f"declared {sorted(step.tables)}"
+            )
+        for recon in part.reconciliations:
+            if recon.rows_in == 0:
+                raise SourceError(recon.file, "the file has no data rows", "download it again")
         rows = sum(r.rows_in for r in part.reconciliations)
         rejected = sum(r.rows_rejected for r in part.reconciliations)
         progress(
-            f"[{number:>2}/{total}] {name}: {rows:,} rows in, {rejected:,} rejected "
+            f"[{number:>2}/{total}] {step.name}: {rows:,} rows in, {rejected:,} rejected "
             f"({time.perf_counter() - started:.1f} s)"
         )
         result = result.merge(part)
-    return result
+    return result, missing
 
 
 #: Tables with NHS organisation codes that include non-geographic ones, and the column.
@@ -161,6 +283,8 @@ def drop_non_geographic(tables: dict[str, pd.DataFrame], ledger: Ledger) -> dict
     """Remove rows for UNKNOWN and commissioning hubs, counting them with their reason."""
     out = dict(tables)
     for table, column in NHS_CODE_COLUMNS.items():
+        if table not in out:
+            continue
         codes = out[table][column].astype("string").str.upper()
         for code, reason in NON_GEOGRAPHIC_CODES.items():
             ledger.drop(table, int((codes == code).sum()), reason)
@@ -169,17 +293,27 @@ def drop_non_geographic(tables: dict[str, pd.DataFrame], ledger: Ledger) -> dict
 
 
 def build_values(
-    tables: dict[str, pd.DataFrame], ledger: Ledger, hierarchy, recode: dict[str, str]
+    tables: dict[str, pd.DataFrame],
+    ledger: Ledger,
+    hierarchy,
+    recode: dict[str, str],
+    avail: Availability | None = None,
 ) -> pd.DataFrame:
-    """Every indicator's observations, finalised (statistics, comparison, disclosure)."""
+    """Every indicator's observations, finalised (statistics, comparison, disclosure).
+
+    ``avail`` records the sections skipped for want of a source (``--allow-missing``).
+    """
+    avail = avail or Availability(tables)
     tables = drop_non_geographic(tables, ledger)
-    usage = Usage(tables, TRACKED_TABLES)
+    tables = known_codes.reject_unknown(tables, ledger, hierarchy, recode)
+    tracked = {name: columns for name, columns in TRACKED_TABLES.items() if name in tables}
+    usage = Usage(tables, tracked)
     frames = [
-        sub_icb.build(tables, hierarchy, recode, usage),
-        ccg_indicators.build(tables, ledger, usage),
-        local_authority.build(tables, ledger),
-        small_areas.practice_observations(tables, usage),
-        small_areas.lsoa_observations(tables),
+        sub_icb.build(tables, hierarchy, recode, usage, avail),
+        ccg_indicators.build(tables, ledger, usage, avail),
+        local_authority.build(tables, ledger, avail),
+        small_areas.practice_observations(tables, usage, avail),
+        small_areas.lsoa_observations(tables, avail),
     ]
     usage.settle(ledger)
     obs = pd.concat(frames, ignore_index=True)
@@ -233,11 +367,17 @@ def build(
     atlas_dir: Path = atlas_files.ATLAS_DIR,
     progress: Callable[[str], None] = print,
     swap: bool = True,
+    allow_missing: bool = False,
 ) -> BuildReport:
-    """Build the atlas from the raw directory; swap it in unless ``swap`` is False."""
+    """Build the atlas from the raw directory; swap it in unless ``swap`` is False.
+
+    With ``allow_missing``, sources whose file is absent are left out, named in
+    ``manifest.json`` (``missing_sources``) and in the report; their indicators are absent.
+    Whatever stops the build, a half-written atlas is removed and the previous one stays.
+    """
     started = time.perf_counter()
     raw = RawDir.resolve(raw_option)
-    result = read_sources(raw, progress)
+    result, missing = read_sources(raw, progress, allow_missing)
     progress("geography: CCG vintages and successors")
     ccg_tables = ccg_vintages.read(raw)
     tables = {**result.tables, **ccg_tables.tables}
@@ -253,14 +393,16 @@ def build(
         tables["lsoa21_geography"], tables["qof_practice_geography"], recode
     )
     progress("indicators: building and finalising")
-    values = build_values(tables, ledger, hierarchy, recode)
+    avail = Availability(tables)
+    values = build_values(tables, ledger, hierarchy, recode, avail)
     areas = geography.build_areas(tables, hierarchy)
     progress("peers: nearest neighbours by deprivation and population")
     peer_table, peer_record = peers.build(tables, hierarchy, values, areas)
     for recon in recons:
         recon.check()
-    out = atlas_files.new_build_dir(atlas_dir)
+    out = None
     try:
+        out = atlas_files.new_build_dir(atlas_dir)
         progress("boundaries: simplifying")
         layers = write_boundaries(
             tables, tables["ccg_register"], out / atlas_files.BOUNDARY_DIR_NAME
@@ -273,18 +415,21 @@ def build(
         record = manifest(raw, recons, layers, values, areas)
         record["outputs"]["peers"] = int(len(peer_table))
         record["peers"] = peer_record
+        if missing:
+            record["missing_sources"] = [m.record(avail) for m in missing]
         record["build_seconds"] = round(time.perf_counter() - started, 1)
         (out / "manifest.json").write_text(
             json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+        if not swap:
+            return BuildReport(out, False, time.perf_counter() - started, record)
+        progress("swapping the new atlas in")
+        changed = atlas_files.swap_in(out, atlas_dir)
     except BaseException:
-        import shutil
-
-        shutil.rmtree(out, ignore_errors=True)
+        # Failed, or interrupted (SIGTERM, Ctrl-C): remove the half-written atlas.
+        if out is not None:
+            shutil.rmtree(out, ignore_errors=True)
         raise
-    if not swap:
-        return BuildReport(out, False, time.perf_counter() - started, record)
-    changed = atlas_files.swap_in(out, atlas_dir)
     return BuildReport(atlas_dir, changed, time.perf_counter() - started, record)
 
 

@@ -21,3 +21,19 @@ class SourceError(Exception):
 
 class ReconciliationError(Exception):
     """Rows in a source do not add up to rows used plus rows rejected."""
+
+
+class MissingFileError(SourceError):
+    """A raw file is not there at all (as opposed to being there but unusable).
+
+    A build run with ``--allow-missing`` can go on without a source whose file is missing;
+    a file that is present but broken always stops the build.
+    """
+
+
+class BuildInterrupted(BaseException):
+    """The build was asked to stop (SIGTERM or SIGINT) before it finished.
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so no ``except Exception`` swallows it;
+    the build removes its half-written atlas on the way out.
+    """

@@ -10,7 +10,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from data_pipeline.errors import SourceError
+from data_pipeline.errors import MissingFileError, SourceError
 
 RAW_ENV = "MTG_RAW_DIR"
 FETCH_HINT = (
@@ -54,7 +54,7 @@ class RawDir:
         """Absolute path of ``relative``; a missing or empty file stops the build."""
         full = self.root / relative
         if not full.is_file():
-            raise SourceError(relative, "file not found", FETCH_HINT)
+            raise MissingFileError(relative, "file not found", FETCH_HINT)
         if full.stat().st_size == 0:
             raise SourceError(relative, "file is empty", "download it again; " + FETCH_HINT)
         if relative not in self.read:

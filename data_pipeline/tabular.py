@@ -7,6 +7,7 @@ in the file's :class:`Reconciliation` with a reason.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import gzip
 import zlib
@@ -58,7 +59,40 @@ def read_csv_text(path: Path, relative: str, **kwargs) -> pd.DataFrame:
             relative, f"the file is not well-formed CSV ({exc})", "download it again"
         ) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
+    if kwargs.get("nrows") is None:
+        if frame.empty:
+            raise SourceError(
+                relative, "the file has a header but no data rows", "download it again"
+            )
+        _check_last_line(path, relative)
     return frame
+
+
+def _check_last_line(path: Path, relative: str) -> None:
+    """Stop if the file ends part-way through a row, as an interrupted download does.
+
+    pandas pads a short last row with blanks, which would read as suppressed values. A file
+    that does not end with a line break and whose last line has fewer fields than the
+    header was cut short.
+    """
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+        header = handle.readline()
+        last = header
+        for line in handle:
+            if line.strip():
+                last = line
+    if last is header or last.endswith(("\n", "\r")):
+        return
+    wanted = len(next(csv.reader([header])))
+    found = len(next(csv.reader([last]), []))
+    if found < wanted:
+        raise SourceError(
+            relative,
+            f"the file is cut short: its last line has {found} of the {wanted} fields in the "
+            "header and no line break",
+            "download it again",
+        )
 
 
 def require_columns(frame: pd.DataFrame, required: Iterable[str], relative: str) -> None:

@@ -134,6 +134,13 @@ def observations(frame: pd.DataFrame, **constants: object) -> pd.DataFrame:
     return out
 
 
+def concat_observations(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Observation frames as one; no frames (every section skipped) gives an empty one."""
+    if not frames:
+        return observations(pd.DataFrame(index=pd.RangeIndex(0)))
+    return pd.concat(frames, ignore_index=True)
+
+
 NOT_AVAILABLE_NOTE = (
     "Not available: the source has no figure for this area and period (for a merged CCG, "
     "not for every CCG it was formed from)."

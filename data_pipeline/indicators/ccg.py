@@ -13,7 +13,8 @@ import pandas as pd
 from data_pipeline import stats
 from data_pipeline.ccg_vintages import ccg_population, harmonise
 from data_pipeline.geography import ENGLAND
-from data_pipeline.indicators import observations
+from data_pipeline.indicators import concat_observations, observations
+from data_pipeline.indicators.availability import CCG_FAMILY, Availability
 from data_pipeline.reconcile import Ledger, Usage
 from data_pipeline.sources.prescribing import PRACTICE_FILES
 
@@ -196,7 +197,7 @@ def _ratio(observed: pd.DataFrame, need: pd.DataFrame, ctx, vintage, **const) ->
     ]
 
 
-def mhsds(tables, ctx, ledger, usage) -> tuple[list[pd.DataFrame], dict]:
+def mhsds(tables, ctx, ledger, usage, national: bool = True) -> tuple[list[pd.DataFrame], dict]:
     """People in contact and inpatients at each year end; monthly contacts on CCG 2021."""
     mh = tables["mhsds_monthly"]
     ccg = mh.loc[(mh["breakdown"] == "ccg") & (mh["period_months"] == 1)]
@@ -239,7 +240,8 @@ def mhsds(tables, ctx, ledger, usage) -> tuple[list[pd.DataFrame], dict]:
             )
             if measure == "MHS01":
                 contacts[period] = counts.rename(columns={"value": "observed"})[["ccg", "observed"]]
-    frames.extend(_monthly_contacts(ccg, tables["mhsds_england_in_contact"], ctx, usage))
+    series = tables["mhsds_england_in_contact"] if national else None
+    frames.extend(_monthly_contacts(ccg, series, ctx, usage))
     return frames, contacts
 
 
@@ -264,6 +266,8 @@ def _monthly_contacts(ccg, england_series, ctx, usage) -> list[pd.DataFrame]:
         frames.append(
             _ccg_obs(obs, ctx, vintage, indicator_id="mhsds_in_contact_monthly", period=label)
         )
+    if england_series is None:  # the national series is missing from this build
+        return frames
     # England from the national series: final figures for every month, to 2024.
     national = usage.mark("mhsds_england_in_contact", england_series)
     for month, value in zip(national["month"], national["value"], strict=True):
@@ -384,14 +388,42 @@ def imd(tables, ctx) -> list[pd.DataFrame]:
     return frames
 
 
-def build(tables: dict[str, pd.DataFrame], ledger: Ledger, usage: Usage) -> pd.DataFrame:
-    """All CCG observations, with England rows for each indicator and period."""
+def build(
+    tables: dict[str, pd.DataFrame],
+    ledger: Ledger,
+    usage: Usage,
+    avail: Availability | None = None,
+) -> pd.DataFrame:
+    """All CCG observations, with England rows for each indicator and period.
+
+    Sections whose source tables are absent (a build with ``--allow-missing``) are skipped
+    and recorded in ``avail``.
+    """
+    avail = avail or Availability(tables)
+    family = CCG_FAMILY
     ctx = CcgContext(tables)
-    frames = imd(tables, ctx)
-    qof_frames, dep = qof(tables, ctx, usage)
-    tt_frames, finished = talking_therapies(tables, ctx, ledger, usage)
-    mh_frames, contacts = mhsds(tables, ctx, ledger, usage)
-    frames += qof_frames + tt_frames + mh_frames
+    frames = []
+    if avail.has("iod2019_ccg", indicators=("imd_score",), levels=family):
+        frames += imd(tables, ctx)
+    dep, finished, contacts = {}, {}, {}
+    if avail.has("qof_ccg", indicators=("depression_prevalence", "smi_prevalence"), levels=family):
+        qof_frames, dep = qof(tables, ctx, usage)
+        frames += qof_frames
+    tt_indicators = ("tt_referrals_rate", "tt_finished_treatment_rate", "tt_recovery_rate")
+    if avail.has("tt_annual", indicators=tt_indicators, levels=family):
+        tt_frames, finished = talking_therapies(tables, ctx, ledger, usage)
+        frames += tt_frames
+    mh_indicators = ("mhsds_in_contact_rate", "mhsds_admissions_rate", "mhsds_in_contact_monthly")
+    if avail.has("mhsds_monthly", indicators=mh_indicators, levels=family):
+        national = avail.has(
+            "mhsds_england_in_contact",
+            indicators=("mhsds_in_contact_monthly",),
+            levels=("england",),
+        )
+        mh_frames, contacts = mhsds(tables, ctx, ledger, usage, national=national)
+        frames += mh_frames
+    # The ratios need two sources each: with either missing, there are no periods to pair.
+    avail.has("qof_ccg", "tt_annual", indicators=("tt_gap_ratio",), levels=family)
     for period in sorted(set(dep) & set(finished)):
         vintage = PERIOD_VINTAGE[period]
         frames += _ratio(
@@ -402,6 +434,7 @@ def build(tables: dict[str, pd.DataFrame], ledger: Ledger, usage: Usage) -> pd.D
             indicator_id="tt_gap_ratio",
             period=period,
         )
+    avail.has("mhsds_monthly", "tt_annual", indicators=("secondary_reliance_ratio",), levels=family)
     for period in sorted(set(contacts) & set(finished)):
         vintage = PERIOD_VINTAGE[period]
         frames += _ratio(
@@ -412,6 +445,13 @@ def build(tables: dict[str, pd.DataFrame], ledger: Ledger, usage: Usage) -> pd.D
             indicator_id="secondary_reliance_ratio",
             period=period,
         )
-    frames += smi_checks(tables, ctx, ledger, usage)
-    frames += prescribing(tables, ctx, ledger)
-    return pd.concat(frames, ignore_index=True)
+    if avail.has("smi_checks", indicators=("smi_health_checks_pct",), levels=family):
+        frames += smi_checks(tables, ctx, ledger, usage)
+    if avail.has(
+        "ad_practice",
+        "practice_ccg_2019",
+        indicators=("antidepressant_items_per_1000",),
+        levels=family,
+    ):
+        frames += prescribing(tables, ctx, ledger)
+    return concat_observations(frames)

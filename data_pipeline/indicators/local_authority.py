@@ -12,7 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES
-from data_pipeline.indicators import observations
+from data_pipeline.indicators import concat_observations, observations
+from data_pipeline.indicators.availability import Availability
 from data_pipeline.reconcile import Ledger
 
 LTLA = {"level": "ltla", "vintage": LEVEL_VINTAGES["ltla"]}
@@ -46,52 +47,75 @@ def _published(frame: pd.DataFrame, level: dict, **const) -> pd.DataFrame:
     return observations(pd.concat([area, nation], ignore_index=True), **const)
 
 
-def build(tables: dict[str, pd.DataFrame], ledger: Ledger) -> pd.DataFrame:
-    """All local-authority observations."""
+def build(
+    tables: dict[str, pd.DataFrame], ledger: Ledger, avail: Availability | None = None
+) -> pd.DataFrame:
+    """All local-authority observations (sections without their table are skipped)."""
+    avail = avail or Availability(tables)
     ltla_codes = set(tables["boundary_ltla_2024"]["area_code"])
     utla_codes = set(tables["boundary_utla_2023"]["area_code"])
     frames = []
 
-    ltla_imd = tables["iod2025_ltla24"].rename(
-        columns={"ltla24_code": "area_code", "imd_average_score": "value"}
-    )
-    frames.append(observations(ltla_imd.assign(**LTLA), indicator_id="imd_score", period="IoD2025"))
-    utla_imd = tables["iod2025_utla"].rename(
-        columns={"utla_code": "area_code", "imd_average_score": "value"}
-    )
-    frames.append(observations(utla_imd.assign(**UTLA), indicator_id="imd_score", period="IoD2025"))
-
-    dep = tables["la_depression_prevalence"]
-    dep = dep.assign(period=financial_year(dep["period"]), published_comparison=dep["compared"])
-    dep = _on_boundaries(dep, ltla_codes, "la_depression_prevalence", ledger, "2024 district")
-    frames.append(_published(dep, LTLA, indicator_id="depression_prevalence"))
-
-    harm = tables["la_self_harm"]
-    harm = harm.assign(
-        period=financial_year(harm["period"]), published_comparison=harm["significance"]
-    )
-    harm = _on_boundaries(harm, ltla_codes, "la_self_harm", ledger, "2024 district")
-    frames.append(_published(harm, LTLA, indicator_id="self_harm_admissions_rate"))
-
-    smi = tables["la_smi_excess_mortality"]
-    smi = smi.assign(period=financial_year(smi["period"]), published_comparison=smi["significance"])
-    smi = _on_boundaries(smi, utla_codes, "la_smi_excess_mortality", ledger, "2023 county/UA")
-    frames.append(_published(smi, UTLA, indicator_id="smi_excess_mortality_ratio"))
-
-    index = tables["health_index_ltla21"]
-    chosen = index["indicator"].isin(HEALTH_INDEX.values())
-    ledger.drop(
-        "health_index_ltla21",
-        int((~chosen).sum()),
-        "Health Index input not among the atlas's indicators",
-    )
-    index = index.loc[chosen].rename(columns={"ltla21_code": "area_code"})
-    index = _on_boundaries(index, ltla_codes, "health_index_ltla21", ledger, "2024 district")
-    for indicator_id, name in HEALTH_INDEX.items():
-        part = index.loc[index["indicator"] == name]
-        frames.append(
-            observations(
-                part.assign(period=part["year"].astype("string"), **LTLA), indicator_id=indicator_id
-            )
+    if avail.has("iod2025_ltla24", indicators=("imd_score",), levels=("ltla",)):
+        ltla_imd = tables["iod2025_ltla24"].rename(
+            columns={"ltla24_code": "area_code", "imd_average_score": "value"}
         )
-    return pd.concat(frames, ignore_index=True)
+        frames.append(
+            observations(ltla_imd.assign(**LTLA), indicator_id="imd_score", period="IoD2025")
+        )
+    if avail.has("iod2025_utla", indicators=("imd_score",), levels=("utla",)):
+        utla_imd = tables["iod2025_utla"].rename(
+            columns={"utla_code": "area_code", "imd_average_score": "value"}
+        )
+        frames.append(
+            observations(utla_imd.assign(**UTLA), indicator_id="imd_score", period="IoD2025")
+        )
+
+    district = ("ltla", "england")
+    if avail.has(
+        "la_depression_prevalence", indicators=("depression_prevalence",), levels=district
+    ):
+        dep = tables["la_depression_prevalence"]
+        dep = dep.assign(period=financial_year(dep["period"]), published_comparison=dep["compared"])
+        dep = _on_boundaries(dep, ltla_codes, "la_depression_prevalence", ledger, "2024 district")
+        frames.append(_published(dep, LTLA, indicator_id="depression_prevalence"))
+
+    if avail.has("la_self_harm", indicators=("self_harm_admissions_rate",), levels=district):
+        harm = tables["la_self_harm"]
+        harm = harm.assign(
+            period=financial_year(harm["period"]), published_comparison=harm["significance"]
+        )
+        harm = _on_boundaries(harm, ltla_codes, "la_self_harm", ledger, "2024 district")
+        frames.append(_published(harm, LTLA, indicator_id="self_harm_admissions_rate"))
+
+    if avail.has(
+        "la_smi_excess_mortality",
+        indicators=("smi_excess_mortality_ratio",),
+        levels=("utla", "england"),
+    ):
+        smi = tables["la_smi_excess_mortality"]
+        smi = smi.assign(
+            period=financial_year(smi["period"]), published_comparison=smi["significance"]
+        )
+        smi = _on_boundaries(smi, utla_codes, "la_smi_excess_mortality", ledger, "2023 county/UA")
+        frames.append(_published(smi, UTLA, indicator_id="smi_excess_mortality_ratio"))
+
+    if avail.has("health_index_ltla21", indicators=tuple(HEALTH_INDEX), levels=("ltla",)):
+        index = tables["health_index_ltla21"]
+        chosen = index["indicator"].isin(HEALTH_INDEX.values())
+        ledger.drop(
+            "health_index_ltla21",
+            int((~chosen).sum()),
+            "Health Index input not among the atlas's indicators",
+        )
+        index = index.loc[chosen].rename(columns={"ltla21_code": "area_code"})
+        index = _on_boundaries(index, ltla_codes, "health_index_ltla21", ledger, "2024 district")
+        for indicator_id, name in HEALTH_INDEX.items():
+            part = index.loc[index["indicator"] == name]
+            frames.append(
+                observations(
+                    part.assign(period=part["year"].astype("string"), **LTLA),
+                    indicator_id=indicator_id,
+                )
+            )
+    return concat_observations(frames)

@@ -9,54 +9,77 @@ from __future__ import annotations
 import pandas as pd
 
 from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES
-from data_pipeline.indicators import observations
+from data_pipeline.indicators import concat_observations, observations
+from data_pipeline.indicators.availability import Availability
 from data_pipeline.reconcile import Usage
 
 PRACTICE = {"level": "practice", "vintage": LEVEL_VINTAGES["practice"]}
 LSOA = {"level": "lsoa", "vintage": LEVEL_VINTAGES["lsoa"]}
 
 
-def practice_observations(tables: dict[str, pd.DataFrame], usage: Usage) -> pd.DataFrame:
+def practice_observations(
+    tables: dict[str, pd.DataFrame], usage: Usage, avail: Availability | None = None
+) -> pd.DataFrame:
     """QOF 2022-23 prevalence, deprivation, list size, smoking and life expectancy."""
-    qof = tables["qof_practice"]
+    avail = avail or Availability(tables)
+    practice = ("practice",)
     frames = []
-    for indicator_id, group in (("depression_prevalence", "DEP"), ("smi_prevalence", "MH")):
-        part = qof.loc[qof["group"] == group]
+    qof_indicators = ("depression_prevalence", "smi_prevalence", "list_size")
+    if avail.has("qof_practice", indicators=qof_indicators, levels=practice):
+        qof = tables["qof_practice"]
+        for indicator_id, group in (("depression_prevalence", "DEP"), ("smi_prevalence", "MH")):
+            part = qof.loc[qof["group"] == group]
+            frames.append(
+                observations(
+                    part.rename(
+                        columns={
+                            "practice_code": "area_code",
+                            "register": "numerator",
+                            "list_size": "denominator",
+                        }
+                    ),
+                    indicator_id=indicator_id,
+                    period="2022-23",
+                    **PRACTICE,
+                )
+            )
+        totals = qof.loc[qof["group"] == "MH", ["practice_code", "list_size"]]
         frames.append(
             observations(
-                part.rename(
-                    columns={
-                        "practice_code": "area_code",
-                        "register": "numerator",
-                        "list_size": "denominator",
-                    }
-                ),
-                indicator_id=indicator_id,
+                totals.rename(columns={"practice_code": "area_code", "list_size": "value"}),
+                indicator_id="list_size",
                 period="2022-23",
                 **PRACTICE,
             )
         )
-    totals = qof.loc[qof["group"] == "MH", ["practice_code", "list_size"]]
-    frames.append(
-        observations(
-            totals.rename(columns={"practice_code": "area_code", "list_size": "value"}),
-            indicator_id="list_size",
-            period="2022-23",
-            **PRACTICE,
+    # Practice IMD is shown for the practices QOF lists, so it needs both files.
+    if avail.has(
+        "practice_imd", "qof_practice", indicators=("practice_imd_score",), levels=practice
+    ):
+        imd = tables["practice_imd"]
+        qof_codes = set(tables["qof_practice"]["practice_code"])
+        imd = imd.loc[(imd["year"] == 2019) & imd["practice_code"].isin(qof_codes)]
+        frames.append(
+            observations(
+                imd.rename(columns={"practice_code": "area_code", "imd_score": "value"}),
+                indicator_id="practice_imd_score",
+                period="IMD 2019",
+                **PRACTICE,
+            )
         )
-    )
-    imd = tables["practice_imd"]
-    imd = imd.loc[(imd["year"] == 2019) & imd["practice_code"].isin(set(qof["practice_code"]))]
-    frames.append(
-        observations(
-            imd.rename(columns={"practice_code": "area_code", "imd_score": "value"}),
-            indicator_id="practice_imd_score",
-            period="IMD 2019",
-            **PRACTICE,
-        )
-    )
-    frames += _smoking(tables, usage) + _life_expectancy(tables)
-    return pd.concat(frames, ignore_index=True)
+    if avail.has(
+        "smoking_prevalence",
+        indicators=("smoking_prevalence",),
+        levels=("practice", "england"),
+    ):
+        frames += _smoking(tables, usage)
+    if avail.has(
+        "gp_life_expectancy",
+        indicators=("life_expectancy_female", "life_expectancy_male"),
+        levels=practice,
+    ):
+        frames += _life_expectancy(tables)
+    return concat_observations(frames)
 
 
 def _smoking(tables: dict[str, pd.DataFrame], usage: Usage) -> list[pd.DataFrame]:
@@ -103,8 +126,17 @@ def _life_expectancy(tables: dict[str, pd.DataFrame]) -> list[pd.DataFrame]:
     ]
 
 
-def lsoa_observations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def lsoa_observations(
+    tables: dict[str, pd.DataFrame], avail: Availability | None = None
+) -> pd.DataFrame:
     """IoD2025 score, decile and mental-health indicator for every English LSOA 2021."""
+    avail = avail or Availability(tables)
+    if not avail.has(
+        "iod2025_lsoa21",
+        indicators=("imd_score", "imd_decile", "mh_need_score"),
+        levels=("lsoa",),
+    ):
+        return concat_observations([])
     iod = tables["iod2025_lsoa21"].rename(columns={"lsoa21_code": "area_code"})
     frames = [
         observations(
@@ -119,4 +151,4 @@ def lsoa_observations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             ("mh_need_score", "mental_health_indicator"),
         )
     ]
-    return pd.concat(frames, ignore_index=True)
+    return concat_observations(frames)

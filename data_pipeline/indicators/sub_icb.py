@@ -12,7 +12,8 @@ import pandas as pd
 
 from data_pipeline import stats
 from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES, split_population, weighted_mean
-from data_pipeline.indicators import observations
+from data_pipeline.indicators import concat_observations, observations
+from data_pipeline.indicators.availability import SUB_ICB_FAMILY, Availability
 from data_pipeline.indicators.rollup import roll_up
 from data_pipeline.reconcile import Usage
 
@@ -134,73 +135,104 @@ def build(
     hierarchy: pd.DataFrame,
     recode: dict[str, str],
     usage: Usage,
+    avail: Availability | None = None,
 ) -> pd.DataFrame:
-    """All sub-ICB / ICB / region / England observations."""
+    """All sub-ICB / ICB / region / England observations.
+
+    Sections whose source tables are absent (a build with ``--allow-missing``) are skipped
+    and recorded in ``avail``.
+    """
+    avail = avail or Availability(tables)
+    family = SUB_ICB_FAMILY
     obs = []
     ods_map = dict(zip(hierarchy["sub_icb_ods"], hierarchy["sub_icb_code"], strict=True))
     parents = lsoa_parents(tables["lsoa21_geography"], hierarchy)
-    pop21 = split_population(tables["pop_lsoa11_2020"], tables["lsoa11_lsoa21"])
-    iod = tables["iod2025_lsoa21"].merge(pop21, on="lsoa21_code", how="inner")
-    for indicator_id, column in (
-        ("imd_score", "imd_score"),
-        ("mh_need_score", "mental_health_indicator"),
-    ):
-        obs.append(
-            observations(
-                score_levels(iod, parents, column), indicator_id=indicator_id, period="IoD2025"
+    if avail.has("iod2025_lsoa21", indicators=("imd_score", "mh_need_score"), levels=family):
+        pop21 = split_population(tables["pop_lsoa11_2020"], tables["lsoa11_lsoa21"])
+        iod = tables["iod2025_lsoa21"].merge(pop21, on="lsoa21_code", how="inner")
+        for indicator_id, column in (
+            ("imd_score", "imd_score"),
+            ("mh_need_score", "mental_health_indicator"),
+        ):
+            obs.append(
+                observations(
+                    score_levels(iod, parents, column), indicator_id=indicator_id, period="IoD2025"
+                )
             )
-        )
 
-    dep = _practice_counts(tables, "DEP", ods_map)
-    smi = _practice_counts(tables, "MH", ods_map)
-    for indicator_id, counts in (("depression_prevalence", dep), ("smi_prevalence", smi)):
-        obs.append(
-            observations(roll_up(counts, hierarchy), indicator_id=indicator_id, period="2022-23")
-        )
-
-    adults = dep[["area_code", "denominator"]]
-    everyone = smi[["area_code", "denominator"]]
-    for indicator_id, measure in (
-        ("tt_referrals_rate", "referrals_received"),
-        ("tt_access_rate", "accessing_services"),
+    if avail.has(
+        "qof_practice", indicators=("depression_prevalence", "smi_prevalence"), levels=family
     ):
-        counts = _tt_monthly(tables, usage, measure, recode).rename(columns={"value": "numerator"})
+        dep = _practice_counts(tables, "DEP", ods_map)
+        smi = _practice_counts(tables, "MH", ods_map)
+        for indicator_id, counts in (("depression_prevalence", dep), ("smi_prevalence", smi)):
+            obs.append(
+                observations(
+                    roll_up(counts, hierarchy), indicator_id=indicator_id, period="2022-23"
+                )
+            )
+
+    tt_indicators = ("tt_referrals_rate", "tt_access_rate", "tt_gap_ratio")
+    if avail.has("tt_monthly_subicb", "qof_practice", indicators=tt_indicators, levels=family):
+        adults = dep[["area_code", "denominator"]]
+        for indicator_id, measure in (
+            ("tt_referrals_rate", "referrals_received"),
+            ("tt_access_rate", "accessing_services"),
+        ):
+            counts = _tt_monthly(tables, usage, measure, recode).rename(
+                columns={"value": "numerator"}
+            )
+            obs.append(
+                _rate_obs(counts, adults, hierarchy, indicator_id=indicator_id, period=TT_PERIOD)
+            )
+
+        access = _tt_monthly(tables, usage, "accessing_services", recode).rename(
+            columns={"value": "numerator"}
+        )
+        need = dep.rename(columns={"numerator": "need"})
         obs.append(
-            _rate_obs(counts, adults, hierarchy, indicator_id=indicator_id, period=TT_PERIOD)
+            _ratio_obs(access, need, hierarchy, indicator_id="tt_gap_ratio", period=TT_PERIOD)
         )
 
-    access = _tt_monthly(tables, usage, "accessing_services", recode).rename(
-        columns={"value": "numerator"}
-    )
-    need = dep.rename(columns={"numerator": "need"})
-    obs.append(_ratio_obs(access, need, hierarchy, indicator_id="tt_gap_ratio", period=TT_PERIOD))
-
-    obs.append(_smi_checks(tables, usage, ods_map, hierarchy))
+    if avail.has("smi_checks", indicators=("smi_health_checks_pct",), levels=family):
+        obs.append(_smi_checks(tables, usage, ods_map, hierarchy))
 
     snapshot = (MHSDS_SNAPSHOT, MHSDS_SNAPSHOT)
     period_snapshot = "Nov 2022"
-    for indicator_id, measure, months, period in (
-        ("mhsds_in_contact_rate", "MHS01", snapshot, period_snapshot),
-        ("mhsds_admissions_rate", "MHS07", snapshot, period_snapshot),
-        ("mhsds_detentions_rate", "MHS81", MHSDS_MONTHS, "Aug - Nov 2022"),
+    mhsds_indicators = ("mhsds_in_contact_rate", "mhsds_admissions_rate", "mhsds_detentions_rate")
+    if avail.has("mhsds_monthly", "qof_practice", indicators=mhsds_indicators, levels=family):
+        everyone = smi[["area_code", "denominator"]]
+        for indicator_id, measure, months, period in (
+            ("mhsds_in_contact_rate", "MHS01", snapshot, period_snapshot),
+            ("mhsds_admissions_rate", "MHS07", snapshot, period_snapshot),
+            ("mhsds_detentions_rate", "MHS81", MHSDS_MONTHS, "Aug - Nov 2022"),
+        ):
+            counts = _mhsds(tables, usage, ods_map, measure, months)
+            obs.append(
+                _rate_obs(counts, everyone, hierarchy, indicator_id=indicator_id, period=period)
+            )
+
+    if avail.has(
+        "mhsds_monthly",
+        "tt_monthly_subicb",
+        indicators=("secondary_reliance_ratio",),
+        levels=family,
     ):
-        counts = _mhsds(tables, usage, ods_map, measure, months)
-        obs.append(_rate_obs(counts, everyone, hierarchy, indicator_id=indicator_id, period=period))
-
-    contacts = _mhsds(tables, usage, ods_map, "MHS01", snapshot)
-    tt_same_months = _tt_monthly(tables, usage, "accessing_services", recode, MHSDS_MONTHS)
-    obs.append(
-        _ratio_obs(
-            contacts,
-            tt_same_months.rename(columns={"value": "need"}),
-            hierarchy,
-            indicator_id="secondary_reliance_ratio",
-            period="Nov 2022",
+        contacts = _mhsds(tables, usage, ods_map, "MHS01", snapshot)
+        tt_same_months = _tt_monthly(tables, usage, "accessing_services", recode, MHSDS_MONTHS)
+        obs.append(
+            _ratio_obs(
+                contacts,
+                tt_same_months.rename(columns={"value": "need"}),
+                hierarchy,
+                indicator_id="secondary_reliance_ratio",
+                period="Nov 2022",
+            )
         )
-    )
 
-    obs.append(_prescribing(tables, hierarchy, recode))
-    return pd.concat(obs, ignore_index=True)
+    if avail.has("ad_lsoa", indicators=("antidepressant_items_per_1000",), levels=family):
+        obs.append(_prescribing(tables, hierarchy, recode))
+    return concat_observations(obs)
 
 
 def _smi_checks(tables, usage: Usage, ods_map: dict[str, str], hierarchy) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_pipeline.errors import SourceError
+from data_pipeline import duck
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Reconciliation
 from data_pipeline.sources import SourceResult
@@ -224,11 +224,7 @@ def _health_index_frame(raw: RawDir) -> tuple[pd.DataFrame, Reconciliation]:
                 {"path": path, "keep": list(HEALTH_INDEX_INDICATORS)},
             ).df()
     except duckdb.Error as exc:
-        raise SourceError(
-            HEALTH_INDEX,
-            f"the file cannot be read as CSV ({exc.__class__.__name__}: {str(exc)[:200]})",
-            "download it again",
-        ) from exc
+        raise duck.source_error(exc, HEALTH_INDEX, "download it again", [path]) from exc
     recon = Reconciliation(SOURCE, HEALTH_INDEX, rows_in=sum(n for _, n in counts))
     for indicator, n in sorted(counts, key=lambda item: str(item[0])):
         if indicator not in HEALTH_INDEX_INDICATORS:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from data_pipeline.errors import SourceError
+from data_pipeline import duck
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Reconciliation
 from data_pipeline.sources import SourceResult
@@ -55,14 +55,7 @@ def _query(
     con: duckdb.DuckDBPyConnection, relative: str, sql: str, params: list
 ) -> duckdb.DuckDBPyConnection:
     """Run a parameterised query; an unreadable file becomes a :class:`SourceError`."""
-    try:
-        return con.execute(sql, params)
-    except duckdb.Error as exc:
-        raise SourceError(
-            relative,
-            f"the file cannot be read ({exc.__class__.__name__}: {str(exc).splitlines()[0]})",
-            "download it again",
-        ) from exc
+    return duck.query(con, sql, params, relative, "download it again")
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relative: str, sql: str, params: list) -> list[str]:
