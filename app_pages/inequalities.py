@@ -10,6 +10,8 @@ from gapmap.views import (
     chart_source,
     drilldown_layers,
     escape_md,
+    neighbourhood_table,
+    practice_table,
     sii_sentence,
 )
 
@@ -50,6 +52,7 @@ st.markdown(sii_sentence(result, meta, word))
 st.subheader("Deprivation inside the selected area")
 with st.expander("Map: click an area to select it", expanded=True):
     ui.map_view(data, selection, height=420)
+ui.map_table(data, selection)
 if not selection.area:
     st.info(
         "Select an area to see its neighbourhoods (LSOAs) by deprivation decile and its "
@@ -82,3 +85,10 @@ else:
                 f"{len(shapes)} neighbourhoods, {int(counts.get(1, 0))} of them in England's "
                 f"most deprived tenth (decile 1); {len(practices)} GP practices."
             )
+            with st.expander("This map as tables"):
+                st.dataframe(neighbourhood_table(shapes), hide_index=True, width="stretch")
+                st.dataframe(
+                    practice_table(practices, data.indicator("depression_prevalence")),
+                    hide_index=True,
+                    width="stretch",
+                )

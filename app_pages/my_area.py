@@ -30,6 +30,7 @@ if query:
 with st.expander("Map: click an area to select it", expanded=True):
     ui.map_view(data, selection, height=420)
 ui.map_table(data, selection)
+ui.map_table(data, selection)
 
 if not selection.area:
     st.info(
@@ -51,7 +52,7 @@ st.subheader("Against England")
 if profile.empty:
     st.caption("No indicators for this area.")
 else:
-    st.altair_chart(charts.spine(profile, area_name=name), width="stretch")
+    st.altair_chart(charts.for_screen(charts.spine(profile, area_name=name)), width="stretch")
     st.caption(charts.describe_spine(profile, area_name=name))
     for paragraph in narrative.profile_paragraphs(profile, data.indicators, name, area_trends):
         st.markdown(paragraph)

@@ -22,6 +22,7 @@ st.markdown(
 )
 with st.expander("Map: click an area to select it", expanded=True):
     ui.map_view(data, selection, height=420)
+ui.map_table(data, selection)
 
 if selection.area:
     st.markdown(f"**{area_label(data, selection)}**")

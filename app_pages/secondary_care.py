@@ -24,6 +24,7 @@ st.markdown(
 
 with st.expander("Map: click an area to select it", expanded=True):
     ui.map_view(data, selection, height=420)
+ui.map_table(data, selection)
 
 if not selection.area:
     st.info(

@@ -51,10 +51,15 @@ ENGLAND_CENTRE = (52.8, -1.6)
 #: Characters per tooltip line before wrapping (notes can be long).
 TOOLTIP_WIDTH = 60
 
+#: Legend and credit sit on opaque white with underlined links, so their text contrast
+#: (WCAG AA, 4.5:1) never depends on the colours of the areas drawn underneath.
 _LEGEND_CSS = """
 .leaflet-container { background: #FFFFFF; }
-.leaflet-control-attribution { font-size: 10px; }
-.mtg-legend { background: rgba(255, 255, 255, 0.94); padding: 6px 9px; color: #1A1A1A;
+.leaflet-container .leaflet-control-attribution { font-size: 11px; background: #FFFFFF;
+  color: #333333; }
+.leaflet-container .leaflet-control-attribution a { color: #005A8C;
+  text-decoration: underline; }
+.mtg-legend { background: #FFFFFF; padding: 6px 9px; color: #1A1A1A;
   font: 12px/1.4 system-ui, -apple-system, "Segoe UI", Arial, sans-serif;
   border-radius: 4px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); max-width: 250px; }
 .mtg-legend .mtg-title { font-weight: 600; margin-bottom: 2px; }
@@ -368,6 +373,32 @@ class Legend(MacroElement):
         self.css = _LEGEND_CSS
 
 
+class FrameLabel(MacroElement):
+    """Names the map for screen readers: the ``aria-label`` of the frame the map is shown in.
+
+    Streamlit titles every component frame after the component ("streamlit_folium.st_folium"),
+    which tells nobody what the map shows. The map's own script, running inside that
+    same-origin frame, labels the frame element; a standalone page has no frame and skips it.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            try {
+                if (window.frameElement) {
+                    window.frameElement.setAttribute("aria-label", {{ this.label|tojson }});
+                }
+            } catch (e) {}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self._name = "FrameLabel"
+        self.label = label
+
+
 def legend_html(
     title: str,
     entries: list[tuple[str, str]],
@@ -568,6 +599,7 @@ def choropleth(
     if _number(england_value) is not None:
         footer = f"England: {format_value(england_value, unit)}"
     Legend(legend_html(classified.title, classified.legend, classified.key, footer)).add_to(m)
+    FrameLabel(f"Map of {classified.title}; the same figures are in the table").add_to(m)
     bounds = _bounds(features)
     if bounds:
         m.fit_bounds(bounds)
@@ -649,6 +681,10 @@ def drilldown(
         markers,
     )
     Legend(body).add_to(m)
+    FrameLabel(
+        f"Map of the selected area's neighbourhoods by deprivation ({deprivation_edition} "
+        f"decile){' with its GP practices' if len(practices) else ''}"
+    ).add_to(m)
     bounds = _bounds(area_features) or _bounds(lsoa_features)
     if bounds:
         m.fit_bounds(bounds)

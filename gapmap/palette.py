@@ -1,10 +1,15 @@
 """Colours shared by every map and chart, so one area looks the same everywhere.
 
-All palettes are colour-blind safe: ColorBrewer sequential schemes for values, and a
-blue / grey / orange trio (with two purples for indicators where neither direction is
-better) for comparisons with England. Value scales are polarity-aware: for indicators
-where a high value is bad *or* good, darker always means worse; for neutral indicators
-darker means higher.
+All palettes stay distinguishable with red-green (deuteranopia, protanopia) and blue-yellow
+(tritanopia) colour blindness; tests/app/test_palette.py simulates each and measures the
+colour differences. Values use ColorBrewer sequential schemes, which change in lightness as
+well as hue. Comparisons with England use blue / grey / orange rather than the usual
+green / amber / red, which red-green colour-blind readers cannot tell apart; indicators where
+neither direction is better use a dark and a light purple-blue (ColorBrewer BuPu). Every
+comparison is also written out in tooltips, tables and legends, never shown by colour alone.
+
+Value scales are polarity-aware: for indicators where a high value is bad *or* good, darker
+always means worse; for neutral indicators darker means higher.
 """
 
 from __future__ import annotations
@@ -31,10 +36,10 @@ YLORBR_9: tuple[str, ...] = (
 #: Comparison with England (95% or 99.8% interval).
 COMPARISON_COLOURS: dict[str, str] = {
     "better": "#2166AC",
-    "similar": "#BDBDBD",
+    "similar": "#B8B8B8",
     "worse": "#B35806",
-    "higher": "#762A83",
-    "lower": "#C2A5CF",
+    "higher": "#4D004B",
+    "lower": "#8C96C6",
     "not_compared": "#FFFFFF",
 }
 COMPARISON_LABELS: dict[str, str] = {
@@ -139,5 +144,18 @@ def _linear(channel: float) -> float:
     return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
 
 
-#: IMD deciles 1..10: decile 1 (most deprived) darkest.
-DEPRIVATION_SCALE: tuple[str, ...] = tuple(reversed(ramp(YLORBR_9, 10)))
+#: IMD deciles 1..10, decile 1 (most deprived) darkest: :data:`YLORBR_9` resampled to ten
+#: steps of equal size in the CAM02-UCS colour space, so neighbouring deciles differ equally
+#: (stretching it in RGB left the lightest deciles almost the same colour).
+DEPRIVATION_SCALE: tuple[str, ...] = (
+    "#662506",
+    "#8A3006",
+    "#AE3E04",
+    "#D15104",
+    "#EB6F14",
+    "#FB9125",
+    "#FEB441",
+    "#FED472",
+    "#FEF1AE",
+    "#FFFFE5",
+)

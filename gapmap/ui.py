@@ -15,10 +15,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from gapmap import export, maps, peers, state
+from gapmap import charts, export, maps, peers, state
 from gapmap.atlas import Atlas, AtlasUnavailable
 from gapmap.state import Selection
-from gapmap.views import publisher
+from gapmap.views import display_table, publisher
 
 SESSION_KEY = "selection"
 ATTRIBUTION = (
@@ -217,7 +217,7 @@ def chart_block(
     table: pd.DataFrame | None = None,
 ) -> None:
     """A chart with its text alternative and PNG / SVG / CSV downloads."""
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(charts.for_screen(chart), width="stretch")
     st.caption(alt_text)
     framed = export.captioned(chart, title=title, subtitle=None, source=source, period=period)
     downloads = [
@@ -278,6 +278,18 @@ def _show_map(fmap, selection: Selection, *, key: str, height: int) -> None:
     clicked = maps.clicked_area(returned)
     if clicked and clicked != selection.area:
         select_area(clicked)
+
+
+def map_table(data: Atlas, selection: Selection) -> None:
+    """The map's figures as a table, for screen-reader and keyboard users and for copying."""
+    meta = data.indicator(selection.indicator)
+    table = data.table(selection.indicator, selection.level, selection.period)
+    shown = display_table(table, meta)
+    with st.expander("The map as a table"):
+        st.dataframe(shown, hide_index=True, width="stretch")
+        table_download(
+            shown, name=f"map-{selection.indicator}-{selection.level}-{selection.period}"
+        )
 
 
 def static_map_download(data: Atlas, selection: Selection) -> None:

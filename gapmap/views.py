@@ -340,3 +340,40 @@ def drilldown_layers(atlas: Atlas, selection: Selection):
 def chart_source(meta: pd.Series, period: str | None = None) -> str:
     """The source line drawn inside an exported chart (its period is drawn separately)."""
     return publisher(str(meta["sources"]))
+
+
+def neighbourhood_table(shapes: pd.DataFrame) -> pd.DataFrame:
+    """The drill-down map's neighbourhoods as a table, most deprived first.
+
+    The map colours each LSOA by its IMD decile; this is the same information for people
+    who cannot see the colours or use a mouse.
+    """
+    decile = pd.to_numeric(shapes["imd_decile"], errors="coerce").astype("Int64")
+    out = pd.DataFrame(
+        {
+            "Neighbourhood (LSOA)": shapes["area_name"],
+            "Code": shapes["area_code"],
+            "IMD decile (1 = most deprived)": decile,
+        }
+    )
+    return out.sort_values(
+        ["IMD decile (1 = most deprived)", "Code"], na_position="last"
+    ).reset_index(drop=True)
+
+
+def practice_table(practices: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
+    """The drill-down map's GP practices as a table, with the value their tooltips show.
+
+    Suppressed values stay blank, with the reason in the note.
+    """
+    hidden = practices["suppressed"].fillna(False).astype(bool)
+    value = pd.to_numeric(practices["value"], errors="coerce").where(~hidden)
+    out = pd.DataFrame(
+        {
+            "GP practice": practices["area_name"],
+            "Code": practices["area_code"],
+            f"{meta['short_name']} ({meta['unit']})": value.round(2),
+            "Note": practices["note"],
+        }
+    )
+    return out.sort_values("GP practice").reset_index(drop=True)
