@@ -30,7 +30,6 @@ if query:
 with st.expander("Map: click an area to select it", expanded=True):
     ui.map_view(data, selection, height=420)
 ui.map_table(data, selection)
-ui.map_table(data, selection)
 
 if not selection.area:
     st.info(
