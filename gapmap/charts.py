@@ -1211,12 +1211,20 @@ SCREEN_TEXT = "#4D4D4D"
 def for_screen(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """``chart`` with its axis, legend and title text dark enough for WCAG AA on white.
 
+    Legend symbols get a thin edge and room for their full labels: Streamlit's chart theme
+    draws a thick edge that hides the fill a symbol is there to show, and cuts labels short.
     Applied only where a chart is shown in the app: configured charts cannot be nested, and
     the exported images set their own text colours.
     """
     return (
         chart.configure_axis(labelColor=SCREEN_TEXT, titleColor=SCREEN_TEXT)
-        .configure_legend(labelColor=SCREEN_TEXT, titleColor=SCREEN_TEXT)
+        .configure_legend(
+            labelColor=SCREEN_TEXT,
+            titleColor=SCREEN_TEXT,
+            symbolStrokeWidth=1,
+            symbolSize=120,
+            labelLimit=320,
+        )
         .configure_title(color=INK, subtitleColor=SCREEN_TEXT)
         .configure_header(labelColor=SCREEN_TEXT, titleColor=SCREEN_TEXT)
     )
