@@ -14,6 +14,7 @@ import json
 import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def swap_in(build: Path, atlas_dir: Path = ATLAS_DIR) -> bool:
         shutil.rmtree(build)
         return False
     aside = atlas_dir.with_name(f".atlas-old-{build.name}")
-    with _signals_held():
+    with signals_held():
         if atlas_dir.exists():
             atlas_dir.rename(aside)
         build.rename(atlas_dir)
@@ -84,12 +85,31 @@ def swap_in(build: Path, atlas_dir: Path = ATLAS_DIR) -> bool:
     return True
 
 
+#: Stop requests that wait for the swap to finish.
+HELD_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
 @contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGTERM and SIGINT until the block is done (then they are delivered)."""
-    held = {signal.SIGTERM, signal.SIGINT}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+def signals_held() -> Iterator[None]:
+    """Hold SIGTERM and SIGINT until the block is done, then deliver them.
+
+    Within the block the signals are only noted; afterwards the previous handlers are put
+    back and each noted signal is raised again, so it acts as it would have. (A signal
+    mask would not do: the thread pools of DuckDB and Arrow can receive a process signal,
+    and Python then runs the handler in the main thread anyway.) Handlers can only be set
+    in the main thread; elsewhere the block runs without holding.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: list[int] = []
+    previous = {
+        sig: signal.signal(sig, lambda signum, _frame: noted.append(signum)) for sig in HELD_SIGNALS
+    }
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        for sig in dict.fromkeys(noted):
+            signal.raise_signal(sig)

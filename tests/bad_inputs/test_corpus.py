@@ -17,6 +17,9 @@ undamaged) is read too, so every difference is due to the damage. See README.md.
 from __future__ import annotations
 
 import functools
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +28,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from data_pipeline import ccg_vintages, geography, known_codes
+from data_pipeline import atlas_files, ccg_vintages, geography, known_codes
 from data_pipeline.errors import SourceError
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Ledger, Reconciliation
@@ -853,3 +856,42 @@ def test_the_corpus_is_wide():
     }
     kinds = {type(v.expect) for v in VARIANTS}
     assert kinds == {Error, Rejected, Flagged, Repaired, Same}
+
+
+# --------------------------------------------------------------------------- whole build
+
+#: Variants also run through the build command, chosen among files the build reads early
+#: so that it stops within seconds: each must stop with its named error and leave the atlas
+#: exactly as it was, with no half-written copy beside it.
+THROUGH_THE_BUILD = ("boundaries-truncated", "lookups-ltla-utla-cut-mid-row", "population-utf16")
+
+
+def _files(atlas: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        p.relative_to(atlas).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(atlas.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("variant_id", THROUGH_THE_BUILD)
+def test_the_build_stops_and_leaves_no_half_written_atlas(variant_id, raw_dir, tmp_path):
+    variant = next(v for v in VARIANTS if v.id == variant_id)
+    assert isinstance(variant.expect, Error)
+    raw = _raw(raw_dir, tmp_path / "raw", variant, damaged=True)
+    atlas = tmp_path / "geodata" / "atlas"
+    shutil.copytree(atlas_files.ATLAS_DIR, atlas)
+    before = _files(atlas)
+    done = subprocess.run(
+        [sys.executable, "-m", "data_pipeline", "build", "--raw", str(raw.root)]
+        + ["--atlas", str(atlas)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"build stopped: {variant.file}")
+    assert variant.expect.problem in done.stderr and "What to do" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert _files(atlas) == before
+    assert sorted(p.name for p in atlas.parent.iterdir()) == ["atlas"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -68,3 +71,71 @@ def test_swap_keeps_identical_atlas_and_replaces_a_changed_one(tmp_path):
     assert atlas_files.swap_in(changed, atlas) is True
     assert (atlas / "a.txt").read_text() == "two"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["atlas"]
+
+
+# --- leaving out a missing source (--allow-missing) ------------------------------------------
+
+IOD_LSOA = "deprivation/iod2025_lsoa21_scores_ranks_deciles_humaniverse.csv.gz"
+
+
+def _fake_atlas(tmp_path: Path) -> Path:
+    atlas = tmp_path / "geodata" / "atlas"
+    atlas.mkdir(parents=True)
+    (atlas / "values.parquet").write_bytes(b"previous atlas")
+    return atlas
+
+
+def _untouched(atlas: Path) -> bool:
+    names = sorted(p.name for p in atlas.parent.iterdir())
+    return (atlas / "values.parquet").read_bytes() == b"previous atlas" and names == ["atlas"]
+
+
+@pytest.mark.raw
+def test_a_missing_source_stops_the_build_and_names_the_option(raw_dir, tmp_path, capsys):
+    atlas = _fake_atlas(tmp_path)
+    raw = _partial_raw(raw_dir, tmp_path, IOD_LSOA)
+    assert main(["build", "--raw", str(raw), "--atlas", str(atlas)]) == 2
+    err = capsys.readouterr().err
+    assert IOD_LSOA in err and "file not found" in err and "--allow-missing" in err
+    assert "Traceback" not in err
+    assert _untouched(atlas)
+
+
+@pytest.mark.raw
+def test_allow_missing_never_leaves_out_geography(raw_dir, tmp_path, capsys):
+    atlas = _fake_atlas(tmp_path)
+    region = "boundaries/NHS_England_Regions_January_2024_EN_BSC.geojson"
+    raw = _partial_raw(raw_dir, tmp_path, region)
+    assert main(["build", "--raw", str(raw), "--atlas", str(atlas), "--allow-missing"]) == 2
+    err = capsys.readouterr().err
+    assert region in err and "cannot be built without it" in err
+    assert _untouched(atlas)
+
+
+@pytest.mark.raw
+def test_allow_missing_never_passes_over_a_broken_file(raw_dir, tmp_path, capsys):
+    atlas = _fake_atlas(tmp_path)
+    raw = _partial_raw(raw_dir, tmp_path, IOD_LSOA)
+    (raw / IOD_LSOA).write_bytes(b"")  # present, but empty: broken, not missing
+    assert main(["build", "--raw", str(raw), "--atlas", str(atlas), "--allow-missing"]) == 2
+    err = capsys.readouterr().err
+    assert IOD_LSOA in err and "file is empty" in err
+    assert _untouched(atlas)
+
+
+def test_stop_signals_wait_for_the_end_of_the_swap():
+    """SIGTERM during the renames of the swap is delivered only once they are done."""
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: seen.append(signum))
+    try:
+        with atlas_files.signals_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)
+            held = list(seen)
+        deadline = time.monotonic() + 5
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert held == []
+    assert seen == [signal.SIGTERM]
