@@ -4,6 +4,10 @@ axe-core comes from the npm registry, pinned in tests/e2e/axe/package-lock.json;
 session installs it with ``npm ci`` when it is missing. axe is injected into the page and
 into every frame (the Leaflet maps live in component iframes), so one run covers both.
 Any serious or critical violation fails the test. Reports go to tests/output/axe/.
+
+What axe cannot judge is checked here too: text Vega draws inside charts meets contrast;
+every map frame has a name saying what it shows, and its figures in a table; every chart
+has a text alternative.
 """
 
 from __future__ import annotations
@@ -242,3 +246,12 @@ def test_page_meets_wcag_aa(page, server, axe_source, name, path, query, action)
     frames = page.locator(MAP_FRAME)
     names = [frames.nth(i).get_attribute("aria-label") for i in range(frames.count())]
     assert all(n and n.startswith("Map of ") for n in names), f"unnamed map frames: {names}"
+    tables = (  # every map has its figures in a table beside it or just below it
+        page.get_by_text("The map as a table", exact=True).count()
+        + page.get_by_text("This map as tables", exact=True).count()
+        + page.get_by_role("heading", name="Table", exact=True).count()
+    )
+    assert tables >= len(names), f"{name}: {len(names)} maps but {tables} map tables"
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    described = [charts.nth(i).get_attribute("aria-label") for i in range(charts.count())]
+    assert all(d and d.strip() for d in described), f"{name}: a chart without a text alternative"
