@@ -55,5 +55,6 @@ PAGES = [
 navigation = st.navigation(PAGES)
 data = ui.atlas()
 ui.sidebar(data)
+ui.missing_sources_notice(data)
 ui.board_pack_button(data, ui.current())
 navigation.run()

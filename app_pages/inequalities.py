@@ -27,27 +27,28 @@ st.markdown(
 )
 
 choices = [i for i in PRACTICE_INDICATORS if i in data.indicator_ids("practice")]
-indicator_id = st.selectbox(
-    "Indicator", choices, format_func=lambda i: str(data.indicator(i)["short_name"])
-)
-quantiles = st.radio(
-    "Groups", [10, 5], format_func={10: "Deciles", 5: "Quintiles"}.get, horizontal=True
-)
-meta = data.indicator(indicator_id)
-period = data.periods(indicator_id, "practice")[-1]
-word = "decile" if quantiles == 10 else "quintile"
-groups, result = ui.quantiles(indicator_id, period, quantiles)
-slope = result["value_least_deprived"] - result["value_most_deprived"]
-ui.chart_block(
-    charts.by_decile(groups, meta, slope=slope, intercept=result["value_most_deprived"]),
-    name=f"inequality-{indicator_id}-{quantiles}",
-    title=f"{meta['short_name']} by deprivation {'decile' if quantiles == 10 else 'quintile'}",
-    source=chart_source(meta, period),
-    period=period,
-    alt_text=charts.describe_by_decile(groups, meta, slope=slope),
-    table=groups,
-)
-st.markdown(sii_sentence(result, meta, word))
+if not ui.lacks(data, "practice_imd_score", "practice") and choices:
+    indicator_id = st.selectbox(
+        "Indicator", choices, format_func=lambda i: str(data.indicator(i)["short_name"])
+    )
+    quantiles = st.radio(
+        "Groups", [10, 5], format_func={10: "Deciles", 5: "Quintiles"}.get, horizontal=True
+    )
+    meta = data.indicator(indicator_id)
+    period = data.periods(indicator_id, "practice")[-1]
+    word = "decile" if quantiles == 10 else "quintile"
+    groups, result = ui.quantiles(indicator_id, period, quantiles)
+    slope = result["value_least_deprived"] - result["value_most_deprived"]
+    ui.chart_block(
+        charts.by_decile(groups, meta, slope=slope, intercept=result["value_most_deprived"]),
+        name=f"inequality-{indicator_id}-{quantiles}",
+        title=f"{meta['short_name']} by deprivation {'decile' if quantiles == 10 else 'quintile'}",
+        source=chart_source(meta, period),
+        period=period,
+        alt_text=charts.describe_by_decile(groups, meta, slope=slope),
+        table=groups,
+    )
+    st.markdown(sii_sentence(result, meta, word))
 
 st.subheader("Deprivation inside the selected area")
 with st.expander("Map: click an area to select it", expanded=True):

@@ -29,8 +29,8 @@ if selection.area:
     table = comparison_table(data, selection, PHYSICAL_INDICATORS)
     if not table.empty:
         st.dataframe(table, hide_index=True, width="stretch")
-
         st.caption(peers.caption(peers.group(data, selection)))
+
 level = selection.level
 st.subheader("Physical health checks against deprivation")
 checks_periods = (
@@ -75,31 +75,32 @@ else:
     )
 
 st.subheader("GP practices: life expectancy and smoking against deprivation")
-practice_imd = data.table("practice_imd_score", "practice", "IMD 2019")
-inside = set()
-if selection.area:
-    inside = set(data.within(selection.area, level, "practice")["area_code"])
-for indicator_id in ("life_expectancy_female", "life_expectancy_male", "smoking_prevalence"):
-    meta = data.indicator(indicator_id)
-    period = data.periods(indicator_id, "practice")[-1]
-    values = data.table(indicator_id, "practice", period)
-    ui.chart_block(
-        charts.scatter(
-            practice_imd, values, data.indicator("practice_imd_score"), meta, highlight=inside
-        ),
-        name=f"practices-{indicator_id}",
-        title=f"{meta['short_name']} by practice deprivation",
-        source=chart_source(meta, period),
-        period=period,
-        alt_text=charts.describe_scatter(
-            practice_imd, values, data.indicator("practice_imd_score"), meta
-        ),
-    )
-if selection.area and not inside:
-    st.caption(
-        "GP practices are linked to sub-ICB locations, ICBs and regions; pick one of "
-        "those to highlight its practices."
-    )
+if not ui.lacks(data, "practice_imd_score", "practice"):
+    practice_imd = data.table("practice_imd_score", "practice", "IMD 2019")
+    inside = set()
+    if selection.area:
+        inside = set(data.within(selection.area, level, "practice")["area_code"])
+    for indicator_id in ("life_expectancy_female", "life_expectancy_male", "smoking_prevalence"):
+        meta = data.indicator(indicator_id)
+        period = data.periods(indicator_id, "practice")[-1]
+        values = data.table(indicator_id, "practice", period)
+        ui.chart_block(
+            charts.scatter(
+                practice_imd, values, data.indicator("practice_imd_score"), meta, highlight=inside
+            ),
+            name=f"practices-{indicator_id}",
+            title=f"{meta['short_name']} by practice deprivation",
+            source=chart_source(meta, period),
+            period=period,
+            alt_text=charts.describe_scatter(
+                practice_imd, values, data.indicator("practice_imd_score"), meta
+            ),
+        )
+    if selection.area and not inside:
+        st.caption(
+            "GP practices are linked to sub-ICB locations, ICBs and regions; pick one of "
+            "those to highlight its practices."
+        )
 
 if "smi_excess_mortality_ratio" in data.indicator_ids("utla"):
     st.subheader("Excess deaths under 75 among adults with SMI (upper-tier authorities)")

@@ -111,6 +111,18 @@ class Atlas:
         periods = json.loads(self.indicators.loc[indicator_id, "periods"])
         return ordered(periods.get(level, []))
 
+    def missing_sources(self) -> list[dict]:
+        """Sources the last build was made without (``build --allow-missing``), as recorded."""
+        return list(self.manifest.get("missing_sources", []))
+
+    def unavailable(self, indicator_id: str, level: str) -> list[str]:
+        """The missing files an indicator lacks values from at ``level`` (empty if none)."""
+        return [
+            str(missing["file"])
+            for missing in self.missing_sources()
+            if level in missing.get("indicators", {}).get(indicator_id, [])
+        ]
+
     def levels(self) -> dict[str, str]:
         """Map levels present in the atlas, with their labels."""
         present = set(self.areas["level"])

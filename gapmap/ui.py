@@ -18,7 +18,7 @@ from streamlit_folium import st_folium
 from gapmap import charts, export, maps, peers, state
 from gapmap.atlas import Atlas, AtlasUnavailable
 from gapmap.state import Selection
-from gapmap.views import display_table, publisher
+from gapmap.views import display_table, escape_md, publisher
 
 SESSION_KEY = "selection"
 ATTRIBUTION = (
@@ -49,6 +49,43 @@ def degraded() -> Iterator[None]:
         yield
     except AtlasUnavailable as exc:
         st.error(str(exc), icon=":material/error:")
+
+
+def missing_sources_notice(data: Atlas) -> None:
+    """Say, on every page, which sources the atlas was built without and what is lost."""
+    for missing in data.missing_sources():
+        lost = [
+            str(data.indicator(i)["short_name"])
+            for i in missing.get("indicators", {})
+            if i in data.indicators.index
+        ]
+        st.warning(
+            f"This atlas was built without **{escape_md(str(missing['step']))}** "
+            f"({escape_md(str(missing['file']))} was missing), so these figures are "
+            f"unavailable or incomplete: {escape_md(', '.join(lost) or 'none')}. "
+            "To restore them, fetch the data and rebuild: `python -m data_pipeline fetch`, "
+            "then `python -m data_pipeline build --raw DIR`.",
+            icon=":material/warning:",
+        )
+
+
+def lacks(data: Atlas, indicator_id: str, level: str) -> bool:
+    """True, with a message saying why, when the atlas has no values of an indicator there."""
+    if indicator_id in data.indicator_ids(level):
+        return False
+    files = data.unavailable(indicator_id, level)
+    name = (
+        data.indicator(indicator_id)["short_name"]
+        if indicator_id in data.indicators.index
+        else indicator_id
+    )
+    reason = (
+        f"the last build was made without {escape_md(', '.join(files))}"
+        if files
+        else "the atlas has no values for it"
+    )
+    st.info(f"{escape_md(str(name))} is unavailable here: {reason}.", icon=":material/info:")
+    return True
 
 
 def current() -> Selection:

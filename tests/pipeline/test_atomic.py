@@ -220,3 +220,37 @@ def test_indicators_that_need_the_missing_source_are_absent(partial):
     catalogue = pd.read_parquet(atlas / "indicators.parquet")
     assert "list_size" not in set(catalogue["id"])
     assert "sub_icb" not in catalogue.set_index("id").loc["depression_prevalence", "levels"]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "app_pages/need_vs_provision.py",
+        "app_pages/secondary_care.py",
+        "app_pages/physical_health.py",
+        "app_pages/inequalities.py",
+        "app_pages/my_area.py",
+        "app_pages/methods.py",
+    ],
+)
+def test_every_page_of_a_partial_atlas_says_what_is_unavailable(partial, monkeypatch, page):
+    """The app on that atlas: no traceback, and each page names the missing file."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    _, atlas = partial
+    monkeypatch.setenv("MTG_ATLAS_DIR", str(atlas))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    root = Path(__file__).resolve().parents[2]
+    app = AppTest.from_file(str(root / "dashboard.py"), default_timeout=90)
+    app.query_params.update({"level": "sub_icb", "area": "E38000259"})
+    app.run()
+    app.switch_page(str(root / page))
+    app.run()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    assert not app.exception, [e.value for e in app.exception]
+    warned = " ".join(w.value for w in app.warning).replace("\\", "")  # markdown escapes
+    assert "built without" in warned and Path(MISSING).name in warned, warned
+    assert "python -m data_pipeline fetch" in warned
