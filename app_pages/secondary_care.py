@@ -39,8 +39,8 @@ else:
         st.caption("No secondary-care indicators for this geography.")
     else:
         st.dataframe(table, hide_index=True, width="stretch")
-        ui.table_download(table, name=f"secondary-care-{selection.area}")
         st.caption(peers.caption(peers.group(data, selection)))
+        ui.table_download(table, name=f"secondary-care-{selection.area}")
 
 st.subheader("People in contact with secondary mental-health services, month by month")
 code = monthly_trend_code(data, selection)
