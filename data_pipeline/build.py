@@ -24,9 +24,11 @@ from data_pipeline.ccg_vintages import NON_GEOGRAPHIC_CODES
 from data_pipeline.errors import MissingFileError, SourceError
 from data_pipeline.indicators import (
     ENGLAND,
+    epd,
     finalise,
     load_catalogue,
     local_authority,
+    optional_periods,
     small_areas,
     sub_icb,
 )
@@ -60,12 +62,15 @@ class Step:
     ``required`` steps hold the geography, the denominators or files the CCG geography also
     reads: without them no page can be built. The others feed some indicators only; with
     ``--allow-missing`` a build goes on without them when their file is absent.
+    ``when_present`` steps read an optional input (EPD months): when the raw directory has
+    none, the reader returns no tables and the step is passed over, never reported missing.
     """
 
     name: str
     read: Reader
     tables: tuple[str, ...]
     required: bool = False
+    when_present: bool = False
 
     @property
     def source(self) -> str:
@@ -151,6 +156,13 @@ STEPS: tuple[Step, ...] = (
         required=True,
     ),
     Step("prescribing: LSOA 2025", prescribing.read_ad_lsoa, ("ad_lsoa",)),
+    # Monthly EPD files, if fetched: a 12-month period of antidepressant items (epd.py).
+    Step(
+        "prescribing: EPD monthly",
+        prescribing.read_epd_if_present,
+        ("ad_practice_epd",),
+        when_present=True,
+    ),
     Step("Fingertips: LA depression", fingertips.read_la_depression, ("la_depression_prevalence",)),
     Step("Fingertips: LA self-harm", fingertips.read_la_self_harm, ("la_self_harm",)),
     Step(
@@ -257,6 +269,9 @@ def read_sources(
             missing.append(MissingSource(step.name, step.source, exc.file, step.tables))
             progress(f"[{number:>2}/{total}] {step.name}: MISSING {exc.file}, left out")
             continue
+        if step.when_present and not part.tables:
+            progress(f"[{number:>2}/{total}] {step.name}: none in the raw directory, not used")
+            continue
         if set(part.tables) != set(step.tables):
             raise RuntimeError(
                 f"step {step.name!r} returned tables {sorted(part.tables)}, "
@@ -314,6 +329,7 @@ def build_values(
         local_authority.build(tables, ledger, avail),
         small_areas.practice_observations(tables, usage, avail),
         small_areas.lsoa_observations(tables, avail),
+        epd.build(tables, hierarchy, ledger, avail),
     ]
     usage.settle(ledger)
     obs = pd.concat(frames, ignore_index=True)
@@ -407,7 +423,8 @@ def build(
         layers = write_boundaries(
             tables, tables["ccg_register"], out / atlas_files.BOUNDARY_DIR_NAME
         )
-        catalogue = indicator_table(load_catalogue(), values)
+        described = optional_periods.amend(load_catalogue(), epd.built(tables, values))
+        catalogue = indicator_table(described, values)
         atlas_files.write_table(areas, out / "areas.parquet")
         atlas_files.write_table(values, out / "values.parquet")
         atlas_files.write_table(catalogue, out / "indicators.parquet")

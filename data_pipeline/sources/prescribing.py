@@ -16,7 +16,9 @@ Three kinds of file feed the atlas:
 Monthly English Prescribing Data (EPD) files under ``prescribing/epd/``, as ``fetch``
 writes them (already cut to BNF 4.3) or as NHSBSA publishes them (about 17 million rows a
 month), are aggregated by :func:`read_epd` with DuckDB straight from the CSVs: rows stream
-through a filter and a group-by, so a year fits in well under 2 GB.
+through a filter and a group-by, so a year fits in well under 2 GB. They are optional: when
+present, the build adds a 12-month period of antidepressant items per 1,000 registered
+patients (:mod:`data_pipeline.indicators.epd`); when absent, nothing is read.
 """
 
 from __future__ import annotations
@@ -238,9 +240,39 @@ def read_ad_lsoa(raw: RawDir) -> SourceResult:
 
 
 EPD_DIR = "prescribing/epd"
+#: The header of a published EPD month (NHSBSA Open Data Portal), in order.
+EPD_PUBLISHED_COLUMNS = (
+    "YEAR_MONTH",
+    "REGIONAL_OFFICE_NAME",
+    "REGIONAL_OFFICE_CODE",
+    "ICB_NAME",
+    "ICB_CODE",
+    "PCO_NAME",
+    "PCO_CODE",
+    "PRACTICE_NAME",
+    "PRACTICE_CODE",
+    "ADDRESS_1",
+    "ADDRESS_2",
+    "ADDRESS_3",
+    "ADDRESS_4",
+    "POSTCODE",
+    "BNF_CHEMICAL_SUBSTANCE",
+    "CHEMICAL_SUBSTANCE_BNF_DESCR",
+    "BNF_CODE",
+    "BNF_DESCRIPTION",
+    "BNF_CHAPTER_PLUS_CODE",
+    "QUANTITY",
+    "ITEMS",
+    "TOTAL_QUANTITY",
+    "ADQUSAGE",
+    "NIC",
+    "ACTUAL_COST",
+    "UNIDENTIFIED",
+)
 #: EPD columns the aggregation reads (the published header has 26).
 EPD_COLUMNS = ("YEAR_MONTH", "PRACTICE_CODE", "BNF_CODE", "ITEMS", "NIC", "ACTUAL_COST", "ADQUSAGE")
 EPD_TYPES = {
+    "YEAR_MONTH": "VARCHAR",
     "BNF_CODE": "VARCHAR",
     "PRACTICE_CODE": "VARCHAR",
     "ITEMS": "DOUBLE",
@@ -249,11 +281,17 @@ EPD_TYPES = {
     "ADQUSAGE": "DOUBLE",
 }
 BNF_ANTIDEPRESSANTS = "0403"
-EPD_OUT = ["month", "practice_code", "items", "nic", "actual_cost", "adq_usage"]
+#: Columns of ``ad_practice_epd``: one row per file, month and practice; ``rows`` counts
+#: the file rows summed into it, so builders can count rows they leave out against the file.
+EPD_OUT = ["file", "month", "practice_code", "rows", "items", "nic", "actual_cost", "adq_usage"]
 
 #: Reasons an EPD row is not used.
 EPD_OUTSIDE = "BNF code outside section 4.3 (not an antidepressant)"
 EPD_NO_PRACTICE = "no practice code"
+EPD_NO_ITEMS = "no ITEMS value"
+EPD_BAD_MONTH = "YEAR_MONTH is not a month (YYYYMM)"
+#: Row classes of the aggregation (a group-by key, so one pass sorts every row).
+_USED, _OUTSIDE, _NO_ITEMS = 0, 1, 2
 
 
 def epd_files(raw: RawDir) -> list[str]:
@@ -283,12 +321,13 @@ def aggregate_epd(
 ) -> pd.DataFrame:
     """Items, cost and ADQs per file, month and practice for BNF codes starting ``prefix``.
 
-    One DuckDB pass over the files: each row is classified (BNF prefix or not) and summed
-    in the same group-by, so the CSVs are read once and never held in memory. Rows outside
-    the prefix collapse to one group per file and month; ``reason`` says why a group is not
-    used (outside the prefix, or no practice code), ``rows`` how many rows it holds.
+    One DuckDB pass over the files: each row is classified (BNF prefix or not, ITEMS
+    present or not) and summed in the same group-by, so the CSVs are read once and never
+    held in memory. Rows not used collapse to one group per file, month and class;
+    ``reason`` says why a group is not used, ``rows`` how many rows it holds.
     The header of each file is read first and given to DuckDB as the schema, which skips
-    its format sniffing (most of the time on wide files); files are grouped by header, so
+    its format sniffing (most of the time on wide files); only the seven columns used are
+    typed and kept, the others are skipped by the scan. Files are grouped by header, so
     months published with older column sets still read.
     """
     by_header: dict[tuple[str, ...], list[str]] = {}
@@ -303,40 +342,58 @@ def aggregate_epd(
         for header, files in by_header.items():
             label = files[0] if len(files) == 1 else f"{EPD_DIR}/ ({len(files)} files)"
             require_columns(pd.DataFrame(columns=list(header)), EPD_COLUMNS, label)
-            columns = ", ".join(f"'{c}': '{EPD_TYPES.get(c, 'VARCHAR')}'" for c in header)
-            source = (
-                "read_csv($paths, header = true, auto_detect = false, delim = ',', "
-                f"quote = '\"', escape = '\"', filename = true, columns = {{{columns}}})"
-            )
-            # per-row work kept to one prefix test; codes are tidied on the small result
-            sql = f"""
-                SELECT filename, YEAR_MONTH AS month, keep,
-                       CASE WHEN keep THEN PRACTICE_CODE END AS practice_code,
-                       count(*) AS rows, sum(ITEMS) AS items, sum(NIC) AS nic,
-                       sum(ACTUAL_COST) AS actual_cost, sum(ADQUSAGE) AS adq_usage
-                FROM (SELECT *, starts_with(BNF_CODE, $prefix) AS keep FROM {source})
-                GROUP BY ALL
-            """
-            frames.append(duck.query(con, sql, {"paths": files, "prefix": prefix}, label).df())
+            frames.append(_aggregate_files(con, header, files, prefix, label))
     finally:
         con.close()
     out = pd.concat(frames, ignore_index=True)
     out["month"] = out["month"].astype("string").str.strip()
     out["practice_code"] = out["practice_code"].astype("string").str.strip().str.upper()
-    keep = out["keep"].fillna(False).astype(bool)
     blank = out["practice_code"].isna() | (out["practice_code"] == "")
     out["reason"] = pd.Series(pd.NA, index=out.index, dtype="string")
-    out.loc[~keep, "reason"] = EPD_OUTSIDE
-    out.loc[keep & blank, "reason"] = EPD_NO_PRACTICE
-    return out.drop(columns="keep")
+    out.loc[(out["class"] == _USED) & blank, "reason"] = EPD_NO_PRACTICE
+    out.loc[out["class"] == _OUTSIDE, "reason"] = EPD_OUTSIDE
+    out.loc[out["class"] == _NO_ITEMS, "reason"] = EPD_NO_ITEMS
+    return out.drop(columns="class")
+
+
+def _aggregate_files(
+    con: duckdb.DuckDBPyConnection,
+    header: tuple[str, ...],
+    files: list[str],
+    prefix: str,
+    label: str,
+) -> pd.DataFrame:
+    """The group-by of :func:`aggregate_epd` over files that share one header."""
+    columns = ", ".join(f"'{c}': '{EPD_TYPES.get(c, 'VARCHAR')}'" for c in header)
+    source = (
+        "read_csv($paths, header = true, auto_detect = false, delim = ',', "
+        f"quote = '\"', escape = '\"', filename = true, columns = {{{columns}}})"
+    )
+    # per-row work kept to one prefix test and one NULL test; codes are tidied on the result
+    sql = f"""
+        SELECT filename, YEAR_MONTH AS month, class,
+               CASE WHEN class = {_USED} THEN PRACTICE_CODE END AS practice_code,
+               count(*) AS rows, sum(ITEMS) AS items, sum(NIC) AS nic,
+               sum(ACTUAL_COST) AS actual_cost, sum(ADQUSAGE) AS adq_usage
+        FROM (
+            SELECT filename, YEAR_MONTH, PRACTICE_CODE, ITEMS, NIC, ACTUAL_COST, ADQUSAGE,
+                   CASE WHEN NOT coalesce(starts_with(BNF_CODE, $prefix), false)
+                        THEN {_OUTSIDE}
+                        WHEN ITEMS IS NULL THEN {_NO_ITEMS}
+                        ELSE {_USED} END AS class
+            FROM {source}
+        )
+        GROUP BY ALL
+    """
+    return duck.query(con, sql, {"paths": files, "prefix": prefix}, label).df()
 
 
 def read_epd(raw: RawDir, prefix: str = BNF_ANTIDEPRESSANTS) -> SourceResult:
-    """Table ``ad_practice_epd``: BNF 4.3 items, cost and ADQs by month and GP practice.
+    """Table ``ad_practice_epd``: BNF 4.3 items, cost and ADQs by file, month and GP practice.
 
     Every row of every monthly file is accounted for: rows outside BNF 4.3 (all but about
-    4% of a published month; none in a fetched file) and rows without a practice code are
-    counted as rejected.
+    4% of a published month; none in a fetched file), rows without a practice code, an
+    ITEMS value or a YYYYMM month are counted as rejected.
     """
     files = epd_files(raw)
     if not files:
@@ -346,6 +403,8 @@ def read_epd(raw: RawDir, prefix: str = BNF_ANTIDEPRESSANTS) -> SourceResult:
     absolute = {str(raw.path(f)): f for f in files}
     groups = aggregate_epd(list(absolute), prefix)
     groups["file"] = groups["filename"].map(lambda p: absolute.get(p, p))
+    bad_month = ~groups["month"].str.fullmatch(r"20\d\d(?:0[1-9]|1[0-2])").fillna(False)
+    groups.loc[groups["reason"].isna() & bad_month, "reason"] = EPD_BAD_MONTH
     recons = []
     for relative in files:
         part = groups[groups["file"] == relative]
@@ -358,15 +417,25 @@ def read_epd(raw: RawDir, prefix: str = BNF_ANTIDEPRESSANTS) -> SourceResult:
         recons.append(recon)
     used = groups[groups["reason"].isna()]
     table = (
-        used.groupby(["month", "practice_code"], as_index=False)[
-            ["items", "nic", "actual_cost", "adq_usage"]
+        used.groupby(["file", "month", "practice_code"], as_index=False)[
+            ["rows", "items", "nic", "actual_cost", "adq_usage"]
         ]
         .sum()
-        .sort_values(["month", "practice_code"])
+        .sort_values(["file", "month", "practice_code"])
         .reset_index(drop=True)
     )
-    table = table.astype({"month": "string", "practice_code": "string"})
+    table = table.astype({"file": "string", "month": "string", "practice_code": "string"})
+    table["rows"] = table["rows"].astype("int64")
     return SourceResult({"ad_practice_epd": table[EPD_OUT]}, recons, {"ad_practice_epd": EPD_DIR})
+
+
+def read_epd_if_present(raw: RawDir) -> SourceResult:
+    """:func:`read_epd` when ``prescribing/epd/`` holds monthly files; else nothing.
+
+    EPD months are an optional input of the build: without them it reads nothing and adds
+    no period, and nothing is reported missing.
+    """
+    return read_epd(raw) if epd_files(raw) else SourceResult()
 
 
 def read(raw: RawDir) -> SourceResult:
