@@ -200,6 +200,13 @@ def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame
         published = words.map(PUBLISHED_COMPARISONS)
         use_published = (part["comparison"] == "not_compared") & published.notna()
         part["comparison"] = part["comparison"].mask(use_published, published)
+        # "Higher 99.8": the publisher compared at 99.8% (so also at 95%); its "Similar" in a
+        # series compared that way is similar at 99.8%. A bare "Better" is at 95% only.
+        at_998 = part["published_comparison"].str.contains("99.8", regex=False).fillna(False)
+        series_998 = at_998.groupby(part["period"]).transform("any")
+        use_998 = (part["comparison_998"] == "not_compared") & use_published
+        use_998 &= at_998 | (series_998 & (published == "similar")).fillna(False)
+        part["comparison_998"] = part["comparison_998"].mask(use_998, published)
         part.loc[part["level"] == "england", ["comparison", "comparison_998"]] = "not_compared"
         parts.append(part)
     values = pd.concat(parts, ignore_index=True)

@@ -51,6 +51,32 @@ def test_published_values_keep_the_publishers_comparison():
     assert out.set_index("area_code").loc["X", "value"] == 16.0
 
 
+def test_published_comparison_keeps_its_level():
+    """'Higher 99.8' is significant at both levels; a bare 'Better' at 95% only."""
+    rows = [
+        {"area_code": "E92000001", "level": "england", "vintage": "england", "value": 14.0},
+        {"area_code": "X", "level": "ltla", "vintage": "v", "value": 16.0,
+         "published_comparison": "Higher 99.8"},
+        {"area_code": "Y", "level": "ltla", "vintage": "v", "value": 14.1,
+         "published_comparison": "Similar"},
+    ]
+    out = finalise(_obs(rows, indicator_id="depression_prevalence", period="p"), CATALOGUE)
+    by = out.set_index("area_code")
+    assert by.loc["X", ["comparison", "comparison_998"]].tolist() == ["higher", "higher"]
+    assert by.loc["Y", ["comparison", "comparison_998"]].tolist() == ["similar", "similar"]
+    rows = [
+        {"area_code": "E92000001", "level": "england", "vintage": "england", "value": 10.0},
+        {"area_code": "X", "level": "ltla", "vintage": "v", "value": 16.0,
+         "published_comparison": "Worse"},
+        {"area_code": "Y", "level": "ltla", "vintage": "v", "value": 10.1,
+         "published_comparison": "Similar"},
+    ]
+    out = finalise(_obs(rows, indicator_id="self_harm_admissions_rate", period="p"), CATALOGUE)
+    by = out.set_index("area_code")
+    assert by.loc["X", ["comparison", "comparison_998"]].tolist() == ["worse", "not_compared"]
+    assert by.loc["Y", ["comparison", "comparison_998"]].tolist() == ["similar", "not_compared"]
+
+
 def test_missing_values_explain_themselves():
     rows = [{"area_code": "X", "level": "ccg", "vintage": "v", "numerator": None,
              "denominator": 100}]
