@@ -8,8 +8,10 @@ one session alone (the baseline) and for N concurrent sessions side by side:
 - p50 / p95 time from an action (or the first navigation) to the first drawn area;
 - the server's peak resident memory.
 
-Bounded: ``--sessions`` (default 20), ``--steps`` per session (default 3) and a per-step time
-limit (``--step-timeout``, 90 s). Only 127.0.0.1 is reachable from the browser.
+Bounded: ``--sessions`` (default 20, arriving ``--ramp`` 1 s apart), ``--steps`` per session
+(default 3) and a per-step time limit (``--step-timeout``, 90 s). Only 127.0.0.1 is reachable
+from the browser. The browsers share the machine with the server, so on a small machine the
+figures include their rendering time as well as the server's.
 
 Usage: ``python benchmarks/load_benchmark.py [--sessions 20] [--steps 3]``
 """
@@ -71,6 +73,12 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     """`streamlit run dashboard.py` with a thread sampling its memory."""
 
@@ -121,9 +129,12 @@ async def drawn(page, timeout_ms: float) -> None:
     await frame.wait_for_function(f"() => ({COUNT})() > 0", timeout=timeout_ms)
 
 
-async def session(browser, url: str, n: int, steps: int, timeout_s: float) -> Result:
+async def session(
+    browser, url: str, n: int, steps: int, timeout_s: float, ramp: float = 0.0
+) -> Result:
     """One person: open the app, then alternate indicator changes and map clicks."""
     result = Result()
+    await asyncio.sleep(n * ramp)  # people arrive a moment apart, then all stay on
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
 
     async def guard(route):
@@ -162,10 +173,13 @@ async def session(browser, url: str, n: int, steps: int, timeout_s: float) -> Re
 
         async def change_indicator(i: int = i) -> None:
             box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').nth(1)
+            current = await box.inner_text()
             await box.click()
-            for _ in range(1 + (n + i) % 3):
-                await page.keyboard.press("ArrowDown")
-            await page.keyboard.press("Enter")
+            options = page.get_by_role("option")
+            await options.first.wait_for(timeout=limit)
+            names = await options.all_inner_texts()
+            others = [k for k, name in enumerate(names) if name.strip() not in current]
+            await options.nth(others[(n * 5 + i * 3) % len(others)]).click()
 
         async def click_area(i: int = i) -> None:
             frame_el = await page.wait_for_selector(MAP_FRAME, timeout=limit)
@@ -181,7 +195,7 @@ async def session(browser, url: str, n: int, steps: int, timeout_s: float) -> Re
     return result
 
 
-async def run(url: str, sessions: int, steps: int, timeout_s: float) -> Result:
+async def run(url: str, sessions: int, steps: int, timeout_s: float, ramp: float = 0.0) -> Result:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as play:
@@ -192,7 +206,7 @@ async def run(url: str, sessions: int, steps: int, timeout_s: float) -> Result:
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )  # fmt: skip
         results = await asyncio.gather(
-            *(session(browser, url, n, steps, timeout_s) for n in range(sessions))
+            *(session(browser, url, n, steps, timeout_s, ramp) for n in range(sessions))
         )
         await browser.close()
     merged = Result()
@@ -215,6 +229,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--step-timeout", type=float, default=90.0)
+    parser.add_argument("--ramp", type=float, default=1.0, help="seconds between arrivals")
     args = parser.parse_args()
     server = Server()
     rows = []
@@ -222,19 +237,28 @@ def main() -> None:
         asyncio.run(run(server.url, 1, 1, args.step_timeout))  # warm the caches once
         for label, count in (("baseline (1 session)", 1), (f"{args.sessions} sessions", None)):
             server.reset_peak()
+            cpu = cpu_seconds(server.proc.pid)
             start = time.perf_counter()
             sessions = count or args.sessions
-            result = asyncio.run(run(server.url, sessions, args.steps, args.step_timeout))
+            result = asyncio.run(
+                run(server.url, sessions, args.steps, args.step_timeout, args.ramp)
+            )
             wall = time.perf_counter() - start
-            rows.append((label, sessions, result, wall, server.peak))
+            busy = cpu_seconds(server.proc.pid) - cpu
+            rows.append((label, sessions, result, wall, server.peak, busy))
     finally:
         server.close()
-    print(f"{'run':<22}{'steps':>7}{'errors':>8}{'p50 s':>8}{'p95 s':>8}{'wall s':>9}{'RSS MB':>9}")
-    for label, _sessions, result, wall, peak in rows:
+    print(
+        f"{'run':<22}{'steps':>7}{'errors':>8}{'p50 s':>8}{'p95 s':>8}{'wall s':>9}"
+        f"{'RSS MB':>9}{'server CPU s':>14}"
+    )
+    for label, _sessions, result, wall, peak, busy in rows:
         print(
             f"{label:<22}{len(result.times):>7}{len(result.errors):>8}"
             f"{pct(result.times, 50):>8.2f}{pct(result.times, 95):>8.2f}{wall:>9.1f}{peak:>9.0f}"
+            f"{busy:>14.1f}"
         )
+    print(f"machine: {os.cpu_count()} cores shared by the server and every browser session")
     base, load = rows[0][2], rows[1][2]
     print(
         f"\nslow-down under load: p50 ×{pct(load.times, 50) / pct(base.times, 50):.1f}, "
