@@ -256,10 +256,13 @@ def chart_block(
     """A chart with its text alternative and PNG / SVG / CSV downloads."""
     st.altair_chart(charts.for_screen(chart), width="stretch")
     st.caption(alt_text)
-    framed = export.captioned(chart, title=title, subtitle=None, source=source, period=period)
+
+    def framed() -> alt.TopLevelMixin:  # built only when a download is asked for
+        return export.captioned(chart, title=title, subtitle=None, source=source, period=period)
+
     downloads = [
-        ("Chart as PNG", lambda: export.to_png(framed), "png", "image/png"),
-        ("Chart as SVG", lambda: export.to_svg(framed), "svg", "image/svg+xml"),
+        ("Chart as PNG", lambda: export.to_png(framed()), "png", "image/png"),
+        ("Chart as SVG", lambda: export.to_svg(framed()), "svg", "image/svg+xml"),
     ]
     if table is not None:
         downloads.append(("Data as CSV", lambda: export.table_csv(table), "csv", "text/csv"))
