@@ -51,7 +51,7 @@ st.subheader("Against England")
 if profile.empty:
     st.caption("No indicators for this area.")
 else:
-    st.altair_chart(charts.for_screen(charts.spine(profile, area_name=name)), width="stretch")
+    ui.show_chart(charts.spine(profile, area_name=name))
     st.caption(charts.describe_spine(profile, area_name=name))
     for paragraph in narrative.profile_paragraphs(profile, data.indicators, name, area_trends):
         st.markdown(paragraph)

@@ -185,9 +185,18 @@ async def session(
             frame_el = await page.wait_for_selector(MAP_FRAME, timeout=limit)
             frame = await frame_el.content_frame()
             centres = await frame.evaluate(CENTRES)
-            _code, x, y = centres[(n * 7 + i * 13) % len(centres)]
             box = await frame_el.bounding_box()
-            await page.mouse.click(box["x"] + x, box["y"] + y)
+            before = page.url
+            for attempt in range(3):  # an odd-shaped area's centre can fall in its neighbour
+                _code, x, y = centres[(n * 7 + i * 13 + attempt * 5) % len(centres)]
+                await page.mouse.click(box["x"] + x, box["y"] + y)
+                try:
+                    await page.wait_for_function(
+                        "(old) => location.href !== old", arg=before, timeout=15_000
+                    )
+                    return
+                except Exception:  # noqa: BLE001 - a miss: click another area, as a person would
+                    continue
 
         await step(f"indicator {i + 1}", change_indicator, changes="indicator")
         await step(f"area {i + 1}", click_area, changes="area")

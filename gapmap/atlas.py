@@ -125,7 +125,11 @@ class Atlas:
 
     def levels(self) -> dict[str, str]:
         """Map levels present in the atlas, with their labels."""
-        present = set(self.areas["level"])
+        return dict(self._levels_present)
+
+    @cached_property
+    def _levels_present(self) -> dict[str, str]:
+        present = set(self.areas["level"].unique())
         return {k: v for k, v in MAP_LEVELS.items() if k in present}
 
     # ------------------------------------------------------------------ values

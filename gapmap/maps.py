@@ -283,6 +283,26 @@ def _as_geojson(area: Any) -> dict:
     return json.loads(area.to_json(drop_id=True, show_bbox=False))
 
 
+#: Rounded geometry by the identity of the atlas's own (loaded once, never mutated) geometry,
+#: holding the original so its id cannot be reused; bounded, cleared when full.
+_ROUNDED: dict[int, tuple[dict, dict | None]] = {}
+_ROUNDED_MAX = 20_000
+
+
+def rounded_once(geometry: dict | None) -> dict | None:
+    """:func:`round_geometry`, remembered: a national map reruns with the same shapes."""
+    if not geometry:
+        return geometry
+    hit = _ROUNDED.get(id(geometry))
+    if hit is not None and hit[0] is geometry:
+        return hit[1]
+    if len(_ROUNDED) >= _ROUNDED_MAX:
+        _ROUNDED.clear()
+    result = round_geometry(geometry)
+    _ROUNDED[id(geometry)] = (geometry, result)
+    return result
+
+
 def round_geometry(geometry: dict | None, decimals: int = COORD_DECIMALS) -> dict | None:
     """Coordinates rounded, with points that rounding made identical dropped from rings."""
     if not geometry:
@@ -574,7 +594,7 @@ def choropleth(
                 "nd": 0 if has_value else 1,
                 "tip": tooltip_text(name, code, _area_lines(row, indicator, unit, england_value)),
             },
-            "geometry": round_geometry(feature.get("geometry")),
+            "geometry": rounded_once(feature.get("geometry")),
         }
         features.append(out)
         if selected is not None and code == selected:

@@ -243,6 +243,17 @@ def select_area(code: str | None, level: str | None = None) -> None:
     st.rerun()
 
 
+def show_chart(chart: alt.TopLevelMixin) -> None:
+    """Draw a chart in the page's style, from a spec checked once (by the tests), not per rerun.
+
+    ``st.altair_chart`` re-validates the whole Vega-Lite spec against its JSON schema on every
+    rerun, which was the largest single cost of a page; the charts are built by tested code.
+    """
+    with alt.data_transformers.enable("default", max_rows=None):  # practice charts: 6,000+
+        spec = charts.for_screen(chart).to_dict(validate=False)
+    st.vega_lite_chart(spec, width="stretch")
+
+
 def chart_block(
     chart: alt.Chart,
     *,
@@ -254,7 +265,7 @@ def chart_block(
     table: pd.DataFrame | None = None,
 ) -> None:
     """A chart with its text alternative and PNG / SVG / CSV downloads."""
-    st.altair_chart(charts.for_screen(chart), width="stretch")
+    show_chart(chart)
     st.caption(alt_text)
 
     def framed() -> alt.TopLevelMixin:  # built only when a download is asked for
