@@ -28,6 +28,10 @@ from data_pipeline.fetch.context import FetchContext
 from data_pipeline.fetch.http import DownloadError
 from data_pipeline.fetch.registry import Target
 
+#: gzip level of the filtered months: level 6 makes them about 3% larger than level 9
+#: (Python's default) and compresses them about three times as fast.
+GZIP_LEVEL = 6
+
 
 def paths(target: Target, release: Release) -> list[str]:
     """The monthly file of a release (``prescribing/epd/epd_bnf0403_202401.csv.gz``)."""
@@ -71,7 +75,7 @@ def _zip_lines(path: Path) -> Iterator[bytes]:
 
 
 def _filter_once(ctx: FetchContext, release: Release, prefix: str, dest: Path) -> tuple[int, int]:
-    with gzip.GzipFile(dest, "wb", mtime=0) as out:
+    with gzip.GzipFile(dest, "wb", compresslevel=GZIP_LEVEL, mtime=0) as out:
         if release.url.lower().endswith(".zip"):
             got = generic.download(ctx, release)
             return filter_lines(_zip_lines(got), prefix, out)
