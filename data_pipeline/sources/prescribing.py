@@ -317,7 +317,10 @@ def _epd_header(path: str) -> list[str]:
 
 
 def aggregate_epd(
-    paths: list[str], prefix: str = BNF_ANTIDEPRESSANTS, memory_limit: str = "1GB"
+    paths: list[str],
+    prefix: str = BNF_ANTIDEPRESSANTS,
+    memory_limit: str = "1GB",
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """Items, cost and ADQs per file, month and practice for BNF codes starting ``prefix``.
 
@@ -328,7 +331,8 @@ def aggregate_epd(
     The header of each file is read first and given to DuckDB as the schema, which skips
     its format sniffing (most of the time on wide files); only the seven columns used are
     typed and kept, the others are skipped by the scan. Files are grouped by header, so
-    months published with older column sets still read.
+    months published with older column sets still read. ``threads`` caps DuckDB's threads
+    (default: one per core; plain CSVs are split between them, gzipped ones are not).
     """
     by_header: dict[tuple[str, ...], list[str]] = {}
     for path in paths:
@@ -337,6 +341,8 @@ def aggregate_epd(
     con = duckdb.connect()
     try:
         con.execute(f"SET memory_limit = '{memory_limit}'")
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")
         for header, files in by_header.items():
