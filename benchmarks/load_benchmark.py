@@ -182,8 +182,11 @@ async def session(
             await options.nth(others[(n * 5 + i * 3) % len(others)]).click()
 
         async def click_area(i: int = i) -> None:
-            frame_el = await page.wait_for_selector(MAP_FRAME, timeout=limit)
-            frame = await frame_el.content_frame()
+            frame = None
+            while frame is None:  # a rerun can swap the map's frame for a new one
+                frame_el = await page.wait_for_selector(MAP_FRAME, timeout=limit)
+                frame = await frame_el.content_frame()
+            await frame.wait_for_function(f"() => ({COUNT})() > 0", timeout=limit)
             centres = await frame.evaluate(CENTRES)
             box = await frame_el.bounding_box()
             before = page.url
