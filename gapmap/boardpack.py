@@ -36,6 +36,7 @@ from fpdf.outline import OutlineSection
 from gapmap import charts, export, maps, narrative, prose
 from gapmap.atlas import Atlas
 from gapmap.content import read_content
+from gapmap.periods import MONTH_NAMES
 from gapmap.state import Selection
 from gapmap.views import COMPARISON_WORDS, PLURALS, chart_source, publisher
 
@@ -66,20 +67,6 @@ CHART_ROWS = 40
 CHART_KEEP = 10
 #: Image resolution: vl-convert's scale (2 = about 190 dpi at the printed size).
 SCALE = 2.0
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 #: Characters Lato lacks, spelt out rather than dropped.
 SUBSTITUTES = {"→": "->", "←": "<-", "≠": "!=", "≈": "~", "✓": "yes", "✗": "no"}
 #: Methods sections printed for every pack, and those that belong to one indicator or level.
@@ -185,7 +172,7 @@ def built_date(manifest: dict) -> date:
 
 def long_date(day: date) -> str:
     """'23 November 2026', the same in every locale."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 # ------------------------------------------------------------------------------ tables

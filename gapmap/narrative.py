@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from gapmap.periods import MONTHS, ordered
+from gapmap.periods import MONTH_NAMES, ordered
 from gapmap.trends import LEVEL, RecentTrend, judge, yearly
 
 CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
@@ -121,27 +121,7 @@ SMALL_COUNT = (
 )
 PUBLISHER = "because the publisher withheld it (usually because the numbers are very small)"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|~$])")
-_MONTH_NAMES = {
-    number: name
-    for name, number in zip(
-        [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ],
-        sorted(MONTHS.values()),
-        strict=True,
-    )
-}
+_MONTH_NAMES = dict(enumerate(MONTH_NAMES, 1))
 
 
 # ------------------------------------------------------------------------------- helpers

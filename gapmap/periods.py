@@ -5,12 +5,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
-    )
-}
+#: Month names as printed, January first.
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+#: Three-letter month abbreviations (lower case) to month numbers.
+MONTHS = {name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, 1)}
 
 
 def sort_key(period: str) -> tuple[int, int, str]:

@@ -9,36 +9,10 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from data_pipeline.sources.prescribing import EPD_PUBLISHED_COLUMNS
 from tests.fetch.fetchkit import Reply, Server
 
-EPD_HEADER = [
-    "YEAR_MONTH",
-    "REGIONAL_OFFICE_NAME",
-    "REGIONAL_OFFICE_CODE",
-    "ICB_NAME",
-    "ICB_CODE",
-    "PCO_NAME",
-    "PCO_CODE",
-    "PRACTICE_NAME",
-    "PRACTICE_CODE",
-    "ADDRESS_1",
-    "ADDRESS_2",
-    "ADDRESS_3",
-    "ADDRESS_4",
-    "POSTCODE",
-    "BNF_CHEMICAL_SUBSTANCE",
-    "CHEMICAL_SUBSTANCE_BNF_DESCR",
-    "BNF_CODE",
-    "BNF_DESCRIPTION",
-    "BNF_CHAPTER_PLUS_CODE",
-    "QUANTITY",
-    "ITEMS",
-    "TOTAL_QUANTITY",
-    "ADQUSAGE",
-    "NIC",
-    "ACTUAL_COST",
-    "UNIDENTIFIED",
-]
+EPD_HEADER = list(EPD_PUBLISHED_COLUMNS)
 
 FINGERTIPS_HEADER = [
     "Indicator ID",
