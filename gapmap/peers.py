@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from data_pipeline.disclosure import SMALL_COUNT_NOTE, is_small, round_to_five
+from methods.disclosure import SMALL_COUNT_NOTE, is_small, round_to_five
 from gapmap.atlas import Atlas
 from gapmap.state import Selection
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_pipeline import disclosure, stats
+from methods import disclosure, intervals
+from methods.benchmark import compare
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
 ENGLAND = "E92000001"
@@ -164,11 +165,11 @@ def _statistic(group: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     """
     num, den = group["numerator"], group["denominator"]
     if indicator.statistic == "proportion":
-        computed = stats.proportion(num, den, indicator.multiplier)
+        computed = intervals.proportion(num, den, indicator.multiplier)
     elif indicator.statistic == "rate":
-        computed = stats.rate(num, den, indicator.multiplier)
+        computed = intervals.rate(num, den, indicator.multiplier)
     elif indicator.statistic == "ratio":
-        computed = stats.ratio(num, den)
+        computed = intervals.ratio(num, den)
     else:
         return group[PUBLISHED]
     published_only = (num.isna() | den.isna()) & group["value"].notna()
@@ -193,7 +194,7 @@ def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame
         benchmark = part["period"].map(england).astype("Float64")
         for key in ("95", "998"):
             column = "comparison" if key == "95" else "comparison_998"
-            part[column] = stats.compare(
+            part[column] = compare(
                 part[f"lower_{key}"], part[f"upper_{key}"], benchmark, indicator.polarity
             )
         words = part["published_comparison"].str.strip().str.lower().str.split().str[0]

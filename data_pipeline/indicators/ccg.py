@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_pipeline import stats
+from methods import standardise
 from data_pipeline.ccg_vintages import ccg_population, harmonise
 from data_pipeline.geography import ENGLAND
 from data_pipeline.indicators import concat_observations, observations
@@ -188,7 +188,7 @@ def talking_therapies(tables, ctx, ledger, usage) -> tuple[list[pd.DataFrame], d
 def _ratio(observed: pd.DataFrame, need: pd.DataFrame, ctx, vintage, **const) -> list:
     """O/E with E from need at the all-areas rate, and the England row (ratio 1)."""
     both = need.merge(observed, on="ccg", how="inner")
-    both["expected"] = stats.expected_from_need(both["observed"], both["need"])
+    both["expected"] = standardise.expected_from_need(both["observed"], both["need"])
     obs = both.rename(columns={"observed": "numerator", "expected": "denominator"})
     usable = obs["numerator"].notna() & obs["denominator"].notna()
     return [

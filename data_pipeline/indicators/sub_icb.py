@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_pipeline import stats
+from methods import standardise
 from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES, split_population, weighted_mean
 from data_pipeline.indicators import concat_observations, observations
 from data_pipeline.indicators.availability import SUB_ICB_FAMILY, Availability
@@ -126,7 +126,7 @@ def _ratio_obs(observed: pd.DataFrame, need: pd.DataFrame, hierarchy, **const) -
         observed[["area_code", "numerator", "source_suppressed"]], on="area_code", how="left"
     )
     base["source_suppressed"] = base["source_suppressed"].fillna(False).astype(bool)
-    base["denominator"] = stats.expected_from_need(base["numerator"], base["need"])
+    base["denominator"] = standardise.expected_from_need(base["numerator"], base["need"])
     return observations(roll_up(base, hierarchy), **const)
 
 

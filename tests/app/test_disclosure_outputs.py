@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from data_pipeline.disclosure import THRESHOLD
+from methods.disclosure import THRESHOLD
 from data_pipeline.indicators import finalise, load_catalogue, observations
 from gapmap import boardpack, charts, export, narrative, peers, views
 from gapmap.atlas import ENGLAND, Atlas

@@ -1,9 +1,8 @@
-"""Public-health statistics, by OHID's methods as implemented in PHStatsMethods.
+"""Confidence intervals, by OHID's methods as implemented in PHStatsMethods.
 
 Wilson score limits for proportions, Byar's limits (exact Poisson below 10) for rates and
-indirectly standardised ratios, at 95% and 99.8%. Comparison with England follows the
-Fingertips rule: an area differs from England when its confidence interval excludes the
-England value. The functions are vectorised over pandas Series and keep missing values missing.
+indirectly standardised ratios, at 95% and 99.8%. The functions are vectorised over pandas
+Series and keep missing values missing.
 """
 
 from __future__ import annotations
@@ -27,11 +26,11 @@ def _elementwise(func: Callable[..., float], *columns: pd.Series) -> pd.Series:
     return pd.Series(out, index=columns[0].index, dtype="Float64")
 
 
-def _poisson_lower(count: float, confidence: float) -> float:
+def poisson_lower(count: float, confidence: float) -> float:
     return 0.0 if count == 0 else byars_lower(count, confidence)
 
 
-def _poisson_upper(count: float, confidence: float) -> float:
+def poisson_upper(count: float, confidence: float) -> float:
     # byars_upper refuses zero; the exact upper limit of a zero count is the standard answer.
     return exact_upper(0, confidence) if count == 0 else byars_upper(count, confidence)
 
@@ -55,8 +54,8 @@ def rate(numerator: pd.Series, denominator: pd.Series, multiplier: int = 100_000
     den = denominator.astype("Float64").where(denominator > 0)
     out = pd.DataFrame({"value": numerator / den * multiplier})
     for key, conf in LEVELS.items():
-        lo = _elementwise(lambda n, c=conf: _poisson_lower(n, c), numerator)
-        hi = _elementwise(lambda n, c=conf: _poisson_upper(n, c), numerator)
+        lo = _elementwise(lambda n, c=conf: poisson_lower(n, c), numerator)
+        hi = _elementwise(lambda n, c=conf: poisson_upper(n, c), numerator)
         out[f"lower_{key}"] = lo / den * multiplier
         out[f"upper_{key}"] = hi / den * multiplier
     return out
@@ -67,45 +66,6 @@ def ratio(observed: pd.Series, expected: pd.Series) -> pd.DataFrame:
     exp = expected.astype("Float64").where(expected > 0)
     out = pd.DataFrame({"value": observed / exp})
     for key, conf in LEVELS.items():
-        out[f"lower_{key}"] = _elementwise(lambda n, c=conf: _poisson_lower(n, c), observed) / exp
-        out[f"upper_{key}"] = _elementwise(lambda n, c=conf: _poisson_upper(n, c), observed) / exp
+        out[f"lower_{key}"] = _elementwise(lambda n, c=conf: poisson_lower(n, c), observed) / exp
+        out[f"upper_{key}"] = _elementwise(lambda n, c=conf: poisson_upper(n, c), observed) / exp
     return out
-
-
-def expected_from_need(observed: pd.Series, need: pd.Series) -> pd.Series:
-    """Activity expected from need at the overall rate: E_a = need_a * sum(O) / sum(need).
-
-    The sums run over the areas given, which must be the whole comparison set (all of England
-    at one level) with both values present; by construction sum(E) = sum(O), so the ratio
-    O/E over all areas weighted by E is exactly 1.
-    """
-    both = observed.notna() & need.notna()
-    overall = observed[both].sum() / need[both].sum()
-    return (need * overall).where(both)
-
-
-def compare(
-    lower: pd.Series, upper: pd.Series, benchmark: float | pd.Series, polarity: str
-) -> pd.Series:
-    """Fingertips benchmarking: the interval against the England value, honouring polarity.
-
-    ``polarity`` is ``high_is_bad``, ``high_is_good`` or ``neutral``. Neutral indicators are
-    labelled ``higher``/``lower`` rather than better/worse; no interval gives ``not_compared``.
-    """
-    higher = lower > benchmark
-    lower_ = upper < benchmark
-    if polarity == "high_is_bad":
-        up, down = "worse", "better"
-    elif polarity == "high_is_good":
-        up, down = "better", "worse"
-    elif polarity == "neutral":
-        up, down = "higher", "lower"
-    else:
-        raise ValueError(f"unknown polarity {polarity!r}")
-    known = lower.notna() & upper.notna() & pd.notna(benchmark)
-    result = np.select(
-        [~known, higher.fillna(False), lower_.fillna(False)],
-        ["not_compared", up, down],
-        default="similar",
-    )
-    return pd.Series(result, index=lower.index, dtype="string")

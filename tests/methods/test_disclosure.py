@@ -2,24 +2,26 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data_pipeline import disclosure
+from methods import disclosure
 
 
 def _values(nums, dens, level="ccg", suppressed=None):
     n = len(nums)
-    return pd.DataFrame({
-        "level": [level] * n,
-        "numerator": pd.Series(nums, dtype="Float64"),
-        "denominator": pd.Series(dens, dtype="Float64"),
-        "value": pd.Series([1.0] * n, dtype="Float64"),
-        "lower_95": pd.Series([0.5] * n, dtype="Float64"),
-        "upper_95": pd.Series([1.5] * n, dtype="Float64"),
-        "lower_998": pd.Series([0.4] * n, dtype="Float64"),
-        "upper_998": pd.Series([1.6] * n, dtype="Float64"),
-        "comparison": pd.Series(["worse"] * n, dtype="string"),
-        "suppressed": suppressed if suppressed is not None else [False] * n,
-        "note": pd.Series([pd.NA] * n, dtype="string"),
-    })
+    return pd.DataFrame(
+        {
+            "level": [level] * n,
+            "numerator": pd.Series(nums, dtype="Float64"),
+            "denominator": pd.Series(dens, dtype="Float64"),
+            "value": pd.Series([1.0] * n, dtype="Float64"),
+            "lower_95": pd.Series([0.5] * n, dtype="Float64"),
+            "upper_95": pd.Series([1.5] * n, dtype="Float64"),
+            "lower_998": pd.Series([0.4] * n, dtype="Float64"),
+            "upper_998": pd.Series([1.6] * n, dtype="Float64"),
+            "comparison": pd.Series(["worse"] * n, dtype="string"),
+            "suppressed": suppressed if suppressed is not None else [False] * n,
+            "note": pd.Series([pd.NA] * n, dtype="string"),
+        }
+    )
 
 
 def test_small_counts_suppress_the_whole_row_with_a_note():

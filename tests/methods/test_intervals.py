@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data_pipeline import stats
+from methods import benchmark, intervals, standardise
 
 
 def _frame(nums, dens):
@@ -14,7 +14,7 @@ def _frame(nums, dens):
 
 def test_proportion_equals_phstatsmethods_wilson():
     df = _frame([48, 10000 - 1, 7, 0, 350], [10000, 10000, 10000, 20, 1000])
-    ours = stats.proportion(df["n"].astype("Float64"), df["d"].astype("Float64"), 100)
+    ours = intervals.proportion(df["n"].astype("Float64"), df["d"].astype("Float64"), 100)
     ref = phs.ph_proportion(df, "n", "d", "area", confidence=[0.95, 0.998], multiplier=100)
     np.testing.assert_allclose(ours["value"].to_numpy(float), ref["Value"], rtol=1e-12)
     np.testing.assert_allclose(ours["lower_95"].to_numpy(float), ref["lower_95_ci"], rtol=1e-12)
@@ -25,7 +25,7 @@ def test_proportion_equals_phstatsmethods_wilson():
 
 def test_rate_equals_phstatsmethods_byars_and_exact():
     df = _frame([3, 9, 10, 650, 12345], [5000, 5000, 80000, 250000, 1_000_000])
-    ours = stats.rate(df["n"].astype("Float64"), df["d"].astype("Float64"), 100_000)
+    ours = intervals.rate(df["n"].astype("Float64"), df["d"].astype("Float64"), 100_000)
     ref = phs.ph_rate(df, "n", "d", "area", confidence=[0.95, 0.998], multiplier=100_000)
     for ours_col, ref_col in [
         ("value", "Value"),
@@ -38,7 +38,9 @@ def test_rate_equals_phstatsmethods_byars_and_exact():
 
 
 def test_zero_count_rate_has_exact_upper_limit_and_zero_lower():
-    out = stats.rate(pd.Series([0.0], dtype="Float64"), pd.Series([1000.0], dtype="Float64"), 1000)
+    out = intervals.rate(
+        pd.Series([0.0], dtype="Float64"), pd.Series([1000.0], dtype="Float64"), 1000
+    )
     assert out["lower_95"].iloc[0] == 0
     assert out["upper_95"].iloc[0] == pytest.approx(phs.exact_upper(0, 0.95))
 
@@ -46,17 +48,24 @@ def test_zero_count_rate_has_exact_upper_limit_and_zero_lower():
 def test_missing_values_stay_missing():
     num = pd.Series([np.nan, 5.0], dtype="Float64")
     den = pd.Series([100.0, 0.0], dtype="Float64")
-    out = stats.proportion(num, den)
+    out = intervals.proportion(num, den)
     assert out.isna().all().all()
 
 
 def test_ratio_matches_isratio_limits():
     # PHStatsMethods' ISRatio with one stratum is O/E with Byar's limits on O.
-    df = pd.DataFrame({"area": ["A", "B"], "obs": [120, 6], "pop": [1000, 100], "rn": [100, 100],
-                       "rd": [1000, 1000]})
+    df = pd.DataFrame(
+        {
+            "area": ["A", "B"],
+            "obs": [120, 6],
+            "pop": [1000, 100],
+            "rn": [100, 100],
+            "rd": [1000, 1000],
+        }
+    )
     ref = phs.ph_ISRatio(df, "obs", "pop", "rn", "rd", "area", confidence=[0.95, 0.998])
     expected = df["pop"] * df["rn"] / df["rd"]
-    ours = stats.ratio(df["obs"].astype("Float64"), expected.astype("Float64"))
+    ours = intervals.ratio(df["obs"].astype("Float64"), expected.astype("Float64"))
     np.testing.assert_allclose(ours["value"].to_numpy(float), ref["Value"], rtol=1e-12)
     np.testing.assert_allclose(ours["lower_95"].to_numpy(float), ref["lower_95_ci"], rtol=1e-12)
     np.testing.assert_allclose(ours["upper_998"].to_numpy(float), ref["upper_99_8_ci"], rtol=1e-12)
@@ -75,7 +84,7 @@ def test_gap_ratio_weighted_by_expected_is_one(pairs):
     need = pd.Series([p[1] for p in pairs], dtype="Float64")
     if obs.sum() == 0:
         return
-    exp = stats.expected_from_need(obs, need)
+    exp = standardise.expected_from_need(obs, need)
     ratios = obs / exp
     assert float((ratios * exp).sum() / exp.sum()) == pytest.approx(1.0, rel=1e-9)
 
@@ -83,11 +92,23 @@ def test_gap_ratio_weighted_by_expected_is_one(pairs):
 def test_compare_honours_polarity():
     lo = pd.Series([1.0, 5.0, 9.0, np.nan], dtype="Float64")
     hi = pd.Series([3.0, 7.0, 12.0, np.nan], dtype="Float64")
-    assert stats.compare(lo, hi, 6.0, "high_is_bad").tolist() == [
-        "better", "similar", "worse", "not_compared"]
-    assert stats.compare(lo, hi, 6.0, "high_is_good").tolist() == [
-        "worse", "similar", "better", "not_compared"]
-    assert stats.compare(lo, hi, 6.0, "neutral").tolist() == [
-        "lower", "similar", "higher", "not_compared"]
+    assert benchmark.compare(lo, hi, 6.0, "high_is_bad").tolist() == [
+        "better",
+        "similar",
+        "worse",
+        "not_compared",
+    ]
+    assert benchmark.compare(lo, hi, 6.0, "high_is_good").tolist() == [
+        "worse",
+        "similar",
+        "better",
+        "not_compared",
+    ]
+    assert benchmark.compare(lo, hi, 6.0, "neutral").tolist() == [
+        "lower",
+        "similar",
+        "higher",
+        "not_compared",
+    ]
     with pytest.raises(ValueError):
-        stats.compare(lo, hi, 6.0, "sideways")
+        benchmark.compare(lo, hi, 6.0, "sideways")
