@@ -27,11 +27,12 @@ def _elementwise(func: Callable[..., float], *columns: pd.Series) -> pd.Series:
 
 
 def poisson_lower(count: float, confidence: float) -> float:
+    """Byar's lower limit for a Poisson count (exact below 10); zero for a zero count."""
     return 0.0 if count == 0 else byars_lower(count, confidence)
 
 
 def poisson_upper(count: float, confidence: float) -> float:
-    # byars_upper refuses zero; the exact upper limit of a zero count is the standard answer.
+    """Byar's upper limit for a Poisson count; the exact limit for zero, which Byar refuses."""
     return exact_upper(0, confidence) if count == 0 else byars_upper(count, confidence)
 
 
