@@ -9,11 +9,11 @@ from gapmap.views import (
     area_label,
     chart_source,
     drilldown_layers,
-    escape_md,
     neighbourhood_table,
     practice_table,
     sii_sentence,
 )
+from gapmap.wording import escape_md
 
 data = ui.atlas()
 selection = ui.current()

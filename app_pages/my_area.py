@@ -4,7 +4,8 @@ import streamlit as st
 
 from gapmap import charts, narrative, trends, ui
 from gapmap.content import read_content
-from gapmap.views import area_name, chart_source, deprivation_text, escape_md, level_of_result
+from gapmap.views import area_name, chart_source, deprivation_text, level_of_result
+from gapmap.wording import escape_md
 
 data = ui.atlas()
 selection = ui.current()

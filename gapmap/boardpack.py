@@ -38,7 +38,8 @@ from gapmap.atlas import Atlas
 from gapmap.content import read_content
 from gapmap.periods import MONTH_NAMES
 from gapmap.state import Selection
-from gapmap.views import COMPARISON_WORDS, PLURALS, chart_source, publisher
+from gapmap.views import chart_source, publisher
+from gapmap.wording import COMPARISON_WORDS, PLURALS
 
 # ------------------------------------------------------------------------------ layout
 

@@ -50,7 +50,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from gapmap.periods import sort_key
-from gapmap.views import COMPARISON_WORDS
+from gapmap.wording import COMPARISON_WORDS
 
 #: Points in a recent trend (Fingertips: ``PointsToUse = 5``).
 POINTS = 5

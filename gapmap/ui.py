@@ -18,7 +18,8 @@ from streamlit_folium import st_folium
 from gapmap import charts, export, maps, peers, state
 from gapmap.atlas import Atlas, AtlasUnavailable
 from gapmap.state import Selection
-from gapmap.views import display_table, escape_md, publisher
+from gapmap.views import display_table, publisher
+from gapmap.wording import escape_md
 
 SESSION_KEY = "selection"
 ATTRIBUTION = (

@@ -7,15 +7,7 @@ import pandas as pd
 from gapmap import peers
 from gapmap.atlas import Atlas
 from gapmap.state import Selection
-
-COMPARISON_WORDS = {
-    "better": "Better than England",
-    "similar": "Similar to England",
-    "worse": "Worse than England",
-    "higher": "Higher than England",
-    "lower": "Lower than England",
-    "not_compared": "Not compared",
-}
+from gapmap.wording import COMPARISON_WORDS, PLURALS, escape_md
 
 
 def display_table(table: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
@@ -201,14 +193,6 @@ def practice_frame(atlas: Atlas, indicator_id: str, period: str) -> pd.DataFrame
     return out.loc[~out["suppressed"]].drop(columns="suppressed").reset_index(drop=True)
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_{}[]<>()#+-.!|~"})
-
-
-def escape_md(text: str) -> str:
-    """Text from data made inert in Markdown (no emphasis, links or HTML)."""
-    return str(text).translate(_MARKDOWN_SPECIAL)
-
-
 LEVEL_WORDS = {
     "region": "NHS region",
     "icb": "ICB",
@@ -275,16 +259,6 @@ def sii_sentence(result: dict, meta: pd.Series, word: str) -> str:
         f"England average ({result['mean']:.2f} {meta['unit']}), from {word}s of GP practices "
         "grouped by the deprivation of their patients' neighbourhoods (IMD 2019)."
     )
-
-
-PLURALS = {
-    "region": "NHS regions",
-    "icb": "integrated care boards",
-    "sub_icb": "sub-ICB locations",
-    "ccg": "CCGs",
-    "ltla": "local authority districts",
-    "utla": "upper-tier local authorities",
-}
 
 
 def deprivation_text(atlas: Atlas, selection: Selection) -> str | None:
