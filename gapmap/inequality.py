@@ -1,51 +1,39 @@
-"""Inequality by deprivation: values by national deprivation quantile, and the SII and RII.
+"""Inequality by deprivation on the read side: atlas areas into deprivation quantiles.
 
 Areas (GP practices by the deprivation of their registered population, LSOAs by their IMD
 score...) are put into national deprivation quantiles, quantile 1 holding the MOST deprived
 (the ONS and Fingertips convention). Each quantile's value is pooled from counts where there
 are counts, so a quantile's figure is the figure of the people in it, not an average of areas.
 
-The slope and relative indices of inequality follow Low & Low (2004), "Measuring the gap:
-quantifying and comparing local health inequalities", J Public Health 26:388-395, as OHID's
-``phe_sii`` implements it: a least-squares line through the quantile values, weighted by each
-quantile's share of the population, against the population-midpoint cumulative rank.
-
-Direction, stated once for every caller: the rank runs from 0 at the MOST deprived end of the
-population to 1 at the LEAST deprived end, and
-
-    SII = fitted value at the most deprived end (rank 0) - fitted value at the least deprived
-          end (rank 1),
-
-so a positive SII means the indicator is higher where people are more deprived. (``phe_sii``
-reports the slope, the opposite sign; its ``multiplier = -1`` gives this convention.)
-RII = SII / the population-weighted mean of the quantile values (Low & Low's relative index,
-the gap as a share of the average level).
+The statistics (the quantiles' confidence limits, the population-midpoint ranks, and the slope
+and relative indices of inequality with their sign convention) are :mod:`methods.inequality`'s;
+``sii_rii`` and ``DIRECTION`` are re-exported here for the pages.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from PHStatsMethods import (
-    byars_lower,
-    byars_upper,
-    exact_upper,
-    ph_quantile,
-    wilson_lower,
-    wilson_upper,
-)
-from scipy import stats as sps
+from PHStatsMethods import ph_quantile
 
-#: Confidence levels of the quantile limits, as in the atlas (suffix -> level).
-LEVELS = {"95": 0.95, "998": 0.998}
-#: Default seed of the simulation, so the same inputs always give the same limits.
-SEED = 20040401
-#: Repetitions of the simulation (OHID's default).
-REPETITIONS = 100_000
-DIRECTION = (
-    "SII = value at the most deprived end minus value at the least deprived end "
-    "(rank 0 = most deprived, 1 = least deprived); positive means higher where more deprived."
+from methods.inequality import (
+    DIRECTION,
+    LIMIT_COLUMNS,
+    REPETITIONS,
+    SEED,
+    midpoint_ranks,
+    pooled_limits,
+    sii_rii,
 )
+
+__all__ = [
+    "DIRECTION",
+    "REPETITIONS",
+    "SEED",
+    "assign_quantiles",
+    "by_quantile",
+    "sii_rii",
+]
 
 
 # ------------------------------------------------------------------------------ quantiles
@@ -94,28 +82,81 @@ def assign_quantiles(
     return out
 
 
-def _pooled_limits(
-    numerator: pd.Series, denominator: pd.Series, statistic: str, multiplier: float
+#: Columns of :func:`by_quantile`, most deprived quantile first.
+QUANTILE_COLUMNS = (
+    "quantile",
+    "n_areas",
+    "population",
+    "numerator",
+    "denominator",
+    "value",
+    *LIMIT_COLUMNS,
+    "deprivation_min",
+    "deprivation_max",
+    "rank_start",
+    "rank_end",
+    "rank_midpoint",
+)
+
+
+def _usable(
+    data: pd.DataFrame, value_col: str, deprivation_col: str, weight_col: str | None
+) -> pd.Series:
+    """Rows that can go into a quantile: shown, valued, ranked and (if weighted) weighted."""
+    keep = pd.Series(True, index=data.index)
+    if "suppressed" in data.columns:
+        keep &= ~data["suppressed"].fillna(False).astype(bool)
+    keep &= pd.to_numeric(data[value_col], errors="coerce").notna()
+    keep &= pd.to_numeric(data[deprivation_col], errors="coerce").notna()
+    if weight_col is not None:
+        weight = pd.to_numeric(data[weight_col], errors="coerce")
+        keep &= weight.notna() & (weight > 0)
+    return keep
+
+
+def _working(
+    data: pd.DataFrame, columns: dict[str, str | None], n: int, high_is_deprived: bool
+) -> tuple[pd.DataFrame, bool]:
+    """The rows with their quantile, weight, value, deprivation and (if all have them) counts."""
+    value_col, deprivation_col = columns["value"], columns["deprivation"]
+    weight_col = columns["weight"]
+    numerator_col, denominator_col = columns["numerator"], columns["denominator"]
+    data = data.assign(
+        _q=assign_quantiles(
+            data, deprivation_col, weight_col, n, high_is_deprived=high_is_deprived
+        ),
+        _w=1.0 if weight_col is None else data[weight_col].astype("float64"),
+        _v=data[value_col].astype("float64"),
+        _d=data[deprivation_col].astype("float64"),
+    )
+    has_counts = {numerator_col, denominator_col} <= set(data.columns) and bool(
+        data[numerator_col].notna().all() and data[denominator_col].notna().all()
+    )
+    if has_counts:
+        data["_num"] = data[numerator_col].astype("float64")
+        data["_den"] = data[denominator_col].astype("float64")
+        if weight_col is None:
+            data["_w"] = data["_den"]  # equal numbers of areas, but people weight the line
+    return data, has_counts
+
+
+def _values(
+    data: pd.DataFrame, out: pd.DataFrame, has_counts: bool, statistic: str, multiplier: float
 ) -> pd.DataFrame:
-    """Wilson (proportion) or Byar (rate) limits from pooled counts, by PHStatsMethods."""
-    rows = []
-    for num, den in zip(numerator, denominator, strict=True):
-        row = {}
-        for key, conf in LEVELS.items():
-            if den <= 0:
-                lo = hi = np.nan
-            elif statistic == "proportion":
-                lo, hi = wilson_lower(num, den, conf), wilson_upper(num, den, conf)
-            elif statistic == "rate":
-                lo = 0.0 if num == 0 else byars_lower(num, conf)
-                hi = exact_upper(0, conf) if num == 0 else byars_upper(num, conf)
-                lo, hi = lo / den, hi / den
-            else:
-                raise ValueError(f"statistic must be 'proportion' or 'rate', not {statistic!r}")
-            row[f"lower_{key}"] = lo * multiplier
-            row[f"upper_{key}"] = hi * multiplier
-        rows.append(row)
-    return pd.DataFrame(rows, index=numerator.index, dtype="float64")
+    """Each quantile's value: pooled counts with limits, else the weighted mean of values."""
+    grouped = data.groupby("_q", sort=True)
+    if has_counts:
+        out["numerator"] = grouped["_num"].sum()
+        out["denominator"] = grouped["_den"].sum()
+        out["value"] = out["numerator"] / out["denominator"] * multiplier
+        return out.join(pooled_limits(out["numerator"], out["denominator"], statistic, multiplier))
+    weighted = (data["_v"] * data["_w"]).groupby(data["_q"]).sum()
+    out["numerator"] = np.nan
+    out["denominator"] = np.nan
+    out["value"] = weighted / out["population"]
+    for column in LIMIT_COLUMNS:
+        out[column] = np.nan
+    return out
 
 
 def by_quantile(
@@ -159,31 +200,15 @@ def by_quantile(
         (NA for means), ``deprivation_min``/``deprivation_max``, ``rank_start``/``rank_end``
         (cumulative population share, 0 = most deprived) and ``rank_midpoint``.
     """
-    data = frame.copy()
-    keep = pd.Series(True, index=data.index)
-    if "suppressed" in data.columns:
-        keep &= ~data["suppressed"].fillna(False).astype(bool)
-    keep &= pd.to_numeric(data[value_col], errors="coerce").notna()
-    keep &= pd.to_numeric(data[deprivation_col], errors="coerce").notna()
-    if weight_col is not None:
-        weight = pd.to_numeric(data[weight_col], errors="coerce")
-        keep &= weight.notna() & (weight > 0)
-    excluded = int((~keep).sum())
-    data = data.loc[keep].copy()
-    data["_q"] = assign_quantiles(
-        data, deprivation_col, weight_col, n, high_is_deprived=high_is_deprived
-    )
-    data["_w"] = 1.0 if weight_col is None else data[weight_col].astype("float64")
-    data["_v"] = data[value_col].astype("float64")
-    data["_d"] = data[deprivation_col].astype("float64")
-    has_counts = {numerator_col, denominator_col} <= set(data.columns) and bool(
-        data[numerator_col].notna().all() and data[denominator_col].notna().all()
-    )
-    if has_counts:
-        data["_num"] = data[numerator_col].astype("float64")
-        data["_den"] = data[denominator_col].astype("float64")
-    if weight_col is None and has_counts:
-        data["_w"] = data["_den"]  # equal numbers of areas, but people weight the line
+    keep = _usable(frame, value_col, deprivation_col, weight_col)
+    columns = {
+        "value": value_col,
+        "deprivation": deprivation_col,
+        "weight": weight_col,
+        "numerator": numerator_col,
+        "denominator": denominator_col,
+    }
+    data, has_counts = _working(frame.loc[keep], columns, n, high_is_deprived)
     grouped = data.groupby("_q", sort=True)
     out = pd.DataFrame(
         {
@@ -193,181 +218,11 @@ def by_quantile(
             "deprivation_max": grouped["_d"].max(),
         }
     )
-    if has_counts:
-        out["numerator"] = grouped["_num"].sum()
-        out["denominator"] = grouped["_den"].sum()
-        out["value"] = out["numerator"] / out["denominator"] * multiplier
-        limits = _pooled_limits(out["numerator"], out["denominator"], statistic, multiplier)
-        out = out.join(limits)
-    else:
-        weighted = (data["_v"] * data["_w"]).groupby(data["_q"]).sum()
-        out["numerator"] = np.nan
-        out["denominator"] = np.nan
-        out["value"] = weighted / out["population"]
-        for key in LEVELS:
-            out[f"lower_{key}"] = np.nan
-            out[f"upper_{key}"] = np.nan
-    total = out["population"].sum()
-    out["rank_end"] = out["population"].cumsum() / total
-    out["rank_start"] = out["rank_end"] - out["population"] / total
-    out["rank_midpoint"] = out["rank_start"] + out["population"] / total / 2
+    out = _values(data, out, has_counts, statistic, multiplier)
+    out = out.join(midpoint_ranks(out["population"]))
     out = out.rename_axis("quantile").reset_index()
     out["quantile"] = out["quantile"].astype("int64")
-    columns = [
-        "quantile",
-        "n_areas",
-        "population",
-        "numerator",
-        "denominator",
-        "value",
-        "lower_95",
-        "upper_95",
-        "lower_998",
-        "upper_998",
-        "deprivation_min",
-        "deprivation_max",
-        "rank_start",
-        "rank_end",
-        "rank_midpoint",
-    ]
-    out = out[columns]
-    out.attrs["excluded"] = excluded
+    out = out[list(QUANTILE_COLUMNS)]
+    out.attrs["excluded"] = int((~keep).sum())
     out.attrs["weighted"] = weight_col is not None
     return out
-
-
-# ---------------------------------------------------------------------------- SII and RII
-
-
-def _design(rank: np.ndarray, share: np.ndarray) -> np.ndarray:
-    """Rows of (X'WX)^-1 X'W: the weighted least-squares coefficients are this times y.
-
-    The estimator is linear in the quantile values, so one matrix serves the point estimate
-    and every simulated draw.
-    """
-    x = np.column_stack([np.ones_like(rank), rank])
-    xtw = x.T * share
-    return np.linalg.solve(xtw @ x, xtw)
-
-
-def _transform(values, lower, upper, transform: str | None, multiplier: float):
-    """Values and standard errors on the scale the draws are made on, and the way back."""
-    z = sps.norm.ppf(0.975)  # the limits given are 95% limits, as in phe_sii
-    if transform is None:
-        return values, (upper - lower) / (2 * z), lambda v: v
-    if transform == "log":
-        return (
-            np.log(values),
-            (np.log(upper) - np.log(lower)) / (2 * z),
-            np.exp,
-        )
-    if transform == "logit":
-
-        def logit(v):
-            p = v / multiplier
-            return np.log(p / (1 - p))
-
-        return (
-            logit(values),
-            (logit(upper) - logit(lower)) / (2 * z),
-            lambda t: multiplier / (1 + np.exp(-t)),
-        )
-    raise ValueError(f"transform must be None, 'log' or 'logit', not {transform!r}")
-
-
-def sii_rii(
-    quantiles: pd.DataFrame,
-    *,
-    multiplier: float,
-    confidence: float = 0.95,
-    method: str = "simulation",
-    transform: str | None = None,
-    repetitions: int = REPETITIONS,
-    seed: int = SEED,
-) -> dict:
-    """Slope and Relative Index of Inequality of quantile values, with confidence limits.
-
-    Parameters
-    ----------
-    quantiles
-        Output of :func:`by_quantile` (or any frame with ``value``, ``population`` and
-        ``rank_midpoint``; ``lower_95``/``upper_95`` for the simulation).
-    multiplier
-        The scale of the values (100 for percentages, 100000 for rates per 100,000, 1 for
-        scores); used to move proportions onto the 0-1 scale for ``transform="logit"`` and
-        reported with the result so the SII can be labelled in the indicator's units.
-    method
-        ``"simulation"`` (OHID's method, as ``phe_sii``): each quantile value is redrawn
-        ``repetitions`` times from a normal distribution with the standard error implied by
-        its 95% limits (on the log or logit scale with ``transform``), the line is refitted to
-        every draw, and the limits are percentiles of the simulated SII and RII. Deterministic:
-        a fixed ``seed``. ``"analytic"``: the weighted-regression standard error of the slope
-        from the residuals, with a t distribution on (quantiles - 2) degrees of freedom; for
-        values without limits (scores). Its RII limits divide the SII limits by the mean.
-
-    Returns
-    -------
-    dict
-        ``sii``, ``sii_lower``, ``sii_upper``, ``rii``, ``rii_lower``, ``rii_upper``,
-        ``value_most_deprived`` and ``value_least_deprived`` (the fitted line at rank 0 and
-        rank 1), ``ratio_extremes`` (their ratio, most / least deprived), ``mean``,
-        ``n_quantiles``, ``confidence``, ``method``, ``repetitions``, ``seed``,
-        ``multiplier`` and ``direction`` (the sign convention in words).
-    """
-    q = quantiles.sort_values("rank_midpoint")
-    y = q["value"].astype("float64").to_numpy()
-    pop = q["population"].astype("float64").to_numpy()
-    rank = q["rank_midpoint"].astype("float64").to_numpy()
-    if len(y) < 3 or np.isnan(y).any() or np.isnan(pop).any() or (pop <= 0).any():
-        raise ValueError("need at least 3 quantiles, each with a value and a population")
-    share = pop / pop.sum()
-    coef = _design(rank, share)
-    intercept, slope = coef @ y
-    mean = float(share @ y)
-    sii = -slope
-    alpha = 1 - confidence
-    result = {
-        "sii": float(sii),
-        "rii": float(sii / mean) if mean else np.nan,
-        "value_most_deprived": float(intercept),
-        "value_least_deprived": float(intercept + slope),
-        "ratio_extremes": float(intercept / (intercept + slope)) if intercept + slope else np.nan,
-        "mean": mean,
-        "n_quantiles": len(y),
-        "confidence": confidence,
-        "method": method,
-        "repetitions": repetitions if method == "simulation" else None,
-        "seed": seed if method == "simulation" else None,
-        "multiplier": multiplier,
-        "direction": DIRECTION,
-    }
-    if method == "simulation":
-        lower = q["lower_95"].astype("float64").to_numpy()
-        upper = q["upper_95"].astype("float64").to_numpy()
-        if np.isnan(lower).any() or np.isnan(upper).any():
-            raise ValueError("the simulation needs 95% limits for every quantile; use 'analytic'")
-        centre, se, back = _transform(y, lower, upper, transform, multiplier)
-        rng = np.random.default_rng(seed)
-        draws = back(rng.normal(centre, se, size=(repetitions, len(y))))
-        sii_draws = -(draws @ coef[1])
-        rii_draws = sii_draws / (draws @ share)
-        lo, hi = 100 * alpha / 2, 100 * (1 - alpha / 2)
-        result["sii_lower"], result["sii_upper"] = (
-            float(v) for v in np.percentile(sii_draws, [lo, hi])
-        )
-        result["rii_lower"], result["rii_upper"] = (
-            float(v) for v in np.percentile(rii_draws, [lo, hi])
-        )
-    elif method == "analytic":
-        fitted = intercept + slope * rank
-        dof = len(y) - 2
-        sigma2 = float(share @ (y - fitted) ** 2) / dof
-        x = np.column_stack([np.ones_like(rank), rank])
-        cov = sigma2 * np.linalg.inv((x.T * share) @ x)
-        half = sps.t.ppf(1 - alpha / 2, dof) * np.sqrt(cov[1, 1])
-        result["sii_lower"], result["sii_upper"] = float(sii - half), float(sii + half)
-        bounds = sorted([result["sii_lower"] / mean, result["sii_upper"] / mean])
-        result["rii_lower"], result["rii_upper"] = bounds
-    else:
-        raise ValueError(f"method must be 'simulation' or 'analytic', not {method!r}")
-    return result

@@ -1,35 +1,16 @@
-"""Deprivation quantiles and the slope / relative index of inequality."""
+"""Deprivation quantiles from atlas tables, and the SII of real atlas data.
+
+The statistics themselves are tested in ``tests/methods/test_inequality.py``."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from PHStatsMethods import wilson_lower, wilson_upper
 
 from gapmap.atlas import Atlas
 from gapmap.inequality import assign_quantiles, by_quantile, sii_rii
-
-
-def quantile_frame(values, populations, half_width=0.001):
-    """Quantile rows as by_quantile returns them, most deprived first."""
-    pop = np.asarray(populations, dtype=float)
-    end = np.cumsum(pop) / pop.sum()
-    start = end - pop / pop.sum()
-    values = np.asarray(values, dtype=float)
-    return pd.DataFrame(
-        {
-            "quantile": np.arange(1, len(values) + 1),
-            "population": pop,
-            "value": values,
-            "lower_95": values - half_width,
-            "upper_95": values + half_width,
-            "rank_midpoint": (start + end) / 2,
-        }
-    )
-
 
 # ------------------------------------------------------------------------------ quantiles
 
@@ -117,120 +98,6 @@ def test_by_quantile_without_counts_takes_weighted_means():
     q = by_quantile(frame, "value", "imd", "pop", n=2)
     assert q.loc[0, "value"] == pytest.approx((1 * 1 + 3 * 3) / 4)
     assert q["lower_95"].isna().all()
-
-
-# ---------------------------------------------------------------------------- SII and RII
-
-
-def test_hand_worked_example_equal_quintiles():
-    # x = 0.1 .. 0.9, y = 30 25 22 18 15: slope = -7.4 / 0.4 = -18.5, mean 22,
-    # fitted at rank 0 (most deprived) 31.25, at rank 1 12.75
-    q = quantile_frame([30, 25, 22, 18, 15], [1, 1, 1, 1, 1])
-    r = sii_rii(q, multiplier=1, method="analytic")
-    assert r["sii"] == pytest.approx(18.5)
-    assert r["value_most_deprived"] == pytest.approx(31.25)
-    assert r["value_least_deprived"] == pytest.approx(12.75)
-    assert r["rii"] == pytest.approx(18.5 / 22)
-    assert r["ratio_extremes"] == pytest.approx(31.25 / 12.75)
-
-
-def test_exact_linear_gradient_is_recovered_with_unequal_populations():
-    pops = [5_000, 12_000, 8_000, 20_000, 9_000, 6_000, 15_000, 7_000, 11_000, 7_000]
-    q = quantile_frame(np.zeros(10), pops)
-    q["value"] = 20 - 8 * q["rank_midpoint"]
-    q["lower_95"], q["upper_95"] = q["value"] - 0.001, q["value"] + 0.001
-    sim = sii_rii(q, multiplier=100)
-    assert sim["sii"] == pytest.approx(8.0, abs=1e-9)
-    assert sim["value_most_deprived"] == pytest.approx(20.0)
-    assert sim["sii_upper"] - sim["sii_lower"] < 0.01
-    assert sim["sii_lower"] < 8.0 < sim["sii_upper"]
-    analytic = sii_rii(q, multiplier=100, method="analytic")
-    assert analytic["sii_upper"] - analytic["sii_lower"] == pytest.approx(0.0, abs=1e-6)
-    mean = np.average(q["value"], weights=pops)
-    assert sim["rii"] == pytest.approx(8.0 / mean)
-
-
-def test_phe_documentation_example_point_and_simulated_limits():
-    # The phe_sii help-page example (Area1): deciles with populations, values and 95% limits.
-    pops = [7291, 7997, 6105, 7666, 5790, 6934, 5918, 5974, 7147, 7534]
-    values = [75.9, 78.3, 83.8, 83.6, 80.5, 81.1, 81.7, 84.2, 80.6, 86.3]
-    lower = [72.7, 75.3, 80.9, 80.2, 77.1, 78, 79, 81.4, 75.8, 83.2]
-    upper = [79.1, 81.4, 86.8, 87.1, 83.8, 84.2, 84.4, 86.9, 85.4, 89.4]
-    q = quantile_frame(values, pops)
-    q["lower_95"], q["upper_95"] = lower, upper
-    r = sii_rii(q, multiplier=1)
-    # independent fit: numpy's polyfit weights residuals, so sqrt(share) gives WLS by share
-    share = np.asarray(pops) / sum(pops)
-    slope, intercept = np.polyfit(q["rank_midpoint"], values, 1, w=np.sqrt(share))
-    assert r["sii"] == pytest.approx(-slope)
-    assert r["value_most_deprived"] == pytest.approx(intercept)
-    # the fit is linear in the values, so the simulated SII is normal with a known spread
-    x = np.column_stack([np.ones(10), q["rank_midpoint"]])
-    coef = np.linalg.solve((x.T * share) @ x, x.T * share)[1]
-    se = (np.asarray(upper) - np.asarray(lower)) / (2 * 1.959964)
-    half = 1.959964 * np.sqrt(np.sum(coef**2 * se**2))
-    assert r["sii_lower"] == pytest.approx(r["sii"] - half, abs=0.05)
-    assert r["sii_upper"] == pytest.approx(r["sii"] + half, abs=0.05)
-    assert r["sii"] < 0  # life expectancy is lower where more deprived
-
-
-def test_simulation_is_deterministic_and_seed_matters():
-    q = quantile_frame([15, 14, 13, 13, 12], [1, 2, 1, 2, 1], half_width=0.5)
-    a = sii_rii(q, multiplier=100, repetitions=5_000)
-    b = sii_rii(q, multiplier=100, repetitions=5_000)
-    c = sii_rii(q, multiplier=100, repetitions=5_000, seed=1)
-    assert a == b
-    assert a["sii_lower"] != c["sii_lower"]
-    logit = sii_rii(q, multiplier=100, repetitions=5_000, transform="logit")
-    assert logit["sii"] == a["sii"]
-    assert logit["sii_lower"] == pytest.approx(a["sii_lower"], abs=0.05)
-
-
-def test_simulation_refuses_quantiles_without_limits():
-    q = quantile_frame([3, 2, 1], [1, 1, 1])
-    q["lower_95"] = np.nan
-    with pytest.raises(ValueError, match="analytic"):
-        sii_rii(q, multiplier=1)
-    # ranks 1/6, 1/2, 5/6: a fall of 2 over 2/3 of the population is 3 end to end
-    assert sii_rii(q, multiplier=1, method="analytic")["sii"] == pytest.approx(3.0)
-
-
-values_strategy = st.lists(
-    st.floats(min_value=1, max_value=100, allow_nan=False), min_size=5, max_size=10
-)
-
-
-@settings(max_examples=60, deadline=None)
-@given(values_strategy, st.data())
-def test_sii_flips_sign_when_the_gradient_flips(values, data):
-    pops = data.draw(
-        st.lists(
-            st.floats(min_value=1, max_value=1e5, allow_nan=False),
-            min_size=len(values),
-            max_size=len(values),
-        )
-    )
-    q = quantile_frame(values, pops)
-    flipped = q.assign(value=200 - q["value"])
-    a = sii_rii(q, multiplier=1, method="analytic")
-    b = sii_rii(flipped, multiplier=1, method="analytic")
-    assert b["sii"] == pytest.approx(-a["sii"], abs=1e-7)
-    assert a["rii"] * a["mean"] == pytest.approx(a["sii"], rel=1e-9, abs=1e-9)
-    assert a["mean"] == pytest.approx(np.average(values, weights=pops))
-
-
-@settings(max_examples=40, deadline=None)
-@given(
-    st.floats(min_value=-50, max_value=50).filter(lambda b: abs(b) > 0.01),
-    st.floats(min_value=60, max_value=200),
-)
-def test_sign_of_sii_follows_direction_of_gradient(gradient, level):
-    q = quantile_frame(np.zeros(10), [3, 1, 4, 1, 5, 9, 2, 6, 5, 3])
-    q["value"] = level + gradient * q["rank_midpoint"]  # rank 0 = most deprived
-    r = sii_rii(q, multiplier=1, method="analytic")
-    assert r["sii"] == pytest.approx(-gradient)
-    assert np.sign(r["sii"]) == -np.sign(gradient)
-    assert r["rii"] == pytest.approx(r["sii"] / r["mean"])
 
 
 # ------------------------------------------------------------------------------ real data
