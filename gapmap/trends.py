@@ -5,26 +5,14 @@ Fingertips therefore marks an indicator's *recent trend* only when a test says t
 over the **five most recent yearly figures** is bigger than chance would give, and this module
 follows its published calculator (the ``TrendMarkerCalculator`` of the Fingertips code):
 
-- **Proportions** (a count out of a population, such as recorded depression): Armitage's
-  chi-square test for linear trend in proportions (also called the Cochran–Armitage test),
-  on the counts and denominators of the five points. With ``r_i`` events out of ``n_i`` at
-  time score ``t_i``, ``N = sum n_i``, ``R = sum r_i``, ``p = R / N`` and
-  ``t_bar = sum n_i t_i / N``::
+- **Proportions** (a count out of a population, such as recorded depression): the chi-square
+  test for trend on the counts and denominators of the five points.
+- **Rates** (events per 100,000): a straight line weighted by each point's precision, from its
+  95% limits.
 
-      U  = sum r_i (t_i - t_bar)
-      X2 = U**2 / (p (1 - p) sum n_i (t_i - t_bar)**2)          (1 degree of freedom)
-
-  This is the Fingertips formula ``N (N sum r t - R sum n t)**2 /
-  (R (N - R) (N sum n t**2 - (sum n t)**2))`` rearranged, and the regression sum of squares
-  of R's ``prop.trend.test``. The sign of ``U`` gives the direction.
-- **Rates** (events per 100,000): a weighted straight line through the five values, each
-  weighted by ``1 / se**2`` with ``se = (upper_95 - lower_95) / 3.92`` from its 95% limits;
-  ``X2 = (slope / se(slope))**2``.
-
-In both, the trend is significant when ``X2`` exceeds the chi-square value for the 99.8% level
-(9.5495, as Fingertips) **and** the direction stays the same when any one of the five points is
-left out (Fingertips' check that one unusual year is not making the trend). Otherwise the
-result is "no significant change".
+Both tests, and Fingertips' rule that the trend is significant only above the 99.8% chi-square
+value **and** when its direction survives leaving out any one point, are
+:mod:`methods.trend`'s; this module picks the points and the test and words the verdict.
 
 Where Fingertips gives "cannot be calculated", so does this: fewer than five yearly points with
 what the test needs, monthly figures, ratios and scores, and figures published without counts
@@ -39,26 +27,48 @@ at the sizes where a test is possible this moves the statistic very little.
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
 
 from gapmap.periods import sort_key
 from gapmap.wording import COMPARISON_WORDS
+from methods.trend import (
+    CHI_SQUARE_LIMIT,
+    LEVEL,
+    Z95_SPAN,
+    TrendTest,
+    chi_square_for_trend,
+    proportion_trend,
+    rate_trend,
+    weighted_trend,
+)
+
+__all__ = [
+    "CHI_SQUARE",
+    "CHI_SQUARE_LIMIT",
+    "LEVEL",
+    "POINTS",
+    "WEIGHTED_LINE",
+    "Z95_SPAN",
+    "RecentTrend",
+    "area_trends",
+    "chi_square_for_trend",
+    "judge",
+    "recent_trend",
+    "score",
+    "series",
+    "table",
+    "weighted_trend",
+    "yearly",
+]
 
 #: Points in a recent trend (Fingertips: ``PointsToUse = 5``).
 POINTS = 5
-#: Confidence level of the test (Fingertips: ``ChiSquareConfidence = 9.54953570608324``).
-LEVEL = 0.998
-CHI_SQUARE_LIMIT = float(chi2.ppf(LEVEL, 1))
-#: 95% limits are value +/- 1.96 standard errors, so the interval spans 3.92 of them.
-Z95_SPAN = 3.92
 ENGLAND = "E92000001"
 
 Marker = Literal["increasing", "decreasing", "no_change", "cannot_calculate"]
@@ -119,54 +129,6 @@ def judge(marker: str, polarity: str) -> str | None:
     return "better" if up == (polarity == "high_is_good") else "worse"
 
 
-# ------------------------------------------------------------------------------ statistics
-
-
-def chi_square_for_trend(
-    numerators: Sequence[float], denominators: Sequence[float], scores: Sequence[float]
-) -> tuple[float, float]:
-    """Armitage's chi-square for linear trend in proportions: ``(X2, U)``.
-
-    ``U`` is positive when the proportion rises with the score. Raises ``ValueError`` when
-    the statistic is undefined (no events, every unit an event, or all scores equal).
-    """
-    r, n, t = (np.asarray(a, dtype="float64") for a in (numerators, denominators, scores))
-    big_n, big_r = n.sum(), r.sum()
-    p = big_r / big_n
-    t_bar = (n * t).sum() / big_n
-    u = (r * (t - t_bar)).sum()
-    v = p * (1 - p) * (n * (t - t_bar) ** 2).sum()
-    if not v > 0:
-        raise ValueError("chi-square for trend is undefined: no events or no spread in time")
-    return float(u * u / v), float(u)
-
-
-def weighted_trend(
-    values: Sequence[float],
-    lower_95: Sequence[float],
-    upper_95: Sequence[float],
-    scores: Sequence[float],
-) -> tuple[float, float]:
-    """A straight line weighted by each point's precision: ``(X2, slope)``.
-
-    Weights are ``1 / se**2`` with ``se`` from the width of the 95% interval. Raises
-    ``ValueError`` when a width is not positive or all scores are equal.
-    """
-    y, lo, hi, t = (np.asarray(a, dtype="float64") for a in (values, lower_95, upper_95, scores))
-    se = (hi - lo) / Z95_SPAN
-    if not (se > 0).all():
-        raise ValueError("every point needs a 95% interval of positive width")
-    w = 1 / se**2
-    sw, swt, swy = w.sum(), (w * t).sum(), (w * y).sum()
-    swtt, swty = (w * t * t).sum(), (w * t * y).sum()
-    det = sw * swtt - swt**2
-    if not det > 0:
-        raise ValueError("a line cannot be fitted: all points share one time")
-    slope = (sw * swty - swt * swy) / det
-    variance = sw / det
-    return float(slope**2 / variance), float(slope)
-
-
 # --------------------------------------------------------------------------------- periods
 
 
@@ -221,11 +183,12 @@ def _valid(frame: pd.DataFrame, method: str) -> pd.Series:
     return pd.Series(ok, index=frame.index)
 
 
-def _statistic(points: pd.DataFrame, method: str) -> tuple[float, float]:
+def _statistic(points: pd.DataFrame, method: str) -> TrendTest:
+    """The method's test on the points (raises ``ValueError`` where it is undefined)."""
     t = [score(p) for p in points["period"]]
     if method == CHI_SQUARE:
-        return chi_square_for_trend(_floats(points, "numerator"), _floats(points, "denominator"), t)
-    return weighted_trend(
+        return proportion_trend(_floats(points, "numerator"), _floats(points, "denominator"), t)
+    return rate_trend(
         _floats(points, "value"), _floats(points, "lower_95"), _floats(points, "upper_95"), t
     )
 
@@ -268,7 +231,7 @@ def recent_trend(series: pd.DataFrame, meta: Mapping | pd.Series) -> RecentTrend
     recent = order[-POINTS:]
     points = usable.set_index("period").loc[recent].reset_index()
     try:
-        x2, direction = _statistic(points, method)
+        test = _statistic(points, method)
     except ValueError:
         return RecentTrend(
             "cannot_calculate",
@@ -276,23 +239,15 @@ def recent_trend(series: pd.DataFrame, meta: Mapping | pd.Series) -> RecentTrend
             method=method,
             reason=NO_EVENTS if method == CHI_SQUARE else NO_SPREAD,
         )
-    signs = {np.sign(direction)}
-    for left_out in range(POINTS):
-        try:
-            _, d = _statistic(points.drop(index=left_out), method)
-        except ValueError:
-            d = 0.0
-        signs.add(np.sign(d))
-    significant = x2 > CHI_SQUARE_LIMIT and len(signs) == 1 and 0 not in signs
     marker: Marker = "no_change"
-    if significant:
-        marker = "increasing" if direction > 0 else "decreasing"
+    if test.significant:
+        marker = "increasing" if test.direction > 0 else "decreasing"
     return RecentTrend(
         marker,
         periods=tuple(recent),
         method=method,
-        chi_square=x2,
-        p_value=float(chi2.sf(x2, 1)) if math.isfinite(x2) else None,
+        chi_square=test.chi_square,
+        p_value=test.p_value,
     )
 
 
