@@ -4,8 +4,9 @@ The pipeline lists each area's nearest statistical neighbours by deprivation and
 (``peers.parquet``, see :mod:`data_pipeline.peers` and Methods & data); the user may instead
 choose their own list, kept in the URL (:mod:`gapmap.state`). Here the choice becomes a set
 of codes on the map being shown, and a single value for the group: pooled from the areas'
-counts where every one of them has counts, else the median of their values. Pooled counts
-are derived figures, so the disclosure rule is applied to them again.
+counts where every one of them has counts, else the median of their values. Pooling, and
+re-protecting the pooled counts by the disclosure rule, is :mod:`methods.pooling`'s; the area
+is compared with the group's value by :mod:`methods.benchmark`'s rule, as with England.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from methods.disclosure import SMALL_COUNT_NOTE, is_small, round_to_five
 from gapmap.atlas import Atlas
 from gapmap.state import Selection
+from methods.benchmark import compare_one
+from methods.pooling import POOLABLE, pool
 
 #: Neighbours per area, as the pipeline builds them (checked against the atlas manifest).
 K = 10
-#: Statistics whose value is numerator / denominator (times the multiplier), so can be pooled.
-POOLABLE = frozenset({"proportion", "rate", "ratio"})
 COMPARED_WORDS = {
     "better": "Better than peers",
     "worse": "Worse than peers",
@@ -107,14 +107,12 @@ def peer_value(table: pd.DataFrame, codes: tuple[str, ...] | list[str], meta) ->
     numerator, denominator = _floats(rows["numerator"]), _floats(rows["denominator"])
     counted = ~suppressed & np.isfinite(numerator) & np.isfinite(denominator) & (denominator > 0)
     if str(meta["statistic"]) in POOLABLE and counted.all():
-        num, den = float(numerator.sum()), float(denominator.sum())
-        shown_num = float(round_to_five(pd.Series([num])).iloc[0])
-        shown_den = float(round_to_five(pd.Series([den])).iloc[0])
-        if bool(is_small(pd.Series([num])).iloc[0]):
-            return PeerValue(None, "pooled", len(rows), note=SMALL_COUNT_NOTE)
         multiplier = meta.get("multiplier")
         multiplier = 1.0 if multiplier is None or pd.isna(multiplier) else float(multiplier)
-        return PeerValue(num / den * multiplier, "pooled", len(rows), shown_num, shown_den)
+        pooled = pool(numerator, denominator, multiplier)
+        return PeerValue(
+            pooled.value, "pooled", len(rows), pooled.numerator, pooled.denominator, pooled.note
+        )
     values = _floats(rows["value"])[~suppressed]
     values = values[np.isfinite(values)]
     if not len(values):
@@ -123,22 +121,13 @@ def peer_value(table: pd.DataFrame, codes: tuple[str, ...] | list[str], meta) ->
 
 
 def compared(lower: object, upper: object, value: float | None, polarity: str) -> str:
-    """The area against its peer group's value, by the rule used against England.
+    """The area against its peer group's value, in words, by the rule used against England.
 
-    The area differs from its peers when its 95% interval excludes the group's value:
-    better or worse where the indicator has a good direction, higher or lower where not.
+    The area differs from its peers when its 95% interval excludes the group's value
+    (:func:`methods.benchmark.compare_one`): better or worse where the indicator has a good
+    direction, higher or lower where not.
     """
-    if value is None or pd.isna(lower) or pd.isna(upper) or pd.isna(value):
-        return COMPARED_WORDS["not_compared"]
-    up, down = {
-        "high_is_bad": ("worse", "better"),
-        "high_is_good": ("better", "worse"),
-    }.get(polarity, ("higher", "lower"))
-    if float(lower) > value:
-        return COMPARED_WORDS[up]
-    if float(upper) < value:
-        return COMPARED_WORDS[down]
-    return COMPARED_WORDS["similar"]
+    return COMPARED_WORDS[compare_one(lower, upper, value, polarity)]
 
 
 def caption(peer_group: PeerGroup) -> str:
