@@ -148,21 +148,14 @@ def test_pooled_counts_are_protected_again():
     assert peers.peer_value(odd, [], PROPORTION).method == "none"
 
 
-@pytest.mark.parametrize(
-    ("lower", "upper", "polarity", "expected"),
-    [
-        (12.0, 14.0, "high_is_bad", "Worse than peers"),
-        (12.0, 14.0, "high_is_good", "Better than peers"),
-        (12.0, 14.0, "neutral", "Higher than peers"),
-        (6.0, 8.0, "high_is_bad", "Better than peers"),
-        (6.0, 8.0, "neutral", "Lower than peers"),
-        (9.0, 11.0, "high_is_bad", "Similar to peers"),
-        (None, None, "high_is_bad", "Not compared"),
-    ],
-)
-def test_compared_with_peers_uses_the_interval_rule(lower, upper, polarity, expected):
-    assert peers.compared(lower, upper, 10.0, polarity) == expected
-    assert peers.compared(lower, upper, None, polarity) == "Not compared"
+def test_compared_with_peers_words_the_england_rule():
+    # the rule is methods.benchmark's (tested there); here, its words for the peer group
+    assert peers.compared(12.0, 14.0, 10.0, "high_is_bad") == "Worse than peers"
+    assert peers.compared(6.0, 8.0, 10.0, "high_is_bad") == "Better than peers"
+    assert peers.compared(12.0, 14.0, 10.0, "neutral") == "Higher than peers"
+    assert peers.compared(9.0, 11.0, 10.0, "high_is_good") == "Similar to peers"
+    assert peers.compared(None, None, 10.0, "high_is_bad") == "Not compared"
+    assert peers.compared(9.0, 11.0, None, "high_is_bad") == "Not compared"
 
 
 # ------------------------------------------------------------------------------ the views
