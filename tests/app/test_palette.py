@@ -85,9 +85,9 @@ def test_no_data_is_marked_by_a_dashed_edge_as_well_as_its_grey():
     """Pale grey "no data" is close to white ("not compared", neither is a judgement) and to
     the lightest value classes, so no-data areas and their legend swatch get a dashed edge."""
     assert delta(palette.COMPARISON_COLOURS["not_compared"], palette.NO_DATA, "normal") > 5
-    style = maps._area_style({"properties": {"fill": palette.NO_DATA, "nd": 1}})
+    style = maps.area_style({"properties": {"fill": palette.NO_DATA, "nd": 1}})
     assert style.get("dashArray")
-    assert "dashArray" not in maps._area_style({"properties": {"fill": "#FFFFFF", "nd": 0}})
+    assert "dashArray" not in maps.area_style({"properties": {"fill": "#FFFFFF", "nd": 0}})
     assert 'class="mtg-sw mtg-nd"' in maps.legend_html(
         "t", [(palette.NO_DATA_LABEL, palette.NO_DATA)]
     )

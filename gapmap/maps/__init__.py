@@ -1,0 +1,66 @@
+"""Maps of one indicator across England: interactive (Leaflet, offline) and static (reports).
+
+One module per job: :mod:`~gapmap.maps.labels` (numbers and escaping),
+:mod:`~gapmap.maps.classes` (colour classes and legends), :mod:`~gapmap.maps.geometry`
+(boundary shapes), :mod:`~gapmap.maps.leaflet` (legend controls and the base map),
+:mod:`~gapmap.maps.interactive` (folium maps and clicks) and :mod:`~gapmap.maps.static`
+(PNG/SVG for reports). The names pages, the board pack and tests use are re-exported here,
+so ``from gapmap import maps; maps.choropleth(...)`` keeps working.
+"""
+
+from __future__ import annotations
+
+from gapmap.maps.classes import Classified, classify, value_breaks, value_class
+from gapmap.maps.geometry import (
+    BOUNDARY_CREDIT,
+    COORD_DECIMALS,
+    practices_within,
+    round_geometry,
+    rounded_once,
+)
+from gapmap.maps.interactive import (
+    AREA_CODE,
+    RETURNED_OBJECTS,
+    TOOLTIP_WIDTH,
+    area_style,
+    choropleth,
+    clicked_area,
+    drilldown,
+    map_html_bytes,
+    tooltip_text,
+)
+from gapmap.maps.labels import decimals_for, escape, format_value
+from gapmap.maps.leaflet import ENGLAND_CENTRE, FrameLabel, Legend, base_map, legend_html
+from gapmap.maps.static import static_map_chart, static_map_png, static_map_svg
+
+__all__ = [
+    "AREA_CODE",
+    "BOUNDARY_CREDIT",
+    "COORD_DECIMALS",
+    "ENGLAND_CENTRE",
+    "RETURNED_OBJECTS",
+    "TOOLTIP_WIDTH",
+    "Classified",
+    "FrameLabel",
+    "Legend",
+    "area_style",
+    "base_map",
+    "choropleth",
+    "classify",
+    "clicked_area",
+    "decimals_for",
+    "drilldown",
+    "escape",
+    "format_value",
+    "legend_html",
+    "map_html_bytes",
+    "practices_within",
+    "round_geometry",
+    "rounded_once",
+    "static_map_chart",
+    "static_map_png",
+    "static_map_svg",
+    "tooltip_text",
+    "value_breaks",
+    "value_class",
+]
