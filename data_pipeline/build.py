@@ -40,6 +40,7 @@ from data_pipeline.reconcile import Ledger, Reconciliation, Usage
 from data_pipeline.sources import (
     SourceResult,
     boundaries,
+    ccg_geography,
     deprivation,
     fingertips,
     lookups,
@@ -118,6 +119,12 @@ STEPS: tuple[Step, ...] = (
         required=True,
     ),
     Step("lookups: GP practices", lookups.read_gp_practices, ("gp_practices_2024",), required=True),
+    Step(
+        "lookups: CCG names, practice mappings and LSOA 2011 places",
+        ccg_geography.read,
+        ccg_geography.TABLES,
+        required=True,
+    ),
     Step("deprivation: IoD2025 LSOA", deprivation.read_iod2025_lsoa21, ("iod2025_lsoa21",)),
     # The CCG geography reads this workbook too (CCG names and codes of 2019).
     Step("deprivation: IoD2019 CCG", deprivation.read_iod2019_ccg, ("iod2019_ccg",), required=True),
@@ -395,10 +402,9 @@ def build(
     raw = RawDir.resolve(raw_option)
     result, missing = read_sources(raw, progress, allow_missing)
     progress("geography: CCG vintages and successors")
-    ccg_tables = ccg_vintages.read(raw)
-    tables = {**result.tables, **ccg_tables.tables}
-    recons = result.reconciliations + ccg_tables.reconciliations
-    ledger = Ledger(recons, {**result.table_files, **ccg_tables.table_files})
+    tables = {**result.tables, **ccg_vintages.derive(result.tables)}
+    recons = result.reconciliations
+    ledger = Ledger(recons, result.table_files)
     recode = geography.recode_to_2023(
         tables["qof_practice_geography"],
         tables["boundary_sub_icb"],

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from data_pipeline.ccg_vintages import ccg_population
+from data_pipeline.ccg_vintages.population import ccg_population
 from data_pipeline.geography import LEVEL_VINTAGES, split_population
 from data_pipeline.indicators.sub_icb import lsoa_parents
 

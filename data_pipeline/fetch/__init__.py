@@ -5,5 +5,6 @@
 ``data_pipeline/sources/registry.toml``. The shared machinery lives here: the HTTP client
 with retries and backoff (:mod:`.http`), the cache and its index (:mod:`.cache`), format
 checks (:mod:`.checks`), publisher listings (:mod:`.arcgis`, :mod:`.listings`), progress
-(:mod:`.progress`), the run itself (:mod:`.runner`) and the command line (:mod:`.cli`).
+(:mod:`.progress`), the fetcher registry (:mod:`.fetchers`), the run itself
+(:mod:`.runner`) and the command line (:mod:`.cli`).
 """

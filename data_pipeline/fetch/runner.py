@@ -1,10 +1,10 @@
 """Run the fetchers: find each dataset's current release, download what is new, install it.
 
-For every target of the registry the source's fetcher (``data_pipeline.sources.
-<source>_fetch``) lists the current release(s); a release whose identity (URL, published
-date, ETag, size...) matches the cache index is skipped without a download. New releases
-are downloaded into a work directory, transformed into the files the readers expect,
-checked, and only then moved into place.
+For every target of the registry the source's fetcher (looked up in
+:data:`data_pipeline.fetch.fetchers.FETCHERS`) lists the current release(s); a release
+whose identity (URL, published date, ETag, size...) matches the cache index is skipped
+without a download. New releases are downloaded into a work directory, transformed into
+the files the readers expect, checked, and only then moved into place.
 
 A publisher that cannot be reached is named once; its targets keep their cached files.
 The run succeeds when every file the build needs is in the cache, fetched now or earlier.
@@ -12,14 +12,13 @@ The run succeeds when every file the build needs is in the cache, fetched now or
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import dataclass, field
-from types import ModuleType
 
 from data_pipeline.fetch.cache import Release
 from data_pipeline.fetch.checks import CheckError, check_file
 from data_pipeline.fetch.context import FetchContext
+from data_pipeline.fetch.fetchers import Fetcher, fetcher
 from data_pipeline.fetch.http import FetchError, Unreachable
 from data_pipeline.fetch.registry import Target
 
@@ -42,23 +41,17 @@ class Report:
         return not self.missing
 
 
-def fetcher(source: str) -> ModuleType:
-    """The fetcher module beside a source's reader."""
-    return importlib.import_module(f"data_pipeline.sources.{source}_fetch")
-
-
 def entry_id(target: Target, release: Release) -> str:
     """Index key: the target, plus the period for targets with one release per period."""
     return f"{target.id}:{release.period}" if target.option("per_period") else target.id
 
 
-def _paths(module: ModuleType, target: Target, release: Release) -> list[str]:
-    paths = getattr(module, "paths", None)
-    return paths(target, release) if paths else target.paths
+def _paths(module: Fetcher, target: Target, release: Release) -> list[str]:
+    return module.paths(target, release) if module.paths else target.paths
 
 
 def _install(
-    ctx: FetchContext, module: ModuleType, target: Target, release: Release, report: Report
+    ctx: FetchContext, module: Fetcher, target: Target, release: Release, report: Report
 ) -> None:
     key = entry_id(target, release)
     paths = _paths(module, target, release)

@@ -12,7 +12,8 @@ from data_pipeline import atlas_files
 from data_pipeline.__main__ import main
 from data_pipeline.fetch import registry as registry_mod
 from data_pipeline.fetch.checks import check_file
-from data_pipeline.fetch.runner import fetcher, run
+from data_pipeline.fetch.fetchers import FETCHERS, fetcher
+from data_pipeline.fetch.runner import run
 from data_pipeline.raw import RawDir
 from data_pipeline.sources import qof_ccg, secondary_other, talking_therapies
 from tests.conftest import raw_root
@@ -33,11 +34,27 @@ def test_every_target_has_a_fetcher_and_a_publisher():
         assert REGISTRY.publisher(target.publisher).base_url.startswith("https://")
 
 
+#: Readers of files that other sources' targets fetch (no target of their own).
+READ_ONLY = {"ccg_geography"}
+
+
 def test_every_source_with_a_reader_has_a_fetcher():
     sources = Path(__file__).resolve().parents[2] / "data_pipeline" / "sources"
     readers = {p.stem for p in sources.glob("*.py")} - {"__init__"}
-    readers = {r for r in readers if not r.endswith("_fetch")}
-    assert readers == {t.source for t in REGISTRY.targets}
+    readers = {r for r in readers if not r.endswith("_fetch")} - READ_ONLY
+    assert readers == {t.source for t in REGISTRY.targets} == set(FETCHERS)
+
+
+def test_an_unregistered_source_is_named():
+    with pytest.raises(KeyError, match="no_such_source"):
+        fetcher("no_such_source")
+
+
+def test_files_of_read_only_readers_are_fetched_by_a_target():
+    from data_pipeline.sources import ccg_geography
+
+    produced = {p for t in REGISTRY.targets for p in t.paths}
+    assert set(ccg_geography.FILES) <= produced
 
 
 @pytest.mark.raw

@@ -809,9 +809,15 @@ def test_split_ccg_in_practice_map_stops_the_build(tmp_path, raw_dir):
 
 def test_renamed_ccg_in_iod_stops_the_build(tmp_path, raw_dir):
     def write(target: Path) -> None:
-        frame = pd.read_excel(raw_dir / cv.IOD19_CCG, sheet_name="IMD")
-        frame.loc[frame.iloc[:, 1] == "NHS Darlington CCG", frame.columns[1]] = "Somewhere"
-        frame.to_excel(target, sheet_name="IMD", index=False)
+        # Every sheet kept (the reader needs IMD and Health); one CCG renamed in IMD.
+        workbook = openpyxl.load_workbook(raw_dir / cv.IOD19_CCG)
+        renamed = 0
+        for row in workbook["IMD"].iter_rows():
+            for cell in row:
+                if cell.value == "NHS Darlington CCG":
+                    cell.value, renamed = "Somewhere", renamed + 1
+        assert renamed
+        workbook.save(target)
 
     raw = fake_raw(tmp_path, raw_dir, {cv.IOD19_CCG: write})
     with pytest.raises(SourceError, match="00C"):
