@@ -19,8 +19,6 @@ from PHStatsMethods import ph_quantile
 from methods.inequality import (
     DIRECTION,
     LIMIT_COLUMNS,
-    REPETITIONS,
-    SEED,
     midpoint_ranks,
     pooled_limits,
     sii_rii,
@@ -28,8 +26,6 @@ from methods.inequality import (
 
 __all__ = [
     "DIRECTION",
-    "REPETITIONS",
-    "SEED",
     "assign_quantiles",
     "by_quantile",
     "sii_rii",

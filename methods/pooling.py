@@ -9,7 +9,7 @@ computed from the unrounded sums, as every atlas value is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +36,7 @@ class Pooled:
         return self.value is None
 
 
-def _one(function, count: float) -> object:
+def _one(function: Callable[[pd.Series], pd.Series], count: float) -> object:
     """A disclosure rule written for a column, applied to one count."""
     return function(pd.Series([count], dtype="Float64")).iloc[0]
 
