@@ -1,4 +1,9 @@
-"""Shared test fixtures: where the raw public files are."""
+"""Shared test fixtures: where the raw public files are, and the ``raw`` mark for their tests.
+
+Any test that uses the ``raw_dir`` fixture (directly, or through ``raw``, ``rebuild`` or another
+fixture built on it) is marked ``raw`` at collection, so ``pytest -m "not raw"`` leaves out every
+test that needs the 94 MB of public files without each test having to say so.
+"""
 
 from __future__ import annotations
 
@@ -29,3 +34,13 @@ def raw_dir() -> Path:
 @pytest.fixture
 def raw(raw_dir: Path) -> RawDir:
     return RawDir(raw_dir)
+
+
+RAW_FIXTURE = "raw_dir"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``raw`` every test whose fixtures reach the raw-data directory."""
+    for item in items:
+        if RAW_FIXTURE in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.raw)
