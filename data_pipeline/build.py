@@ -35,6 +35,7 @@ from data_pipeline.indicators import (
 from data_pipeline.indicators import ccg as ccg_indicators
 from data_pipeline.indicators.availability import Availability
 from data_pipeline.indicators.catalogue_table import indicator_table
+from data_pipeline.indicators.context import BuildContext
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Ledger, Reconciliation, Usage
 from data_pipeline.sources import (
@@ -207,6 +208,16 @@ class MissingSource:
         }
 
 
+#: The indicator builders, in the order whose England figure stands (see build_values).
+BUILDERS = (
+    sub_icb.build,
+    ccg_indicators.build,
+    local_authority.build,
+    small_areas.practice_observations,
+    small_areas.lsoa_observations,
+    epd.build,
+)
+
 #: Tables whose rows the builders use selectively; rows no builder used are counted as
 #: rejected, described by these columns.
 TRACKED_TABLES = {
@@ -329,18 +340,12 @@ def build_values(
     tables = drop_non_geographic(tables, ledger)
     tables = known_codes.reject_unknown(tables, ledger, hierarchy, recode)
     tracked = {name: columns for name, columns in TRACKED_TABLES.items() if name in tables}
-    usage = Usage(tables, tracked)
-    frames = [
-        sub_icb.build(tables, hierarchy, recode, usage, avail),
-        ccg_indicators.build(tables, ledger, usage, avail),
-        local_authority.build(tables, ledger, avail),
-        small_areas.practice_observations(tables, usage, avail),
-        small_areas.lsoa_observations(tables, avail),
-        epd.build(tables, hierarchy, ledger, avail),
-    ]
-    usage.settle(ledger)
+    ctx = BuildContext(tables, ledger, Usage(tables, tracked), avail, hierarchy, recode)
+    # England is built once per indicator and period: builders run in this order and the
+    # first one's England figure stands (the 2023 NHS geography, then CCGs, then the rest).
+    frames = [builder(ctx) for builder in BUILDERS]
+    ctx.usage.settle(ledger)
     obs = pd.concat(frames, ignore_index=True)
-    # England is built once per indicator and period; the first builder's figure stands.
     england = obs["level"] == "england"
     duplicate_england = england & obs.duplicated(["indicator_id", "period", "level"])
     obs = obs.loc[~duplicate_england]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from methods import standardise
 from data_pipeline.ccg_vintages import ccg_population, harmonise
 from data_pipeline.geography import ENGLAND
 from data_pipeline.indicators import concat_observations, observations
-from data_pipeline.indicators.availability import CCG_FAMILY, Availability
-from data_pipeline.reconcile import Ledger, Usage
+from data_pipeline.indicators.availability import CCG_FAMILY
+from data_pipeline.indicators.context import BuildContext
+from data_pipeline.indicators.ratio import observed_over_expected
+from data_pipeline.reconcile import Usage
 from data_pipeline.sources.prescribing import PRACTICE_FILES
 
 #: The CCG set each financial year is harmonised onto (the set in force at its end, or the
@@ -188,8 +189,7 @@ def talking_therapies(tables, ctx, ledger, usage) -> tuple[list[pd.DataFrame], d
 def _ratio(observed: pd.DataFrame, need: pd.DataFrame, ctx, vintage, **const) -> list:
     """O/E with E from need at the all-areas rate, and the England row (ratio 1)."""
     both = need.merge(observed, on="ccg", how="inner")
-    both["expected"] = standardise.expected_from_need(both["observed"], both["need"])
-    obs = both.rename(columns={"observed": "numerator", "expected": "denominator"})
+    obs = observed_over_expected(both.rename(columns={"observed": "numerator"}))
     usable = obs["numerator"].notna() & obs["denominator"].notna()
     return [
         _ccg_obs(obs, ctx, vintage, **const),
@@ -388,18 +388,18 @@ def imd(tables, ctx) -> list[pd.DataFrame]:
     return frames
 
 
-def build(
-    tables: dict[str, pd.DataFrame],
-    ledger: Ledger,
-    usage: Usage,
-    avail: Availability | None = None,
-) -> pd.DataFrame:
+def build(build_ctx: BuildContext) -> pd.DataFrame:
     """All CCG observations, with England rows for each indicator and period.
 
     Sections whose source tables are absent (a build with ``--allow-missing``) are skipped
     and recorded in ``avail``.
     """
-    avail = avail or Availability(tables)
+    tables, ledger, usage, avail = (
+        build_ctx.tables,
+        build_ctx.ledger,
+        build_ctx.usage,
+        build_ctx.avail,
+    )
     family = CCG_FAMILY
     ctx = CcgContext(tables)
     frames = []

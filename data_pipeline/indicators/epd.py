@@ -16,7 +16,8 @@ from __future__ import annotations
 import pandas as pd
 
 from data_pipeline.indicators import concat_observations, observations
-from data_pipeline.indicators.availability import SUB_ICB_FAMILY, Availability
+from data_pipeline.indicators.availability import SUB_ICB_FAMILY
+from data_pipeline.indicators.context import BuildContext
 from data_pipeline.indicators.rollup import roll_up
 from data_pipeline.reconcile import Ledger
 
@@ -95,15 +96,10 @@ def built(tables: dict[str, pd.DataFrame], values: pd.DataFrame) -> dict[str, st
     return {TABLE: label} if bool(made.any()) else {}
 
 
-def build(
-    tables: dict[str, pd.DataFrame],
-    hierarchy: pd.DataFrame,
-    ledger: Ledger,
-    avail: Availability | None = None,
-) -> pd.DataFrame:
+def build(ctx: BuildContext) -> pd.DataFrame:
     """Observations of the EPD period at sub-ICB, ICB, region and England (or none)."""
-    avail = avail or Availability(tables)
-    if TABLE not in tables or not avail.has(
+    tables, hierarchy, ledger = ctx.tables, ctx.hierarchy, ctx.ledger
+    if TABLE not in tables or not ctx.has(
         "qof_practice", indicators=(INDICATOR,), levels=SUB_ICB_FAMILY
     ):
         return concat_observations([])

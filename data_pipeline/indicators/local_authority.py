@@ -13,7 +13,7 @@ import pandas as pd
 
 from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES
 from data_pipeline.indicators import concat_observations, observations
-from data_pipeline.indicators.availability import Availability
+from data_pipeline.indicators.context import BuildContext
 from data_pipeline.reconcile import Ledger
 
 LTLA = {"level": "ltla", "vintage": LEVEL_VINTAGES["ltla"]}
@@ -47,11 +47,9 @@ def _published(frame: pd.DataFrame, level: dict, **const) -> pd.DataFrame:
     return observations(pd.concat([area, nation], ignore_index=True), **const)
 
 
-def build(
-    tables: dict[str, pd.DataFrame], ledger: Ledger, avail: Availability | None = None
-) -> pd.DataFrame:
+def build(ctx: BuildContext) -> pd.DataFrame:
     """All local-authority observations (sections without their table are skipped)."""
-    avail = avail or Availability(tables)
+    tables, ledger, avail = ctx.tables, ctx.ledger, ctx.avail
     ltla_codes = set(tables["boundary_ltla_2024"]["area_code"])
     utla_codes = set(tables["boundary_utla_2023"]["area_code"])
     frames = []

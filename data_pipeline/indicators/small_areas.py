@@ -10,18 +10,16 @@ import pandas as pd
 
 from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES
 from data_pipeline.indicators import concat_observations, observations
-from data_pipeline.indicators.availability import Availability
+from data_pipeline.indicators.context import BuildContext
 from data_pipeline.reconcile import Usage
 
 PRACTICE = {"level": "practice", "vintage": LEVEL_VINTAGES["practice"]}
 LSOA = {"level": "lsoa", "vintage": LEVEL_VINTAGES["lsoa"]}
 
 
-def practice_observations(
-    tables: dict[str, pd.DataFrame], usage: Usage, avail: Availability | None = None
-) -> pd.DataFrame:
+def practice_observations(ctx: BuildContext) -> pd.DataFrame:
     """QOF 2022-23 prevalence, deprivation, list size, smoking and life expectancy."""
-    avail = avail or Availability(tables)
+    tables, usage, avail = ctx.tables, ctx.usage, ctx.avail
     practice = ("practice",)
     frames = []
     qof_indicators = ("depression_prevalence", "smi_prevalence", "list_size")
@@ -126,12 +124,10 @@ def _life_expectancy(tables: dict[str, pd.DataFrame]) -> list[pd.DataFrame]:
     ]
 
 
-def lsoa_observations(
-    tables: dict[str, pd.DataFrame], avail: Availability | None = None
-) -> pd.DataFrame:
+def lsoa_observations(ctx: BuildContext) -> pd.DataFrame:
     """IoD2025 score, decile and mental-health indicator for every English LSOA 2021."""
-    avail = avail or Availability(tables)
-    if not avail.has(
+    tables = ctx.tables
+    if not ctx.has(
         "iod2025_lsoa21",
         indicators=("imd_score", "imd_decile", "mh_need_score"),
         levels=("lsoa",),

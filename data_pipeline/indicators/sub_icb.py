@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from methods import standardise
 from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES, split_population, weighted_mean
 from data_pipeline.indicators import concat_observations, observations
-from data_pipeline.indicators.availability import SUB_ICB_FAMILY, Availability
+from data_pipeline.indicators.availability import SUB_ICB_FAMILY
+from data_pipeline.indicators.context import BuildContext
+from data_pipeline.indicators.ratio import observed_over_expected
 from data_pipeline.indicators.rollup import roll_up
 from data_pipeline.reconcile import Usage
 
@@ -23,6 +24,7 @@ MHSDS_SNAPSHOT = pd.Timestamp("2022-11-01")
 MHSDS_MONTHS = (pd.Timestamp("2022-08-01"), pd.Timestamp("2022-11-01"))
 PRESCRIBING_PERIOD = "2025 Q1-Q2"
 FIRST_SUB_ICB_YEAR = "2022-23"  # earlier SMI check years are on CCG codes
+FAMILY = SUB_ICB_FAMILY
 
 
 def lsoa_parents(lsoa21_geography: pd.DataFrame, hierarchy: pd.DataFrame) -> pd.DataFrame:
@@ -126,42 +128,108 @@ def _ratio_obs(observed: pd.DataFrame, need: pd.DataFrame, hierarchy, **const) -
         observed[["area_code", "numerator", "source_suppressed"]], on="area_code", how="left"
     )
     base["source_suppressed"] = base["source_suppressed"].fillna(False).astype(bool)
-    base["denominator"] = standardise.expected_from_need(base["numerator"], base["need"])
-    return observations(roll_up(base, hierarchy), **const)
+    return observations(roll_up(observed_over_expected(base), hierarchy), **const)
 
 
-def build(
-    tables: dict[str, pd.DataFrame],
-    hierarchy: pd.DataFrame,
-    recode: dict[str, str],
-    usage: Usage,
-    avail: Availability | None = None,
-) -> pd.DataFrame:
-    """All sub-ICB / ICB / region / England observations.
-
-    Sections whose source tables are absent (a build with ``--allow-missing``) are skipped
-    and recorded in ``avail``.
-    """
-    avail = avail or Availability(tables)
-    family = SUB_ICB_FAMILY
-    obs = []
-    ods_map = dict(zip(hierarchy["sub_icb_ods"], hierarchy["sub_icb_code"], strict=True))
-    parents = lsoa_parents(tables["lsoa21_geography"], hierarchy)
-    if avail.has("iod2025_lsoa21", indicators=("imd_score", "mh_need_score"), levels=family):
-        pop21 = split_population(tables["pop_lsoa11_2020"], tables["lsoa11_lsoa21"])
-        iod = tables["iod2025_lsoa21"].merge(pop21, on="lsoa21_code", how="inner")
+def _deprivation(ctx: BuildContext, parents: pd.DataFrame) -> list[pd.DataFrame]:
+    """IoD2025 IMD and mental-health need scores, population-weighted from LSOA 2021."""
+    if not ctx.has("iod2025_lsoa21", indicators=("imd_score", "mh_need_score"), levels=FAMILY):
+        return []
+    tables = ctx.tables
+    pop21 = split_population(tables["pop_lsoa11_2020"], tables["lsoa11_lsoa21"])
+    iod = tables["iod2025_lsoa21"].merge(pop21, on="lsoa21_code", how="inner")
+    return [
+        observations(
+            score_levels(iod, parents, column), indicator_id=indicator_id, period="IoD2025"
+        )
         for indicator_id, column in (
             ("imd_score", "imd_score"),
             ("mh_need_score", "mental_health_indicator"),
-        ):
-            obs.append(
-                observations(
-                    score_levels(iod, parents, column), indicator_id=indicator_id, period="IoD2025"
-                )
-            )
+        )
+    ]
 
-    if avail.has(
-        "qof_practice", indicators=("depression_prevalence", "smi_prevalence"), levels=family
+
+def _talking_therapies(ctx: BuildContext, dep: pd.DataFrame) -> list[pd.DataFrame]:
+    """Referrals and access per adult on the QOF list, and the access/need gap ratio."""
+    tt_indicators = ("tt_referrals_rate", "tt_access_rate", "tt_gap_ratio")
+    if not ctx.has("tt_monthly_subicb", "qof_practice", indicators=tt_indicators, levels=FAMILY):
+        return []
+    tables, usage, recode, hierarchy = ctx.tables, ctx.usage, ctx.recode, ctx.hierarchy
+    adults = dep[["area_code", "denominator"]]
+    obs = []
+    for indicator_id, measure in (
+        ("tt_referrals_rate", "referrals_received"),
+        ("tt_access_rate", "accessing_services"),
+    ):
+        counts = _tt_monthly(tables, usage, measure, recode).rename(columns={"value": "numerator"})
+        obs.append(
+            _rate_obs(counts, adults, hierarchy, indicator_id=indicator_id, period=TT_PERIOD)
+        )
+    access = _tt_monthly(tables, usage, "accessing_services", recode).rename(
+        columns={"value": "numerator"}
+    )
+    need = dep.rename(columns={"numerator": "need"})
+    obs.append(_ratio_obs(access, need, hierarchy, indicator_id="tt_gap_ratio", period=TT_PERIOD))
+    return obs
+
+
+def _secondary_care(ctx: BuildContext, smi: pd.DataFrame) -> list[pd.DataFrame]:
+    """MHSDS people in contact, admissions and detentions per head of the QOF list."""
+    snapshot = (MHSDS_SNAPSHOT, MHSDS_SNAPSHOT)
+    mhsds_indicators = ("mhsds_in_contact_rate", "mhsds_admissions_rate", "mhsds_detentions_rate")
+    if not ctx.has("mhsds_monthly", "qof_practice", indicators=mhsds_indicators, levels=FAMILY):
+        return []
+    everyone = smi[["area_code", "denominator"]]
+    obs = []
+    for indicator_id, measure, months, period in (
+        ("mhsds_in_contact_rate", "MHS01", snapshot, "Nov 2022"),
+        ("mhsds_admissions_rate", "MHS07", snapshot, "Nov 2022"),
+        ("mhsds_detentions_rate", "MHS81", MHSDS_MONTHS, "Aug - Nov 2022"),
+    ):
+        counts = _mhsds(ctx.tables, ctx.usage, ctx.sub_icb_ods, measure, months)
+        obs.append(
+            _rate_obs(counts, everyone, ctx.hierarchy, indicator_id=indicator_id, period=period)
+        )
+    return obs
+
+
+def _secondary_reliance(ctx: BuildContext) -> list[pd.DataFrame]:
+    """People in contact with secondary care over those accessing Talking Therapies (O/E)."""
+    if not ctx.has(
+        "mhsds_monthly",
+        "tt_monthly_subicb",
+        indicators=("secondary_reliance_ratio",),
+        levels=FAMILY,
+    ):
+        return []
+    snapshot = (MHSDS_SNAPSHOT, MHSDS_SNAPSHOT)
+    contacts = _mhsds(ctx.tables, ctx.usage, ctx.sub_icb_ods, "MHS01", snapshot)
+    tt_same_months = _tt_monthly(
+        ctx.tables, ctx.usage, "accessing_services", ctx.recode, MHSDS_MONTHS
+    )
+    return [
+        _ratio_obs(
+            contacts,
+            tt_same_months.rename(columns={"value": "need"}),
+            ctx.hierarchy,
+            indicator_id="secondary_reliance_ratio",
+            period="Nov 2022",
+        )
+    ]
+
+
+def build(ctx: BuildContext) -> pd.DataFrame:
+    """All sub-ICB / ICB / region / England observations.
+
+    Sections whose source tables are absent (a build with ``--allow-missing``) are skipped
+    and recorded in ``ctx.avail``.
+    """
+    tables, hierarchy, ods_map = ctx.tables, ctx.hierarchy, ctx.sub_icb_ods
+    parents = lsoa_parents(tables["lsoa21_geography"], hierarchy)
+    obs = _deprivation(ctx, parents)
+    dep = smi = None
+    if ctx.has(
+        "qof_practice", indicators=("depression_prevalence", "smi_prevalence"), levels=FAMILY
     ):
         dep = _practice_counts(tables, "DEP", ods_map)
         smi = _practice_counts(tables, "MH", ods_map)
@@ -171,67 +239,13 @@ def build(
                     roll_up(counts, hierarchy), indicator_id=indicator_id, period="2022-23"
                 )
             )
-
-    tt_indicators = ("tt_referrals_rate", "tt_access_rate", "tt_gap_ratio")
-    if avail.has("tt_monthly_subicb", "qof_practice", indicators=tt_indicators, levels=family):
-        adults = dep[["area_code", "denominator"]]
-        for indicator_id, measure in (
-            ("tt_referrals_rate", "referrals_received"),
-            ("tt_access_rate", "accessing_services"),
-        ):
-            counts = _tt_monthly(tables, usage, measure, recode).rename(
-                columns={"value": "numerator"}
-            )
-            obs.append(
-                _rate_obs(counts, adults, hierarchy, indicator_id=indicator_id, period=TT_PERIOD)
-            )
-
-        access = _tt_monthly(tables, usage, "accessing_services", recode).rename(
-            columns={"value": "numerator"}
-        )
-        need = dep.rename(columns={"numerator": "need"})
-        obs.append(
-            _ratio_obs(access, need, hierarchy, indicator_id="tt_gap_ratio", period=TT_PERIOD)
-        )
-
-    if avail.has("smi_checks", indicators=("smi_health_checks_pct",), levels=family):
-        obs.append(_smi_checks(tables, usage, ods_map, hierarchy))
-
-    snapshot = (MHSDS_SNAPSHOT, MHSDS_SNAPSHOT)
-    period_snapshot = "Nov 2022"
-    mhsds_indicators = ("mhsds_in_contact_rate", "mhsds_admissions_rate", "mhsds_detentions_rate")
-    if avail.has("mhsds_monthly", "qof_practice", indicators=mhsds_indicators, levels=family):
-        everyone = smi[["area_code", "denominator"]]
-        for indicator_id, measure, months, period in (
-            ("mhsds_in_contact_rate", "MHS01", snapshot, period_snapshot),
-            ("mhsds_admissions_rate", "MHS07", snapshot, period_snapshot),
-            ("mhsds_detentions_rate", "MHS81", MHSDS_MONTHS, "Aug - Nov 2022"),
-        ):
-            counts = _mhsds(tables, usage, ods_map, measure, months)
-            obs.append(
-                _rate_obs(counts, everyone, hierarchy, indicator_id=indicator_id, period=period)
-            )
-
-    if avail.has(
-        "mhsds_monthly",
-        "tt_monthly_subicb",
-        indicators=("secondary_reliance_ratio",),
-        levels=family,
-    ):
-        contacts = _mhsds(tables, usage, ods_map, "MHS01", snapshot)
-        tt_same_months = _tt_monthly(tables, usage, "accessing_services", recode, MHSDS_MONTHS)
-        obs.append(
-            _ratio_obs(
-                contacts,
-                tt_same_months.rename(columns={"value": "need"}),
-                hierarchy,
-                indicator_id="secondary_reliance_ratio",
-                period="Nov 2022",
-            )
-        )
-
-    if avail.has("ad_lsoa", indicators=("antidepressant_items_per_1000",), levels=family):
-        obs.append(_prescribing(tables, hierarchy, recode))
+    obs += _talking_therapies(ctx, dep)
+    if ctx.has("smi_checks", indicators=("smi_health_checks_pct",), levels=FAMILY):
+        obs.append(_smi_checks(tables, ctx.usage, ods_map, hierarchy))
+    obs += _secondary_care(ctx, smi)
+    obs += _secondary_reliance(ctx)
+    if ctx.has("ad_lsoa", indicators=("antidepressant_items_per_1000",), levels=FAMILY):
+        obs.append(_prescribing(tables, hierarchy, ctx.recode))
     return concat_observations(obs)
 
 

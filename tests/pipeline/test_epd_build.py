@@ -19,8 +19,10 @@ import pytest
 
 from data_pipeline.build import build
 from data_pipeline.indicators import epd
+from data_pipeline.indicators.availability import Availability
+from data_pipeline.indicators.context import BuildContext
 from data_pipeline.raw import RawDir
-from data_pipeline.reconcile import Ledger, Reconciliation
+from data_pipeline.reconcile import Ledger, Reconciliation, Usage
 from data_pipeline.sources import prescribing
 from gapmap.atlas import Atlas
 
@@ -278,10 +280,14 @@ def _tiny_tables(months: list[str]) -> tuple[dict, pd.DataFrame, Ledger, list[Re
     return tables, hierarchy, Ledger(recons, {}), recons
 
 
+def _context(tables, hierarchy, ledger) -> BuildContext:
+    return BuildContext(tables, ledger, Usage(tables, {}), Availability(tables), hierarchy)
+
+
 def test_a_year_with_a_month_missing_makes_no_period_and_counts_its_rows():
     months = [m for m in YEAR if m != "202602"]
     tables, hierarchy, ledger, recons = _tiny_tables(months)
-    obs = epd.build(tables, hierarchy, ledger)
+    obs = epd.build(_context(tables, hierarchy, ledger))
     assert obs.empty and epd.built(tables, obs) == {}
     for recon in recons:
         recon.check()
@@ -293,7 +299,7 @@ def test_a_year_with_a_month_missing_makes_no_period_and_counts_its_rows():
 
 def test_a_full_year_divides_by_every_practice_list_of_the_area():
     tables, hierarchy, ledger, recons = _tiny_tables(YEAR)
-    obs = epd.build(tables, hierarchy, ledger)
+    obs = epd.build(_context(tables, hierarchy, ledger))
     sub = obs.loc[obs["level"] == "sub_icb"].iloc[0]
     assert (sub["numerator"], sub["denominator"]) == (12 * 30.0, 4000.0)
     assert set(obs["level"]) == {"sub_icb", "icb", "region", "england"}
