@@ -8,7 +8,6 @@ follows the MHCLG convention: 1 = the most deprived 10% of LSOAs in England.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,6 +20,7 @@ from data_pipeline.errors import SourceError
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Reconciliation
 from data_pipeline.sources import SourceResult
+from data_pipeline.summary_sheet import parse_summary_sheet
 from data_pipeline.tabular import SUPPRESSED, numeric, read_columns
 
 SOURCE = "deprivation"
@@ -68,7 +68,6 @@ WORKBOOK_IMD_MEASURES = {
     "proportion of lsoas in most deprived 10% nationally": "imd_prop_most_deprived_10",
 }
 WORKBOOK_HEALTH_MEASURES = {"average score": "health_average_score"}
-HEADER_SEARCH_ROWS = 30
 
 
 # --------------------------------------------------------------------------- helpers
@@ -314,10 +313,6 @@ def read_iod2019_lad19(raw: RawDir) -> SourceResult:
     return SourceResult({"iod2019_lad19": _finish(frame, columns, ["lad19_code"])}, [recon])
 
 
-def _normal(cell: object) -> str:
-    return re.sub(r"\s+", " ", str(cell or "")).strip().lower()
-
-
 def _sheet_rows(workbook: openpyxl.Workbook, relative: str, sheet: str) -> list[tuple]:
     if sheet not in workbook.sheetnames:
         raise SourceError(
@@ -326,64 +321,6 @@ def _sheet_rows(workbook: openpyxl.Workbook, relative: str, sheet: str) -> list[
             "use the published workbook unchanged",
         )
     return list(workbook[sheet].iter_rows(values_only=True))
-
-
-def _parse_sheet(
-    rows: list[tuple], relative: str, sheet: str, measures: dict[str, str]
-) -> tuple[pd.DataFrame, int]:
-    """Locate the header by its text and return code, name and ``measures`` as a frame.
-
-    Returns the frame (one row per non-empty data row) and the 1-based header row number.
-    Columns are found by header text, not position, because the workbooks differ in
-    layout and trailing spaces between releases.
-    """
-    header_at = next(
-        (
-            i
-            for i, row in enumerate(rows[:HEADER_SEARCH_ROWS])
-            if any(_normal(c).endswith("average score") for c in row)
-        ),
-        None,
-    )
-    if header_at is None:
-        raise SourceError(
-            relative,
-            f"no header row with an 'Average score' column in the first "
-            f"{HEADER_SEARCH_ROWS} rows of sheet '{sheet}'",
-            "use the published workbook unchanged",
-            column=f"{sheet} - Average score",
-        )
-    header = [_normal(c) for c in rows[header_at]]
-
-    def find(test, label: str) -> int:
-        for i, text in enumerate(header):
-            if text and test(text):
-                return i
-        raise SourceError(
-            relative,
-            f"sheet '{sheet}' has no column headed '{label}'",
-            "use the published workbook unchanged, or restore the header",
-            column=label,
-        )
-
-    positions = {
-        "code": find(lambda t: t.endswith("code") or "code (" in t, "... code"),
-        "name": find(lambda t: t.endswith("name") or "name (" in t, "... name"),
-    }
-    for measure, column in measures.items():
-        positions[column] = find(
-            lambda t, m=measure: t.rsplit(" - ", 1)[-1] == m, f"{sheet} - {measure.capitalize()}"
-        )
-    data = [row for row in rows[header_at + 1 :] if any(c not in (None, "") for c in row)]
-    frame = pd.DataFrame(
-        {
-            column: pd.Series(
-                [row[i] if i < len(row) else None for row in data], dtype="object"
-            ).astype("string")
-            for column, i in positions.items()
-        }
-    )
-    return frame, header_at + 1
 
 
 def _open_workbook(path: Path, relative: str) -> openpyxl.Workbook:
@@ -411,8 +348,10 @@ def _summary_workbook(
         health_rows = _sheet_rows(workbook, relative, "Health")
     finally:
         workbook.close()
-    imd, imd_header = _parse_sheet(imd_rows, relative, "IMD", WORKBOOK_IMD_MEASURES)
-    health, health_header = _parse_sheet(health_rows, relative, "Health", WORKBOOK_HEALTH_MEASURES)
+    imd, imd_header = parse_summary_sheet(imd_rows, relative, "IMD", WORKBOOK_IMD_MEASURES)
+    health, health_header = parse_summary_sheet(
+        health_rows, relative, "Health", WORKBOOK_HEALTH_MEASURES
+    )
     recon = Reconciliation(SOURCE, relative, rows_in=len(imd) + len(health))
     recon.notes.append(
         f"sheets IMD (header on row {imd_header}, {len(imd)} data rows) and Health (header on "
