@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pandas as pd
+
+from gapmap import charts
+from tests.app.chartkit import PCT, compiles, layers
+
+
+def test_trend_orders_periods_and_draws_england() -> None:
+    frame = pd.DataFrame(
+        {
+            "period": ["2019-20", "Jul 2022 - May 2023", "2018-19", "2020-21"],
+            "value": [5.0, 6.0, 4.0, None],
+            "lower_95": [4.5, 5.5, 3.5, None],
+            "upper_95": [5.5, 6.5, 4.5, None],
+            "england_value": [5.5, 6.1, 5.0, 5.8],
+            "comparison": ["similar", "worse", "better", "not_compared"],
+            "suppressed": [False, False, False, True],
+        }
+    )
+    chart = charts.trend(frame, PCT, area_name="Sandwell")
+    spec = chart.to_dict()
+    assert spec["title"]["text"] == "Depression prevalence in Sandwell"
+    order = spec["layer"][0]["encoding"]["x"]["sort"]
+    assert order == ["2018-19", "2019-20", "2020-21", "Jul 2022 - May 2023"]
+    england = [
+        lay for lay in layers(spec) if lay["encoding"].get("y", {}).get("field") == "england_value"
+    ]
+    assert len(england) == 2  # dashed line and its label
+    assert "1 period suppressed" in spec["description"]
+    assert "4.00% in 2018-19 and 6.00% in Jul 2022 - May 2023" in spec["description"]
+    compiles(chart)
+
+
+def test_trend_verdict_travels_with_the_chart() -> None:
+    frame = pd.DataFrame({"period": ["2021-22", "2022-23"], "value": [4.0, 5.0]})
+    verdict = "Increasing and getting worse."
+    spec = charts.trend(frame, PCT, area_name="Leeds", verdict=verdict).to_dict()
+    assert spec["title"]["subtitle"][-1] == verdict
+    assert spec["description"].endswith(" " + verdict)
+    empty = charts.describe_trend(frame.assign(value=None), PCT, area_name="Leeds")
+    assert empty == "Trend of Depression prevalence in Leeds: no values to show."
