@@ -153,6 +153,51 @@ def _areas(frame: pd.DataFrame, level: str, vintage: str | None = None, **rename
     return out.loc[:, list(AREA_COLUMNS)]
 
 
+def _practice_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """GP practices as areas: QOF's practices with their premises' place and parents."""
+    coords = tables["gp_practices_2024"][
+        ["practice_code", "postcode", "latitude", "longitude", "lsoa21_code"]
+    ]
+    # Districts and counties of a practice: those of the LSOA its premises stand in.
+    lsoa_la = tables["lsoa21_geography"][["lsoa21_code", "ltla24_code"]].merge(
+        tables["ltla_utla_2023"][["ltla23_code", "utla23_code"]],
+        left_on="ltla24_code",
+        right_on="ltla23_code",
+        how="left",
+    )
+    coords = coords.merge(
+        lsoa_la[["lsoa21_code", "ltla24_code", "utla23_code"]], on="lsoa21_code", how="left"
+    )
+    qof_geo = tables["qof_practice_geography"]
+    ods_to_sub = dict(zip(hierarchy["sub_icb_ods"], hierarchy["sub_icb_code"], strict=True))
+    practices = (
+        qof_geo.assign(
+            sub_icb_ons=qof_geo["sub_icb_ods"].map(ods_to_sub),
+            icb_ons=qof_geo["sub_icb_ods"]
+            .map(ods_to_sub)
+            .map(dict(zip(hierarchy["sub_icb_code"], hierarchy["icb_code"], strict=True))),
+        )
+        .merge(coords, on="practice_code", how="left")
+        .merge(
+            hierarchy[["sub_icb_code", "region_code"]],
+            left_on="sub_icb_ons",
+            right_on="sub_icb_code",
+            how="left",
+        )
+    )
+    return _areas(
+        practices,
+        "practice",
+        area_code="practice_code",
+        area_name="practice_name",
+        parent_sub_icb="sub_icb_ons",
+        parent_icb="icb_ons",
+        parent_region="region_code",
+        parent_ltla="ltla24_code",
+        parent_utla="utla23_code",
+    )
+
+
 def build_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFrame:
     """The atlas's ``areas`` table: every area of every level, with names and parents."""
     icb_region = hierarchy[["icb_code", "region_code"]].drop_duplicates()
@@ -219,49 +264,7 @@ def build_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.
             parent_region="region_code",
         )
     )
-    coords = tables["gp_practices_2024"][
-        ["practice_code", "postcode", "latitude", "longitude", "lsoa21_code"]
-    ]
-    # Districts and counties of a practice: those of the LSOA its premises stand in.
-    lsoa_la = tables["lsoa21_geography"][["lsoa21_code", "ltla24_code"]].merge(
-        tables["ltla_utla_2023"][["ltla23_code", "utla23_code"]],
-        left_on="ltla24_code",
-        right_on="ltla23_code",
-        how="left",
-    )
-    coords = coords.merge(
-        lsoa_la[["lsoa21_code", "ltla24_code", "utla23_code"]], on="lsoa21_code", how="left"
-    )
-    qof_geo = tables["qof_practice_geography"]
-    ods_to_sub = dict(zip(hierarchy["sub_icb_ods"], hierarchy["sub_icb_code"], strict=True))
-    practices = (
-        qof_geo.assign(
-            sub_icb_ons=qof_geo["sub_icb_ods"].map(ods_to_sub),
-            icb_ons=qof_geo["sub_icb_ods"]
-            .map(ods_to_sub)
-            .map(dict(zip(hierarchy["sub_icb_code"], hierarchy["icb_code"], strict=True))),
-        )
-        .merge(coords, on="practice_code", how="left")
-        .merge(
-            hierarchy[["sub_icb_code", "region_code"]],
-            left_on="sub_icb_ons",
-            right_on="sub_icb_code",
-            how="left",
-        )
-    )
-    parts.append(
-        _areas(
-            practices,
-            "practice",
-            area_code="practice_code",
-            area_name="practice_name",
-            parent_sub_icb="sub_icb_ons",
-            parent_icb="icb_ons",
-            parent_region="region_code",
-            parent_ltla="ltla24_code",
-            parent_utla="utla23_code",
-        )
-    )
+    parts.append(_practice_areas(tables, hierarchy))
     areas = pd.concat(parts, ignore_index=True)
     for column in AREA_COLUMNS:
         if column not in ("latitude", "longitude"):
