@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from data_pipeline.raw import RawDir
 from data_pipeline.sources import SourceResult
@@ -52,6 +54,18 @@ def write_records(
     assert not unknown, f"not in the published header: {sorted(unknown)}"
     rows = [[record.get(column, "") for column in columns] for record in records]
     return write_csv(root, relative, columns, rows, bom=bom)
+
+
+def write_parquet(
+    root: Path, relative: str, schema: Sequence[tuple[str, pa.DataType]], records: Sequence[dict]
+) -> Path:
+    """Write ``records`` to a parquet file with the published column names and types."""
+    schema = pa.schema(list(schema))
+    columns = {name: [record.get(name) for record in records] for name in schema.names}
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns, schema=schema), path)
+    return path
 
 
 def write_workbook(root: Path, relative: str, sheets: dict[str, Sequence[Sequence]]) -> Path:
