@@ -9,26 +9,25 @@ from data_pipeline.sources import qof_practice
 from tests.pipeline.small.rawkit import rejected, write_parquet, write_records
 
 PREVALENCE = "PRACTICE_CODE,GROUP_CODE,REGISTER,PATIENT_LIST_TYPE,PRACTICE_LIST_SIZE"
-MAPPING = [
-    (name, pa.string())
-    for name in [
-        "NAT_ONS_CODE",
-        "NAT_CODE",
-        "NAT_COUNTRY",
-        "REGION_ODS_CODE",
-        "REGION_ONS_CODE",
-        "REGION_NAME",
-        "ICB_ODS_CODE",
-        "ICB_ONS_CODE",
-        "ICB_NAME",
-        "SUB_ICB_ODS_CODE",
-        "SUB_ICB_ONS_CODE",
-        "SUB_ICB_NAME",
-        "PCN_ODS_CODE",
-        "PCN_NAME",
-        "PRACTICE_CODE",
-        "PRACTICE_NAME",
-    ]
+MAPPING_NAMES = [
+    "NAT_ONS_CODE",
+    "NAT_CODE",
+    "NAT_COUNTRY",
+    "REGION_ODS_CODE",
+    "REGION_ONS_CODE",
+    "REGION_NAME",
+    "ICB_ODS_CODE",
+    "ICB_ONS_CODE",
+    "ICB_NAME",
+    "SUB_ICB_ODS_CODE",
+    "SUB_ICB_ONS_CODE",
+    "SUB_ICB_NAME",
+    "PCN_ODS_CODE",
+    "PCN_NAME",
+    "PRACTICE_CODE",
+    "PRACTICE_NAME",
+]
+MAPPING = [(name, pa.string()) for name in MAPPING_NAMES]
 ]
 
 
