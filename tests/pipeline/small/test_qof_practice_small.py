@@ -28,7 +28,6 @@ MAPPING_NAMES = [
     "PRACTICE_NAME",
 ]
 MAPPING = [(name, pa.string()) for name in MAPPING_NAMES]
-]
 
 
 def test_prevalence_keeps_dep_and_mh_on_their_lists(tmp_path):
