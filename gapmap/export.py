@@ -19,6 +19,8 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from gapmap.wording import compared_heading
+
 #: A font compiled into vl-convert, so text is measured and drawn without system fonts.
 FONT = "Liberation Sans"
 #: Width of an exported chart when the page lays it out to the container's width.
@@ -43,8 +45,8 @@ HEADINGS = {
     "upper_998": "Upper 99.8% limit",
     "numerator": "Numerator (rounded to 5)",
     "denominator": "Denominator (rounded to 5)",
-    "comparison": "Compared with England (95%)",
-    "comparison_998": "Compared with England (99.8%)",
+    "comparison": compared_heading("95"),
+    "comparison_998": compared_heading("998"),
     "suppressed": "Suppressed",
     "note": "Note",
     "england_value": "England value",

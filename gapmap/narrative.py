@@ -2,8 +2,10 @@
 
 Every function is pure and returns markdown-safe text: anything that came from the data (area
 names, indicator names, periods, notes) is escaped so that ``*``, ``_``, ``[``, ``]``, ``<``
-and ``>`` show as themselves and can never become formatting, links or HTML. Numbers are
-rounded for reading; the tables and downloads keep full precision.
+and ``>`` show as themselves and can never become formatting, links or HTML
+(:func:`gapmap.wording.escape_md`). Numbers and comparison words are :mod:`gapmap.wording`'s,
+so a sentence reads a value as the map, the charts and the board pack do; the downloads keep
+full precision.
 
 Wording rules, so that the text never claims more than the statistics show:
 
@@ -19,7 +21,6 @@ Wording rules, so that the text never claims more than the statistics show:
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Mapping
@@ -29,6 +30,18 @@ import pandas as pd
 
 from gapmap.periods import MONTH_NAMES, ordered
 from gapmap.trends import LEVEL, RecentTrend, judge, yearly
+from gapmap.wording import (
+    COMPARISON_LABELS,
+    COMPARISON_WORDS,
+    compared_with,
+    fixed,
+    lower_first,
+    number_format,
+    number_word,
+    ordinal,
+    upper_first,
+)
+from gapmap.wording import escape_md as escape
 
 CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
 
@@ -43,14 +56,15 @@ DOMAINS = {
 }
 #: Groups of a profile, most pressing first, with their headings. "Clearly" needs the 99.8%
 #: comparison to agree with the 95% one; publishers' own comparisons carry no 99.8% level.
+CLEARLY = ", and very likely a real difference"
 FINDINGS = {
-    "worse_998": "Worse than England, and very likely a real difference",
-    "worse": "Worse than England",
+    "worse_998": COMPARISON_WORDS["worse"] + CLEARLY,
+    "worse": COMPARISON_WORDS["worse"],
     "differs": "Higher or lower than England",
-    "better_998": "Better than England, and very likely a real difference",
-    "better": "Better than England",
-    "similar": "Similar to England",
-    "not_compared": "Not compared with England",
+    "better_998": COMPARISON_WORDS["better"] + CLEARLY,
+    "better": COMPARISON_WORDS["better"],
+    "similar": COMPARISON_WORDS["similar"],
+    "not_compared": COMPARISON_LABELS["not_compared"],
     "hidden": "Figures that are hidden or missing",
 }
 #: Series shown as trends only: their latest month repeats an annual indicator.
@@ -120,17 +134,10 @@ SMALL_COUNT = (
     "because it rests on fewer than 8 people or events, and showing it could identify someone"
 )
 PUBLISHER = "because the publisher withheld it (usually because the numbers are very small)"
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|~$])")
 _MONTH_NAMES = dict(enumerate(MONTH_NAMES, 1))
 
 
 # ------------------------------------------------------------------------------- helpers
-
-
-def escape(text: object) -> str:
-    """Text from the data made safe for markdown and HTML: shows exactly as written."""
-    safe = html.escape(str(text), quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", safe)
 
 
 def _missing(value: object) -> bool:
@@ -145,19 +152,6 @@ def _get(row: Mapping | pd.Series, key: str, default: object = None) -> object:
     return default if _missing(value) else value
 
 
-def _lower_first(text: str) -> str:
-    """'Recorded depression' -> 'recorded depression', but 'NHS ...' stays."""
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
-
-
-def ordinal(n: int) -> str:
-    """1 -> '1st', 12 -> '12th', 23 -> '23rd'."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def period_label(period: object) -> str:
     """A period as a reader would say it ('2016-04' -> 'April 2016'), escaped."""
     text = str(period)
@@ -170,27 +164,6 @@ def period_label(period: object) -> str:
     return escape(PERIOD_NAMES.get(text, text))
 
 
-def format_number(value: float, unit: str) -> str:
-    """A value rounded for reading, with its unit ('13.7%', '2,124 per 100,000', '0.92')."""
-    v = float(value)
-    if unit == "%":
-        return f"{v:,.0f}%" if abs(v) >= 100 else f"{v:.1f}%"
-    if unit.startswith("per "):
-        number = f"{v:,.0f}" if abs(v) >= 100 else f"{v:.1f}"
-        return f"{number} {unit}"
-    if unit == "ratio":
-        return f"{v:.2f}"
-    if unit == "years":
-        return f"{v:.1f} years"
-    if unit == "patients":
-        return f"{v:,.0f} patients"
-    if unit == "decile":
-        return f"decile {v:.0f}"
-    if unit == "score":
-        return f"{v:.2f}" if abs(v) < 1 else f"{v:.1f}"
-    return f"{v:,.3g}"
-
-
 def _subject(meta: pd.Series | Mapping) -> tuple[str, str | None]:
     indicator_id = str(_get(meta, "id", _get(meta, "indicator_id", "")))
     if indicator_id in SUBJECTS:
@@ -200,8 +173,7 @@ def _subject(meta: pd.Series | Mapping) -> tuple[str, str | None]:
 
 
 def _value_text(value: float, meta, *, with_qualifier: bool = True) -> str:
-    unit = str(_get(meta, "unit", ""))
-    text = format_number(value, unit)
+    text = number_format(meta).text(value)
     _, qualifier = _subject(meta)
     return f"{text} {qualifier}" if with_qualifier and qualifier else text
 
@@ -221,8 +193,9 @@ def _comparison_phrase(row, meta, england_text: str | None, *, ratio: bool = Fal
     if comparison in ("better", "worse", "higher", "lower"):
         direction = _direction(comparison, polarity)
         judged = comparison in ("better", "worse") and polarity != "neutral"
+        average = compared_with(comparison, lower=True, average=True)
         if ratio and judged:
-            phrase = f"significantly {comparison} than the England average"
+            phrase = f"significantly {average}"
         elif ratio:
             phrase = f"significantly {'above' if direction == 'higher' else 'below'} "
             phrase += "the England average"
@@ -230,14 +203,15 @@ def _comparison_phrase(row, meta, england_text: str | None, *, ratio: bool = Fal
             phrase = f"significantly {direction} than in England"
             phrase += f" ({england_text})" if england_text else ""
             if judged:
-                phrase += f", which is {comparison} than the England average"
+                phrase += f", which is {average}"
         if str(_get(row, "comparison_998", "")) == comparison:
             phrase += " — a clear difference (99.8% level)"
         return phrase
     if comparison == "similar":
         if ratio:
-            return "similar to the England average"
-        return "similar to England" + (f" ({england_text})" if england_text else "")
+            return compared_with("similar", lower=True, average=True)
+        similar = compared_with("similar", lower=True)
+        return similar + (f" ({england_text})" if england_text else "")
     return None
 
 
@@ -261,17 +235,17 @@ def _ratio_sentence(row, meta, area: str) -> str:
     value = float(_get(row, "value"))
     period = period_label(_get(row, "period", ""))
     what, predictor, _ = RATIOS.get(
-        indicator_id, (_lower_first(_subject(meta)[0]), "would be expected", "")
+        indicator_id, (lower_first(_subject(meta)[0]), "would be expected", "")
     )
     change = value - 1
     if abs(change) < 0.005:
         lead = f"{area} had about as much {what} as {predictor}"
     elif value >= 2:
-        lead = f"{area} had about {value:.1f} times as much {what} as {predictor}"
+        lead = f"{area} had about {fixed(value, 1)} times as much {what} as {predictor}"
     else:
         more = "more" if change > 0 else "less"
-        lead = f"{area} had about {abs(change) * 100:.0f}% {more} {what} than {predictor}"
-    sentence = f"{lead} (ratio {value:.2f}, {period})."
+        lead = f"{area} had about {fixed(abs(change) * 100, 0)}% {more} {what} than {predictor}"
+    sentence = f"{lead} (ratio {number_format(meta).number(value)}, {period})."
     phrase = _comparison_phrase(row, meta, None, ratio=True)
     return f"{sentence} This is {phrase}." if phrase else sentence
 
@@ -295,7 +269,7 @@ def indicator_sentence(row: pd.Series | Mapping, meta: pd.Series | Mapping, area
     if value is None:
         note = _get(row, "note")
         why = f": {escape(str(note).rstrip('.'))}" if note else ""
-        return f"There is no figure for {_lower_first(subject)} in {area} for {period}{why}."
+        return f"There is no figure for {lower_first(subject)} in {area} for {period}{why}."
     if str(_get(meta, "statistic", "")) == "ratio" or str(_get(meta, "unit", "")) == "ratio":
         return _ratio_sentence(row, meta, area)
     england = _get(row, "england_value")
@@ -408,7 +382,8 @@ def deprivation_sentence(
         band = f"is less deprived than most {label} in England"
     else:
         band = f"is around the middle of {label} in England for deprivation"
-    score = "" if _missing(imd_score) else f"; average IMD score {float(imd_score):.1f}"
+    score = number_format(unit="score", statistic="score").number(imd_score)
+    score = f"; average IMD score {score}" if score else ""
     return (
         f"{area} {band} (ranked {ordinal(rank)} of {n_areas}, "
         f"where 1st is the most deprived{score})."
@@ -460,12 +435,9 @@ def _movement(subject: str, start: float, end: float, p1: str, p2: str, meta) ->
     return f"{subject} {verb} from {a} in {p1} to {b} in {p2}."
 
 
-_NUMBER_WORDS = {3: "three", 4: "four", 5: "five", 6: "six"}
-
-
 def _span(result: RecentTrend) -> str:
     """'the last five years with figures (2017-18 to 2021-22)'."""
-    count = _NUMBER_WORDS.get(len(result.periods), str(len(result.periods)))
+    count = number_word(len(result.periods))
     first, last = period_label(result.periods[0]), period_label(result.periods[-1])
     return f"the last {count} years with figures ({first} to {last})"
 
@@ -478,7 +450,7 @@ def recent_trend_sentence(
     Rising or falling is said only when the test found it; "getting better/worse" only for
     indicators where higher is clearly good or bad.
     """
-    subject = _lower_first(_subject(meta)[0])
+    subject = lower_first(_subject(meta)[0])
     where = f" in {escape(area_name)}" if area_name else ""
     if not result.tested:
         return (
@@ -488,7 +460,7 @@ def recent_trend_sentence(
     if result.marker == "no_change":
         return f"There has been no steady rise or fall in {subject}{where} over {_span(result)}."
     rise = result.marker == "increasing"
-    sentence = f"{subject[0].upper()}{subject[1:]}{where} has been "
+    sentence = f"{upper_first(subject)}{where} has been "
     sentence += f"{'rising' if rise else 'falling'} over {_span(result)}. "
     sentence += f"The {'rise' if rise else 'fall'} is too big and steady to be chance"
     judgement = judge(result.marker, str(_get(meta, "polarity", "neutral")))

@@ -18,19 +18,13 @@ import pandas as pd
 
 from gapmap.atlas import Atlas
 from gapmap.state import Selection
+from gapmap.wording import COMPARISON_KEYS, compared_with
 from methods.benchmark import compare_one
 from methods.pooling import POOLABLE, pool
 
 #: Neighbours per area, as the pipeline builds them (checked against the atlas manifest).
 K = 10
-COMPARED_WORDS = {
-    "better": "Better than peers",
-    "worse": "Worse than peers",
-    "similar": "Similar to peers",
-    "higher": "Higher than peers",
-    "lower": "Lower than peers",
-    "not_compared": "Not compared",
-}
+COMPARED_WORDS = {key: compared_with(key, "peers") for key in COMPARISON_KEYS}
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Print layouts (the board pack) draw text themselves, so the small Markdown subset that
 ``content/*.md`` and :mod:`gapmap.narrative` use is read here: headings, paragraphs, bullet
 and numbered lists, block quotes, pipe tables, ``**bold**``, ``*italic*``, links and
-backslash escapes. HTML entities written by :func:`gapmap.narrative.escape` are turned back
+backslash escapes. HTML entities written by :func:`gapmap.wording.escape_md` are turned back
 into the characters they stand for, because a PDF shows text, not markup. Nothing is ever
 interpreted as markup by the PDF library itself: styles travel as data beside the text.
 """

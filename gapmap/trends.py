@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from gapmap.periods import sort_key
-from gapmap.wording import COMPARISON_WORDS
+from gapmap.wording import COMPARISON_WORDS, number_word
 from methods.trend import (
     CHI_SQUARE_LIMIT,
     LEVEL,
@@ -82,7 +82,6 @@ PUBLISHED = "the publisher gave no counts or confidence intervals to test with"
 NO_COUNTS = "the figures for this kind of area have no counts to test with"
 NO_LIMITS = "the figures for this kind of area have no confidence intervals to test with"
 TOO_FEW = "the test needs figures for at least five years, and there {verb} only {n} it can use"
-_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}
 NO_EVENTS = "there were no events in these years"
 NO_SPREAD = "the figures do not allow a line to be fitted"
 
@@ -226,7 +225,7 @@ def recent_trend(series: pd.DataFrame, meta: Mapping | pd.Series) -> RecentTrend
     order = sorted(usable["period"], key=sort_key)
     if len(order) < POINTS:
         verb = "is" if len(order) == 1 else "are"
-        n = _WORDS.get(len(order), str(len(order)))
+        n = number_word(len(order))
         return RecentTrend("cannot_calculate", reason=TOO_FEW.format(verb=verb, n=n))
     recent = order[-POINTS:]
     points = usable.set_index("period").loc[recent].reset_index()
