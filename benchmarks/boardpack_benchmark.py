@@ -24,6 +24,8 @@ from pypdf import PdfReader  # noqa: E402
 
 from gapmap import boardpack, maps  # noqa: E402
 from gapmap.atlas import Atlas  # noqa: E402
+from gapmap.boardpack.facts import facts  # noqa: E402
+from gapmap.boardpack.layout import SCALE  # noqa: E402
 from gapmap.state import Selection  # noqa: E402
 
 TARGET_S = 5.0
@@ -46,7 +48,7 @@ def timed(function, repeat: int) -> tuple[float, object]:
 
 
 def map_only(atlas: Atlas, selection: Selection) -> bytes:
-    info = boardpack.facts(atlas, selection)
+    info = facts(atlas, selection)
     return maps.static_map_png(
         atlas.boundaries(info.vintage),
         info.table,
@@ -57,7 +59,7 @@ def map_only(atlas: Atlas, selection: Selection) -> bytes:
         selected=selection.area,
         colour_by="value",
         england_value=info.england,
-        scale=boardpack.SCALE,
+        scale=SCALE,
     )
 
 

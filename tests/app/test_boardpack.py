@@ -1,4 +1,7 @@
-"""The board pack: pages, text, suppression, determinism, a rendered look, and its button.
+"""The board pack built whole: pages, text, suppression, determinism, a rendered look, its button.
+
+The parts have their own tests: test_boardpack_facts (tables and sentences),
+test_boardpack_layout (the print toolkit) and test_boardpack_chart_pages (charts for print).
 
 PDFs are opened with pypdf; pages are rendered to PNG with poppler's pdftoppm into
 tests/output/boardpack/ so a person can look at them.
@@ -13,14 +16,14 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from gapmap import boardpack, charts, export, prose
+from gapmap import boardpack
 from gapmap.atlas import Atlas
+from gapmap.boardpack.facts import area_table, built_date, long_date
 from gapmap.state import Selection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,147 +94,6 @@ def render(pdf: bytes, page: int, name: str, *, gray: bool = False) -> Path:
     return OUT / f"{name}.png"
 
 
-# ------------------------------------------------------------------------- prose helper
-
-
-def test_inline_styles_links_escapes_and_entities():
-    runs = prose.inline(r"Hi **bold *both*** and *it* \*not\* [OGL](https://x.org/l) &amp; `a*b`")
-    assert [(r.text, r.style) for r in runs[:4]] == [
-        ("Hi ", ""),
-        ("bold ", "B"),
-        ("both", "BI"),
-        (" and ", ""),
-    ]
-    assert prose.plain(runs) == "Hi bold both and it *not* OGL & a*b"
-    assert [r.link for r in runs if r.link] == ["https://x.org/l"]
-    assert prose.plain("5 * 3 = 15") == "5 * 3 = 15"
-
-
-def test_blocks_read_headings_lists_quotes_and_tables():
-    text = (
-        "# Title\n\nA para\nwrapped.\n\n- one\n  more\n- two\n\n1. first\n2. second\n\n"
-        "> quoted\n> line\n\n| A | B |\n|---|---|\n| 1 | **2** |\n"
-    )
-    kinds = [(b.kind, b.level, b.marker, prose.plain(b.runs)) for b in prose.blocks(text)[:7]]
-    assert kinds == [
-        ("heading", 1, "", "Title"),
-        ("paragraph", 0, "", "A para wrapped."),
-        ("bullet", 0, "", "one more"),
-        ("bullet", 0, "", "two"),
-        ("number", 0, "1.", "first"),
-        ("number", 0, "2.", "second"),
-        ("quote", 0, "", "quoted line"),
-    ]
-    assert prose.blocks(text)[-1].rows == (("A", "B"), ("1", "2"))
-
-
-def test_section_stops_at_the_next_heading_as_high_and_names_a_missing_one():
-    text = "# T\n## One\na\n### Sub\nb\n## Two\nc\n"
-    assert prose.section(text, "One") == "## One\na\n### Sub\nb\n"
-    with pytest.raises(KeyError, match="Nowhere"):
-        prose.section(text, "Nowhere")
-
-
-def test_prose_tables_read_as_lists_in_print():
-    block = prose.blocks("| Years | Shown on |\n|---|---|\n| 2021-22 | the 106 CCGs |\n")[0]
-    [item] = boardpack.table_as_list(block)
-    assert item.kind == "bullet" and item.runs[0].style == "B"
-    assert prose.plain(item.runs) == "2021-22 — shown on: the 106 CCGs"
-
-
-def test_printable_keeps_typography_and_spells_out_missing_glyphs():
-    assert boardpack.printable("A – B’s © 2024") == "A – B’s © 2024"
-    assert boardpack.printable("Practice → sub-ICB") == "Practice -> sub-ICB"
-    assert boardpack.printable("\u4e2d") == "?"
-
-
-# ------------------------------------------------------------------------------ tables
-
-
-def test_area_table_puts_the_selected_indicator_first_with_england_in_words(atlas):
-    table = boardpack.area_table(atlas, BLACK_COUNTRY)
-    first = table.iloc[0]
-    assert list(table.columns) == list(boardpack.AREA_COLUMNS)
-    assert (first["Indicator"], first["Period"], first["Value"]) == (
-        "Provision gap ratio",
-        GAP,
-        "0.92",
-    )
-    assert first["95% confidence interval"] == "0.91 to 0.94"
-    assert first["England"] == "1.00"
-    assert first["Compared with England (95%)"] == "Worse than England"
-    assert len(table) >= 10
-    words = table["Compared with England (95%)"]
-    assert words.str.contains("(?:than|to) England|Not compared").all()
-
-
-def test_ranked_table_lists_top_and_bottom_under_england_and_says_so(atlas):
-    info = boardpack.facts(atlas, ENGLAND)
-    table, note = boardpack.ranked_table(info)
-    assert table.iloc[0]["Area"] == "England" and table.iloc[0]["Code"] == "E92000001"
-    assert table.iloc[1]["Rank"] == "1"
-    assert table["Area"].str.contains("areas not shown").sum() == 1
-    assert note is not None and "20 highest and 20 lowest of 106" in note
-    assert len(table) == 1 + 20 + 1 + 20
-
-
-def test_ranked_subset_keeps_the_ends_and_the_selected_area_with_neighbours(atlas):
-    table = atlas.table("tt_gap_ratio", "sub_icb", GAP)
-    subset, note = boardpack.ranked_subset(table, "E38000259")
-    assert len(subset) <= 2 * boardpack.CHART_KEEP + 5
-    chosen = subset.loc[subset["area_code"] == "E38000259", "area_name"].iloc[0]
-    assert chosen.split(". ", 1)[1] == "NHS Black Country ICB - D2P2L"
-    assert subset["area_name"].iloc[0].strip().startswith("1. ")
-    assert note and "rank" in note
-    small = table.head(30)
-    assert len(boardpack.ranked_subset(small, None)[0]) == 30
-
-
-def test_tied_areas_keep_their_rank_order_when_the_chart_sorts_by_label():
-    names = [f"Area {c}" for c in "ABCDEFGHIJKL"]
-    values = [12, 11, 10, 9, 8, 7, 6, 5, 4, 4, 3, 2]  # the 9th and 10th are tied
-    table = pd.DataFrame(
-        {
-            "area_code": [f"E0{i}" for i in range(12)],
-            "area_name": names[:8] + ["Area Z", "Area A2"] + names[10:],
-            "value": values,
-            "suppressed": False,
-        }
-    )
-    subset, _ = boardpack.ranked_subset(table, None)
-    # charts.ranked orders by value, then by label: the labels must agree with the ranks
-    shown = subset.sort_values(["value", "area_name"], ascending=[False, True])["area_name"]
-    ranks = [int(label.split(".")[0]) for label in shown]
-    assert ranks == list(range(1, 13))
-    assert list(shown)[8:10] == [" 9. Area A2", "10. Area Z"]
-
-
-def test_print_shapes_tell_england_comparisons_apart_without_colour():
-    frame = pd.DataFrame(
-        {
-            "area_code": ["A", "B", "C"],
-            "area_name": ["Up", "Down", "Same"],
-            "value": [1.2, 0.8, 1.0],
-            "lower_95": [1.1, 0.7, 0.9],
-            "upper_95": [1.3, 0.9, 1.1],
-            "comparison": ["better", "worse", "similar"],
-            "suppressed": False,
-        }
-    )
-    meta = {"short_name": "Gap", "unit": "ratio", "polarity": "high_is_good"}
-    spec = boardpack.shaped(charts.ranked(frame, meta, england_value=1.0).to_dict())
-    dots = [layer for layer in spec["layer"] if "shape" in layer.get("encoding", {})]
-    assert len(dots) == 1 and dots[0]["mark"]["type"] == "point" and dots[0]["mark"]["filled"]
-    scale = dots[0]["encoding"]["shape"]["scale"]
-    shapes = dict(zip(scale["domain"], scale["range"], strict=True))
-    assert shapes == {
-        "Better than England": "triangle-up",
-        "Similar to England": "circle",
-        "Worse than England": "triangle-down",
-    }
-    assert export.to_png(spec)[:4] == b"\x89PNG"
-
-
 def test_bad_selections_are_refused_with_what_to_do(atlas):
     with pytest.raises(ValueError, match="period"):
         boardpack.build(atlas, replace(BLACK_COUNTRY, period="1999"))
@@ -250,7 +112,7 @@ def test_black_country_pack_pages_size_and_title(atlas, black_country):
             A4_LANDSCAPE
         )
     title = flat(reader.pages[0].extract_text())
-    built = boardpack.long_date(boardpack.built_date(atlas.manifest))
+    built = long_date(built_date(atlas.manifest))
     for expected in (
         "Mind the Gap — board pack",
         "NHS Black Country ICB - D2P2L (E38000259)",
@@ -340,7 +202,7 @@ def test_a_suppressed_value_is_blank_with_its_reason_never_a_number(atlas):
     leaky = Atlas(atlas.areas, values, atlas.indicators, atlas.manifest, atlas.root)
     code = str(values.loc[hidden, "area_code"].iloc[0])
     selection = Selection("sub_icb", "mhsds_detentions_rate", "Aug - Nov 2022", code)
-    row = boardpack.area_table(leaky, selection).iloc[0]
+    row = area_table(leaky, selection).iloc[0]
     assert (row["Value"], row["95% confidence interval"], row["Compared with England (95%)"]) == (
         "",
         "",
