@@ -54,7 +54,7 @@ PAGES = [
 
 navigation = st.navigation(PAGES)
 data = ui.atlas()
-ui.sidebar(data)
+view = ui.sidebar(data)  # the selection, resolved once for this run's page
 ui.missing_sources_notice(data)
-ui.board_pack_button(data, ui.current())
+ui.board_pack_button(data, view.selection)
 navigation.run()

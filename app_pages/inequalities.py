@@ -3,20 +3,15 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from gapmap import charts, maps, ui
-from gapmap.views import (
-    PRACTICE_INDICATORS,
-    area_label,
-    chart_source,
-    drilldown_layers,
-    neighbourhood_table,
-    practice_table,
-    sii_sentence,
-)
+from gapmap import charts, drilldown, gradient, maps, ui
+from gapmap.sources import chart_source
+from gapmap.tables import neighbourhood_table, practice_table
+from gapmap.view import latest_period
 from gapmap.wording import escape_md
 
 data = ui.atlas()
-selection = ui.current()
+view = ui.view()
+selection = view.selection
 
 st.title("Inequalities by deprivation")
 st.markdown(
@@ -26,8 +21,8 @@ st.markdown(
     "gradient; the **relative index (RII)** is that gap relative to the average."
 )
 
-choices = [i for i in PRACTICE_INDICATORS if i in data.indicator_ids("practice")]
-if not ui.lacks(data, "practice_imd_score", "practice") and choices:
+choices = gradient.choices(data)
+if not ui.lacks(data, gradient.PRACTICE_IMD[0], "practice") and choices:
     indicator_id = st.selectbox(
         "Indicator", choices, format_func=lambda i: str(data.indicator(i)["short_name"])
     )
@@ -35,25 +30,25 @@ if not ui.lacks(data, "practice_imd_score", "practice") and choices:
         "Groups", [10, 5], format_func={10: "Deciles", 5: "Quintiles"}.get, horizontal=True
     )
     meta = data.indicator(indicator_id)
-    period = data.periods(indicator_id, "practice")[-1]
-    word = "decile" if quantiles == 10 else "quintile"
+    period = latest_period(data, indicator_id, "practice")
+    word = gradient.quantile_word(quantiles)
     groups, result = ui.quantiles(indicator_id, period, quantiles)
-    slope = result["value_least_deprived"] - result["value_most_deprived"]
+    slope, intercept = gradient.fitted_line(result)
     ui.chart_block(
-        charts.by_decile(groups, meta, slope=slope, intercept=result["value_most_deprived"]),
+        charts.by_decile(groups, meta, slope=slope, intercept=intercept),
         name=f"inequality-{indicator_id}-{quantiles}",
-        title=f"{meta['short_name']} by deprivation {'decile' if quantiles == 10 else 'quintile'}",
+        title=f"{meta['short_name']} by deprivation {word}",
         source=chart_source(meta, period),
         period=period,
         alt_text=charts.describe_by_decile(groups, meta, slope=slope),
         table=groups,
     )
-    st.markdown(sii_sentence(result, meta, word))
+    st.markdown(gradient.sii_sentence(result, meta, word))
 
 st.subheader("Deprivation inside the selected area")
 with st.expander("Map: click an area to select it", expanded=True):
-    ui.map_view(data, selection, height=420)
-ui.map_table(data, selection)
+    ui.map_view(data, view, height=420)
+ui.map_table(view)
 if not selection.area:
     st.info(
         "Select an area to see its neighbourhoods (LSOAs) by deprivation decile and its "
@@ -61,18 +56,17 @@ if not selection.area:
         icon=":material/touch_app:",
     )
 else:
-    st.markdown(f"**{escape_md(area_label(data, selection))}**")
-    lsoas = data.within(selection.area, selection.level, "lsoa")
-    if lsoas.empty:
-        st.caption(
-            "Neighbourhoods are linked to sub-ICB locations, ICBs, regions and "
-            "districts; pick one of those geographies to drill down."
-        )
-    else:
-        with ui.degraded():
-            shapes, practices, outline = drilldown_layers(data, selection)
+    st.markdown(f"**{escape_md(view.area_label)}**")
+    with ui.degraded():
+        drill = drilldown.layers(data, view)
+        if drill is None:
+            st.caption(
+                "Neighbourhoods are linked to sub-ICB locations, ICBs, regions and "
+                "districts; pick one of those geographies to drill down."
+            )
+        else:
             fmap = maps.drilldown(
-                outline, shapes, practices, meta=data.indicator("depression_prevalence")
+                drill.outline, drill.shapes, drill.practices, meta=drill.practice_meta
             )
             st_folium(
                 fmap,
@@ -81,15 +75,11 @@ else:
                 key=f"drill-{selection.area}",
                 returned_objects=[],
             )
-            counts = shapes["imd_decile"].value_counts().sort_index()
-            st.caption(
-                f"{len(shapes)} neighbourhoods, {int(counts.get(1, 0))} of them in England's "
-                f"most deprived tenth (decile 1); {len(practices)} GP practices."
-            )
+            st.caption(drill.summary())
             with st.expander("This map as tables"):
-                st.dataframe(neighbourhood_table(shapes), hide_index=True, width="stretch")
+                st.dataframe(neighbourhood_table(drill.shapes), hide_index=True, width="stretch")
                 st.dataframe(
-                    practice_table(practices, data.indicator("depression_prevalence")),
+                    practice_table(drill.practices, drill.practice_meta),
                     hide_index=True,
                     width="stretch",
                 )

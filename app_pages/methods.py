@@ -4,7 +4,7 @@ import streamlit as st
 
 from gapmap import export, ui
 from gapmap.content import read_content
-from gapmap.views import reconciliation
+from gapmap.sources import raw_file_count, reconciliation
 
 data = ui.atlas()
 
@@ -30,7 +30,7 @@ for tab, name in zip(
 with tabs[6]:
     st.markdown(
         "Every row of every source file is either used or rejected with a reason. The atlas "
-        f"was built from {len(data.manifest.get('raw_files', {}))} files."
+        f"was built from {raw_file_count(data.manifest)} files."
     )
     st.dataframe(reconciliation(data.manifest), hide_index=True, width="stretch")
 

@@ -2,13 +2,16 @@
 
 import streamlit as st
 
-from gapmap import charts, narrative, trends, ui
+from gapmap import charts, narrative, search, trends, ui
 from gapmap.content import read_content
-from gapmap.views import area_name, chart_source, deprivation_text, level_of_result
+from gapmap.sources import chart_source
+from gapmap.timeline import span
+from gapmap.view import deprivation_text
 from gapmap.wording import escape_md
 
 data = ui.atlas()
-selection = ui.current()
+view = ui.view()
+selection = view.selection
 
 st.title("My area")
 query = st.text_input(
@@ -18,19 +21,18 @@ query = st.text_input(
     help="For example: Sandwell, E08000028, a GP surgery's name, M88006, or B70.",
 )
 if query:
-    results = data.search(query)
-    if results.empty:
+    found = search.choices(data, query)
+    if not found:
         st.warning(
             "Nothing matched. Try a shorter name, a council, or the first half of a postcode."
         )
-    for row in results.itertuples():
-        level, code, label = level_of_result(data, row)
-        if st.button(label, key=f"pick-{row.level}-{row.area_code}-{row.vintage}"):
-            ui.select_area(code, level)
+    for choice in found:
+        if st.button(choice.label, key=choice.key):
+            ui.select_area(choice.code, choice.level)
 
 with st.expander("Map: click an area to select it", expanded=True):
-    ui.map_view(data, selection, height=420)
-ui.map_table(data, selection)
+    ui.map_view(data, view, height=420)
+ui.map_table(view)
 
 if not selection.area:
     st.info(
@@ -39,10 +41,10 @@ if not selection.area:
     )
     st.stop()
 
-name = area_name(data, selection)
+name = str(view.area_name)
 st.header(escape_md(f"{name} ({selection.area})"))
 profile = data.profile(selection.area, selection.level)
-sentence = deprivation_text(data, selection)
+sentence = deprivation_text(data, view)
 if sentence:
     st.markdown(sentence)
 
@@ -78,7 +80,7 @@ if area_trends:
         name=f"trend-{trend_id}-{selection.level}-{selection.area}",
         title=f"{trend_meta['short_name']}: {name}",
         source=chart_source(trend_meta),
-        period=f"{series['period'].iloc[0]} to {series['period'].iloc[-1]}",
+        period=span(series),
         alt_text=charts.describe_trend(series, trend_meta, area_name=name, verdict=verdict),
         table=trends.table(series, result),
     )

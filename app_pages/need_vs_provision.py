@@ -3,60 +3,59 @@
 import pandas as pd
 import streamlit as st
 
-from gapmap import charts, narrative, trends, ui
+from gapmap import charts, limits, narrative, trends, ui
 from gapmap import peers as peer_groups
-from gapmap.views import (
-    area_label,
-    area_name,
-    chart_source,
-    display_table,
-    england_value,
-    source_line,
-)
+from gapmap.sources import chart_source, source_line
+from gapmap.timeline import selected_trend
+from gapmap.view import need_panel
 
 data = ui.atlas()
-selection = ui.current()
-meta = data.indicator(selection.indicator)
-level_label = data.levels()[selection.level]
+view = ui.view()
+selection, meta = view.selection, view.meta
 
 st.title("Need against low-intensity provision")
-st.markdown(f"**{meta['name']}** — {level_label}, {selection.period}")
+st.markdown(f"**{meta['name']}** — {view.level_label}, {selection.period}")
 if pd.notna(meta["need_measure"]):
     st.caption(f"Need: {meta['need_measure']}. Activity: {meta['activity_measure']}.")
-
-table = data.table(selection.indicator, selection.level, selection.period)
-england = england_value(data, selection.indicator, selection.period)
-shown = display_table(table, meta)
 
 map_col, table_col = st.columns([3, 2], gap="medium")
 with map_col:
     st.subheader("Map")
-    ui.map_view(data, selection)
+    ui.map_view(data, view)
     st.caption("Click an area to select it on every page. " + source_line(meta, selection.period))
-    ui.static_map_download(data, selection)
+    ui.static_map_download(data, view)
 with table_col:
     st.subheader("Table")
     st.caption("The same figures as the map, for screen readers and for copying.")
-    st.dataframe(shown, hide_index=True, height=520, width="stretch")
-    ui.table_download(shown, name=f"{selection.indicator}-{selection.level}-{selection.period}")
+    st.dataframe(view.shown, hide_index=True, height=520, width="stretch")
+    ui.table_download(
+        view.shown, name=f"{selection.indicator}-{selection.level}-{selection.period}"
+    )
 
 if selection.area:
-    st.info(area_label(data, selection), icon=":material/location_on:")
+    st.info(view.area_label, icon=":material/location_on:")
 
-peer_group = peer_groups.group(data, selection)
 st.subheader("Areas ranked, with 95% confidence intervals")
 ui.chart_block(
     charts.ranked(
-        table, meta, selected=selection.area, england_value=england, peers=peer_group.codes
+        view.table,
+        meta,
+        selected=selection.area,
+        england_value=view.england_value,
+        peers=view.peers.codes,
     ),
     name=f"ranked-{selection.indicator}-{selection.level}",
     title=str(meta["name"]),
     source=chart_source(meta, selection.period),
     period=selection.period,
     alt_text=charts.describe_ranked(
-        table, meta, selected=selection.area, england_value=england, peers=peer_group.codes
+        view.table,
+        meta,
+        selected=selection.area,
+        england_value=view.england_value,
+        peers=view.peers.codes,
     ),
-    table=shown,
+    table=view.shown,
 )
 
 # ---- Peers: the selected area beside its peer group and England ----
@@ -64,7 +63,7 @@ if selection.area:
     st.subheader("Selected area, its peers, and England")
     peer_table = peer_groups.summary_table(data, selection)
     st.dataframe(peer_table, hide_index=True, width="stretch")
-    st.caption(peer_groups.caption(peer_group))
+    st.caption(peer_groups.caption(view.peers))
     ui.table_download(
         peer_table, name=f"peers-{selection.indicator}-{selection.level}-{selection.area}"
     )
@@ -75,53 +74,49 @@ if charts.has_funnel(meta):
         "Each point is an area; the funnels are the 95% and 99.8% limits of what chance "
         "alone would produce at that size. Points outside them differ from England."
     )
+    funnel_limits = limits.funnel(view.table, meta, england_value=view.england_value)
     ui.chart_block(
-        charts.funnel(table, meta, selected=selection.area, england_value=england),
+        charts.funnel(view.table, meta, funnel_limits, selected=selection.area),
         name=f"funnel-{selection.indicator}-{selection.level}",
         title=f"Funnel plot: {meta['short_name']}",
         source=chart_source(meta, selection.period),
         period=selection.period,
-        alt_text=charts.describe_funnel(table, meta, selected=selection.area),
+        alt_text=charts.describe_funnel(view.table, meta, funnel_limits, selected=selection.area),
     )
 
 st.subheader("Need against provision")
-vintage = data.vintage(selection.indicator, selection.level, selection.period)
-need_id = "depression_prevalence" if selection.indicator != "depression_prevalence" else "imd_score"
-need_period = data.period_on(need_id, selection.level, vintage)
-if need_period is None:
+need = need_panel(data, view)
+if need is None:
     st.caption("No need measure shares this map's boundaries and period.")
 else:
-    need_meta = data.indicator(need_id)
-    need_table = data.table(need_id, selection.level, need_period)
+    need_fit = limits.fit(need.table, view.table)
     ui.chart_block(
-        charts.scatter(need_table, table, need_meta, meta, selected=selection.area),
-        name=f"scatter-{need_id}-{selection.indicator}-{selection.level}",
-        title=f"{need_meta['short_name']} ({need_period}) against {meta['short_name']}",
+        charts.scatter(
+            need.table, view.table, need.meta, meta, fit=need_fit, selected=selection.area
+        ),
+        name=f"scatter-{need.indicator_id}-{selection.indicator}-{selection.level}",
+        title=f"{need.meta['short_name']} ({need.period}) against {meta['short_name']}",
         source=chart_source(meta, selection.period),
-        period=f"{need_period}; {selection.period}",
-        alt_text=charts.describe_scatter(need_table, table, need_meta, meta),
+        period=f"{need.period}; {selection.period}",
+        alt_text=charts.describe_scatter(need.table, view.table, need.meta, meta, fit=need_fit),
     )
 
 # ---- Trend: the selected area (England when none) over time, with its recent-trend test ----
-trend_level = selection.level if selection.area else "england"
-if len(data.periods(selection.indicator, trend_level)) >= 2:
-    trend_series = trends.series(data, selection.indicator, selection.area, selection.level)
-    if trend_series["period"].nunique() >= 2:
-        trend_name = area_name(data, selection) if selection.area else "England"
-        trend_result = trends.recent_trend(trend_series, meta)
-        trend_verdict = narrative.trend_verdict(trend_result, meta)
-        st.subheader("Trend")
-        st.markdown(narrative.recent_trend_sentence(trend_result, meta, trend_name))
-        ui.chart_block(
-            charts.trend(trend_series, meta, area_name=trend_name, verdict=trend_verdict),
-            name=f"trend-{selection.indicator}-{trend_level}-{selection.area or 'england'}",
-            title=f"{meta['short_name']}: {trend_name}",
-            source=chart_source(meta),
-            period=f"{trend_series['period'].iloc[0]} to {trend_series['period'].iloc[-1]}",
-            alt_text=charts.describe_trend(
-                trend_series, meta, area_name=trend_name, verdict=trend_verdict
-            ),
-            table=trends.table(trend_series, trend_result),
-        )
-        with st.expander("How is the trend tested?"):
-            st.markdown(narrative.trend_explainer())
+trend = selected_trend(data, view)
+if trend is not None:
+    verdict = narrative.trend_verdict(trend.result, meta)
+    st.subheader("Trend")
+    st.markdown(narrative.recent_trend_sentence(trend.result, meta, trend.subject))
+    ui.chart_block(
+        charts.trend(trend.series, meta, area_name=trend.subject, verdict=verdict),
+        name=trend.key,
+        title=f"{meta['short_name']}: {trend.subject}",
+        source=chart_source(meta),
+        period=trend.span,
+        alt_text=charts.describe_trend(
+            trend.series, meta, area_name=trend.subject, verdict=verdict
+        ),
+        table=trends.table(trend.series, trend.result),
+    )
+    with st.expander("How is the trend tested?"):
+        st.markdown(narrative.trend_explainer())

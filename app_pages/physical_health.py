@@ -2,17 +2,20 @@
 
 import streamlit as st
 
-from gapmap import charts, peers, ui
-from gapmap.views import (
-    PHYSICAL_INDICATORS,
-    area_label,
-    chart_source,
-    comparison_table,
-    england_value,
-)
+from gapmap import charts, limits, peers, ui
+from gapmap.comparison import PHYSICAL_INDICATORS, comparison_table
+from gapmap.drilldown import practice_codes
+from gapmap.sources import chart_source
+from gapmap.view import latest_panel, on_same_map, panel
+
+HEALTH_CHECKS = "smi_health_checks_pct"
+EXCESS_MORTALITY = "smi_excess_mortality_ratio"
+PRACTICE_OUTCOMES = ("life_expectancy_female", "life_expectancy_male", "smoking_prevalence")
 
 data = ui.atlas()
-selection = ui.current()
+view = ui.view()
+selection = view.selection
+level = selection.level
 
 st.title("Physical health of people with mental illness")
 st.markdown(
@@ -21,79 +24,82 @@ st.markdown(
     "defence; these charts set them, and physical-health outcomes, against deprivation."
 )
 with st.expander("Map: click an area to select it", expanded=True):
-    ui.map_view(data, selection, height=420)
-ui.map_table(data, selection)
+    ui.map_view(data, view, height=420)
+ui.map_table(view)
 
 if selection.area:
-    st.markdown(f"**{area_label(data, selection)}**")
+    st.markdown(f"**{view.area_label}**")
     table = comparison_table(data, selection, PHYSICAL_INDICATORS)
     if not table.empty:
         st.dataframe(table, hide_index=True, width="stretch")
-        st.caption(peers.caption(peers.group(data, selection)))
+        st.caption(peers.caption(view.peers))
 
-level = selection.level
 st.subheader("Physical health checks against deprivation")
-checks_periods = (
-    data.periods("smi_health_checks_pct", level)
-    if ("smi_health_checks_pct" in data.indicator_ids(level))
-    else []
-)
-if not checks_periods:
+checks = latest_panel(data, HEALTH_CHECKS, level)
+if checks is None:
     st.caption(
         "Physical health checks are published for NHS geographies (CCGs, sub-ICB "
         "locations, ICBs, regions); choose one of those in the sidebar."
     )
 else:
-    period = checks_periods[-1]
-    vintage = data.vintage("smi_health_checks_pct", level, period)
-    imd_period = data.period_on("imd_score", level, vintage)
-    checks = data.table("smi_health_checks_pct", level, period)
-    meta = data.indicator("smi_health_checks_pct")
-    if imd_period:
-        imd_meta = data.indicator("imd_score")
-        imd = data.table("imd_score", level, imd_period)
+    imd = on_same_map(data, checks, "imd_score")
+    if imd is not None:
+        checks_fit = limits.fit(imd.table, checks.table)
         ui.chart_block(
-            charts.scatter(imd, checks, imd_meta, meta, selected=selection.area),
+            charts.scatter(
+                imd.table,
+                checks.table,
+                imd.meta,
+                checks.meta,
+                fit=checks_fit,
+                selected=selection.area,
+            ),
             name=f"smi-checks-vs-imd-{level}",
             title="SMI physical health checks against deprivation",
-            source=chart_source(meta, period),
-            period=period,
-            alt_text=charts.describe_scatter(imd, checks, imd_meta, meta),
+            source=chart_source(checks.meta, checks.period),
+            period=checks.period,
+            alt_text=charts.describe_scatter(
+                imd.table, checks.table, imd.meta, checks.meta, fit=checks_fit
+            ),
         )
     ui.chart_block(
         charts.ranked(
-            checks,
-            meta,
+            checks.table,
+            checks.meta,
             selected=selection.area,
-            england_value=england_value(data, "smi_health_checks_pct", period),
+            england_value=checks.england_value,
         ),
         name=f"smi-checks-ranked-{level}",
-        title=str(meta["name"]),
-        source=chart_source(meta, period),
-        period=period,
-        alt_text=charts.describe_ranked(checks, meta, selected=selection.area),
+        title=str(checks.meta["name"]),
+        source=chart_source(checks.meta, checks.period),
+        period=checks.period,
+        alt_text=charts.describe_ranked(checks.table, checks.meta, selected=selection.area),
     )
 
 st.subheader("GP practices: life expectancy and smoking against deprivation")
 if not ui.lacks(data, "practice_imd_score", "practice"):
-    practice_imd = data.table("practice_imd_score", "practice", "IMD 2019")
-    inside = set()
-    if selection.area:
-        inside = set(data.within(selection.area, level, "practice")["area_code"])
-    for indicator_id in ("life_expectancy_female", "life_expectancy_male", "smoking_prevalence"):
-        meta = data.indicator(indicator_id)
-        period = data.periods(indicator_id, "practice")[-1]
-        values = data.table(indicator_id, "practice", period)
+    practice_imd = panel(data, "practice_imd_score", "practice", "IMD 2019")
+    inside = practice_codes(data, selection)
+    for indicator_id in PRACTICE_OUTCOMES:
+        outcome = latest_panel(data, indicator_id, "practice")
+        if outcome is None:
+            continue
+        outcome_fit = limits.fit(practice_imd.table, outcome.table)
         ui.chart_block(
             charts.scatter(
-                practice_imd, values, data.indicator("practice_imd_score"), meta, highlight=inside
+                practice_imd.table,
+                outcome.table,
+                practice_imd.meta,
+                outcome.meta,
+                fit=outcome_fit,
+                highlight=inside,
             ),
             name=f"practices-{indicator_id}",
-            title=f"{meta['short_name']} by practice deprivation",
-            source=chart_source(meta, period),
-            period=period,
+            title=f"{outcome.meta['short_name']} by practice deprivation",
+            source=chart_source(outcome.meta, outcome.period),
+            period=outcome.period,
             alt_text=charts.describe_scatter(
-                practice_imd, values, data.indicator("practice_imd_score"), meta
+                practice_imd.table, outcome.table, practice_imd.meta, outcome.meta, fit=outcome_fit
             ),
         )
     if selection.area and not inside:
@@ -102,23 +108,25 @@ if not ui.lacks(data, "practice_imd_score", "practice"):
             "those to highlight its practices."
         )
 
-if "smi_excess_mortality_ratio" in data.indicator_ids("utla"):
+mortality = latest_panel(data, EXCESS_MORTALITY, "utla")
+if mortality is not None:
     st.subheader("Excess deaths under 75 among adults with SMI (upper-tier authorities)")
-    meta = data.indicator("smi_excess_mortality_ratio")
-    period = data.periods("smi_excess_mortality_ratio", "utla")[-1]
-    values = data.table("smi_excess_mortality_ratio", "utla", period)
-    imd = data.table("imd_score", "utla", "IoD2025")
+    imd = panel(data, "imd_score", "utla", "IoD2025")
+    mortality_fit = limits.fit(imd.table, mortality.table)
     ui.chart_block(
         charts.scatter(
-            imd,
-            values,
-            data.indicator("imd_score"),
-            meta,
+            imd.table,
+            mortality.table,
+            imd.meta,
+            mortality.meta,
+            fit=mortality_fit,
             selected=selection.area if level == "utla" else None,
         ),
         name="smi-excess-mortality-vs-imd",
-        title=str(meta["name"]),
-        source=chart_source(meta, period),
-        period=period,
-        alt_text=charts.describe_scatter(imd, values, data.indicator("imd_score"), meta),
+        title=str(mortality.meta["name"]),
+        source=chart_source(mortality.meta, mortality.period),
+        period=mortality.period,
+        alt_text=charts.describe_scatter(
+            imd.table, mortality.table, imd.meta, mortality.meta, fit=mortality_fit
+        ),
     )

@@ -3,16 +3,13 @@
 import streamlit as st
 
 from gapmap import charts, peers, ui
-from gapmap.views import (
-    SECONDARY_INDICATORS,
-    area_label,
-    chart_source,
-    comparison_table,
-    monthly_trend_code,
-)
+from gapmap.comparison import SECONDARY_INDICATORS, comparison_table
+from gapmap.sources import chart_source
+from gapmap.timeline import MONTHLY_INDICATOR, monthly_trend
 
 data = ui.atlas()
-selection = ui.current()
+view = ui.view()
+selection = view.selection
 
 st.title("Reliance on secondary mental-health care")
 st.markdown(
@@ -23,8 +20,8 @@ st.markdown(
 )
 
 with st.expander("Map: click an area to select it", expanded=True):
-    ui.map_view(data, selection, height=420)
-ui.map_table(data, selection)
+    ui.map_view(data, view, height=420)
+ui.map_table(view)
 
 if not selection.area:
     st.info(
@@ -33,35 +30,29 @@ if not selection.area:
         icon=":material/touch_app:",
     )
 else:
-    st.markdown(f"**{area_label(data, selection)}**")
+    st.markdown(f"**{view.area_label}**")
     table = comparison_table(data, selection, SECONDARY_INDICATORS)
     if table.empty:
         st.caption("No secondary-care indicators for this geography.")
     else:
         st.dataframe(table, hide_index=True, width="stretch")
-        st.caption(peers.caption(peers.group(data, selection)))
+        st.caption(peers.caption(view.peers))
         ui.table_download(table, name=f"secondary-care-{selection.area}")
 
 st.subheader("People in contact with secondary mental-health services, month by month")
-code = monthly_trend_code(data, selection)
-meta = data.indicator("mhsds_in_contact_monthly")
-if code is None:
+monthly = monthly_trend(data, selection)
+meta = data.indicator(MONTHLY_INDICATOR)
+if monthly.code is None:
     st.caption(
         "Monthly trends are published for CCGs (April 2016 – June 2022) and for sub-ICB "
         "locations with the same codes; select one of those to see its line beside England's."
     )
-    trend = data.trend("mhsds_in_contact_monthly", "E92000001", "england")
-    name = "England"
-else:
-    trend = data.trend("mhsds_in_contact_monthly", code, "ccg")
-    area = data.area(code, "ccg-2021")
-    name = code if area is None else str(area["area_name"])
 ui.chart_block(
-    charts.trend(trend, meta, area_name=name),
-    name=f"mhsds-monthly-{code or 'england'}",
-    title=f"People in contact with secondary MH services per 100,000: {name}",
+    charts.trend(monthly.series, meta, area_name=monthly.subject),
+    name=f"mhsds-monthly-{monthly.code or 'england'}",
+    title=f"People in contact with secondary MH services per 100,000: {monthly.subject}",
     source=chart_source(meta, "Apr 2016 – Nov 2022"),
     period="April 2016 – November 2022",
-    alt_text=charts.describe_trend(trend, meta, area_name=name),
-    table=trend,
+    alt_text=charts.describe_trend(monthly.series, meta, area_name=monthly.subject),
+    table=monthly.series,
 )

@@ -9,19 +9,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from gapmap import charts, export, maps, peers, state
+from gapmap import boardpack, charts, export, gradient, maps, peers, state
 from gapmap.atlas import Atlas, AtlasUnavailable
+from gapmap.sources import publisher
 from gapmap.state import Selection
-from gapmap.views import display_table, publisher
+from gapmap.view import View, resolve
 from gapmap.wording import escape_md
 
 SESSION_KEY = "selection"
+#: Session key of the view resolved for the current selection (with the atlas it came from).
+VIEW_KEY = "resolved-view"
 ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. "
     "Contains OS data © Crown copyright and database right 2024."
@@ -94,6 +98,25 @@ def current() -> Selection:
     return st.session_state[SESSION_KEY]
 
 
+def view() -> View:
+    """The view of this run's selection, resolved once by the sidebar (:func:`sidebar`)."""
+    return st.session_state[VIEW_KEY][1]
+
+
+def _resolved(data: Atlas, selection: Selection) -> View:
+    """The selection's view: the one kept from an earlier run of the same selection, else new.
+
+    A rerun that changes nothing (a download, a page's own widget) reads the same view; any
+    change of the selection, or a reloaded atlas, resolves it afresh.
+    """
+    kept = st.session_state.get(VIEW_KEY)
+    if kept is not None and kept[0] is data and kept[1].selection == selection:
+        return kept[1]
+    fresh = resolve(data, selection)
+    st.session_state[VIEW_KEY] = (data, fresh)
+    return fresh
+
+
 def _query() -> dict[str, str]:
     query = st.query_params.to_dict()
     remembered = st.session_state.get(SESSION_KEY)
@@ -152,8 +175,11 @@ def _show(key: str, value: object) -> None:
         st.session_state[key] = value
 
 
-def sidebar(data: Atlas) -> Selection:
-    """The shared controls: geography, indicator, period, area, peers — two-way with the URL."""
+def sidebar(data: Atlas) -> View:
+    """The shared controls: geography, indicator, period, area, peers — two-way with the URL.
+
+    Returns the selection's view, resolved once for the run (pages read it with :func:`view`).
+    """
     selection, messages = state.resolve(data, _query())
     for message in messages:
         st.info(message, icon="ℹ️")
@@ -186,8 +212,8 @@ def sidebar(data: Atlas) -> Selection:
         on_change=_changed,
         args=(data, "period"),
     )
-    vintage = data.vintage(selection.indicator, selection.level, selection.period)
-    areas = data.areas_at(selection.level, vintage)
+    resolved = _resolved(data, selection)
+    areas = data.areas_at(selection.level, resolved.vintage)
     names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
     _show(WIDGET_KEYS["area"], selection.area if selection.area in names else None)
     bar.selectbox(
@@ -203,7 +229,7 @@ def sidebar(data: Atlas) -> Selection:
         _peer_control(bar, data, selection, names)
     bar.caption("Every view is a link: copy the address bar to share exactly this view.")
     publish(selection)
-    return selection
+    return resolved
 
 
 def _peer_control(bar, data: Atlas, selection: Selection, names: dict[str, str]) -> None:
@@ -301,22 +327,18 @@ def table_download(frame: pd.DataFrame, *, name: str, label: str = "Download tab
 
 
 @st.fragment
-def map_view(data: Atlas, selection: Selection, *, height: int = 560) -> None:
+def map_view(data: Atlas, shown: View, *, height: int = 560) -> None:
     """The choropleth for the selection; a click selects the area everywhere."""
-    vintage = data.vintage(selection.indicator, selection.level, selection.period)
-    table = data.table(selection.indicator, selection.level, selection.period)
-    meta = data.indicator(selection.indicator)
-    england = data.england(selection.indicator, selection.period)
     with degraded():
         fmap = maps.choropleth(
-            data.boundaries(vintage),
-            table,
-            meta,
-            colour_by=map_colouring(meta),
-            selected=selection.area,
-            england_value=None if england is None else england["value"],
+            data.boundaries(str(shown.vintage)),
+            shown.table,
+            shown.meta,
+            colour_by=map_colouring(shown.meta),
+            selected=shown.selection.area,
+            england_value=shown.england_value,
         )
-        _show_map(fmap, selection, key=f"map-{vintage}", height=height)
+        _show_map(fmap, shown.selection, key=f"map-{shown.vintage}", height=height)
 
 
 def _show_map(fmap, selection: Selection, *, key: str, height: int) -> None:
@@ -332,39 +354,35 @@ def _show_map(fmap, selection: Selection, *, key: str, height: int) -> None:
         select_area(clicked)
 
 
-def map_table(data: Atlas, selection: Selection) -> None:
+def map_table(shown: View) -> None:
     """The map's figures as a table, for screen-reader and keyboard users and for copying."""
-    meta = data.indicator(selection.indicator)
-    table = data.table(selection.indicator, selection.level, selection.period)
-    shown = display_table(table, meta)
+    selection = shown.selection
     with st.expander("The map as a table"):
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(shown.shown, hide_index=True, width="stretch")
         table_download(
-            shown, name=f"map-{selection.indicator}-{selection.level}-{selection.period}"
+            shown.shown, name=f"map-{selection.indicator}-{selection.level}-{selection.period}"
         )
 
 
-def static_map_download(data: Atlas, selection: Selection) -> None:
+def static_map_download(data: Atlas, shown: View) -> None:
     """A PNG of the current map for board papers (folium maps cannot export images)."""
-    vintage = data.vintage(selection.indicator, selection.level, selection.period)
     try:
-        data.boundaries(vintage)
+        boundaries = data.boundaries(str(shown.vintage))
     except AtlasUnavailable:
         return  # the map above has already said what to run
-    meta = data.indicator(selection.indicator)
-    england = data.england(selection.indicator, selection.period)
+    selection, meta = shown.selection, shown.meta
 
     def render() -> bytes:
         return maps.static_map_png(
-            data.boundaries(vintage),
-            data.table(selection.indicator, selection.level, selection.period),
+            boundaries,
+            shown.table,
             meta,
-            title=f"{meta['name']}: {data.levels()[selection.level]}",
+            title=f"{meta['name']}: {shown.level_label}",
             source=publisher(str(meta["sources"])),
             period=selection.period,
             selected=selection.area,
             colour_by=map_colouring(meta),
-            england_value=None if england is None else england["value"],
+            england_value=shown.england_value,
         )
 
     st.download_button(
@@ -386,17 +404,11 @@ def map_colouring(meta) -> str:
 @st.cache_data(show_spinner=False, max_entries=64)
 def quantiles(indicator_id: str, period: str, n: int):
     """Practices by deprivation quantile, with the SII/RII (simulated: worth keeping)."""
-    from gapmap.views import quantile_summary
-
-    return quantile_summary(atlas(), indicator_id, period, n)
+    return gradient.quantile_summary(atlas(), indicator_id, period, n)
 
 
 def board_pack_button(data: Atlas, selection: Selection) -> None:
     """The sidebar's one-click board pack: a PDF of the current view, built on click."""
-    from datetime import date
-
-    from gapmap import boardpack
-
     st.sidebar.download_button(
         "Board pack (PDF)",
         data=lambda: boardpack.build(data, selection, generated=date.today()),

@@ -19,11 +19,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from methods.disclosure import THRESHOLD
 from data_pipeline.indicators import finalise, load_catalogue, observations
-from gapmap import boardpack, charts, export, narrative, peers, views
+from gapmap import boardpack, charts, export, narrative, peers, tables
 from gapmap.atlas import ENGLAND, Atlas
+from gapmap.comparison import comparison_table
 from gapmap.state import Selection
+from methods.disclosure import THRESHOLD
 
 INDICATOR = "depression_prevalence"
 LEVEL = "sub_icb"
@@ -119,7 +120,7 @@ def test_no_output_discloses_a_small_count(real, data):
     assert secret[["value", "lower_95", "upper_95", "lower_998", "upper_998"]].isna().all().all()
 
     # the map's table and its CSV download
-    shown = views.display_table(table, meta)
+    shown = tables.display_table(table, meta)
     downloaded = csv_frame(export.table_csv(shown))
     assert_counts_safe(downloaded, ["Numerator", "Denominator"], "table CSV")
     blank = downloaded.loc[downloaded["Code"].isin(hidden), f"Value ({meta['unit']})"]
@@ -164,7 +165,7 @@ def test_no_output_discloses_a_small_count(real, data):
     assert selected.filter(like="Value").isna().all().all(), "hidden value in the peer table"
     for column in [c for c in summary.columns if "umerator" in c or "enominator" in c]:
         assert_counts_safe(summary, [column], "peer summary")
-    comparison = views.comparison_table(atlas, selection, (INDICATOR,))
+    comparison = comparison_table(atlas, selection, (INDICATOR,))
     assert comparison["Area"].isna().all(), "a hidden value reached the comparison table"
 
     printed = boardpack.area_table(atlas, selection)

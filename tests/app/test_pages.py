@@ -8,6 +8,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from gapmap.ui import VIEW_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PAGES = [
@@ -105,3 +107,14 @@ def test_my_area_never_states_a_suppressed_value():
     app = run("app_pages/my_area.py", BLACK_COUNTRY)
     text = " ".join(m.value for m in app.markdown)
     assert "significantly" in text or "similar" in text
+
+
+def test_the_view_is_resolved_once_and_kept_while_the_selection_stands():
+    app = run("app_pages/need_vs_provision.py", BLACK_COUNTRY)
+    first = app.session_state[VIEW_KEY][1]
+    assert first.selection.area == "E38000259" and first.area_name.startswith("NHS Black")
+    app.run()  # a rerun that changes nothing reads the same view
+    assert app.session_state[VIEW_KEY][1] is first
+    app.sidebar.selectbox[0].set_value("ltla").run()
+    assert not app.exception
+    assert app.session_state[VIEW_KEY][1].selection.level == "ltla"

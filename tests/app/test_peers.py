@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from gapmap import charts, peers, state, views
+from gapmap import charts, comparison, peers, state
 from gapmap.atlas import Atlas
 from gapmap.state import Selection
 
@@ -182,13 +182,13 @@ def test_summary_table_lists_area_peers_group_and_england(atlas):
 
 def test_comparison_table_shows_the_peer_group_beside_england(atlas):
     selection = Selection("sub_icb", GAP, TT_PERIOD, BLACK_COUNTRY)
-    out = views.comparison_table(atlas, selection, views.SECONDARY_INDICATORS)
+    out = comparison.comparison_table(atlas, selection, comparison.SECONDARY_INDICATORS)
     assert {"England", "Peer group", "Peer value is", "Compared with peers"} <= set(out.columns)
     assert out["Peer group"].notna().all()
     assert set(out["Peer value is"]) == {"pooled counts of 10 areas"}
     assert set(out["Compared with peers"]) <= set(peers.COMPARED_WORDS.values())
     chosen = state.with_peers(selection, ["E38000258"])  # Birmingham and Solihull
-    one = views.comparison_table(atlas, chosen, views.SECONDARY_INDICATORS)
+    one = comparison.comparison_table(atlas, chosen, comparison.SECONDARY_INDICATORS)
     gap = atlas.table(GAP, "sub_icb", TT_PERIOD).set_index("area_code").loc["E38000258"]
     row = one.loc[one["Indicator"] == atlas.indicator(GAP)["short_name"]].iloc[0]
     assert row["Peer group"] == pytest.approx(gap["numerator"] / gap["denominator"])

@@ -1,0 +1,77 @@
+"""The selected area against England and its peer group, one row per indicator.
+
+The Secondary care and Physical health pages show the selected area's latest value of a
+family of indicators beside England's and its peers'. Each indicator is read on its own
+latest period and boundaries, so the peer group is the selection's on that map.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from gapmap import peers
+from gapmap.atlas import Atlas
+from gapmap.state import Selection
+from gapmap.view import Panel, latest_panel
+from gapmap.wording import COMPARISON_WORDS
+
+SECONDARY_INDICATORS = (
+    "mhsds_in_contact_rate",
+    "mhsds_admissions_rate",
+    "mhsds_detentions_rate",
+    "secondary_reliance_ratio",
+    "tt_gap_ratio",
+)
+PHYSICAL_INDICATORS = (
+    "smi_health_checks_pct",
+    "smi_excess_mortality_ratio",
+    "smoking_prevalence",
+    "life_expectancy_female",
+    "life_expectancy_male",
+)
+
+
+def _row(atlas: Atlas, selection: Selection, figure: Panel, row: pd.Series) -> dict:
+    """One indicator's line: the area (blank when suppressed), England and the peer group."""
+    meta = figure.meta
+    group = peers.group(atlas, selection, figure.vintage)
+    pooled = peers.peer_value(figure.table, group.codes, meta)
+    hidden = bool(row["suppressed"])
+    return {
+        "Indicator": meta["short_name"],
+        "Period": figure.period,
+        "Unit": meta["unit"],
+        "Area": None if hidden else row["value"],
+        "Lower 95%": row["lower_95"],
+        "Upper 95%": row["upper_95"],
+        "England": None if figure.england is None else figure.england["value"],
+        "Peer group": pooled.value,
+        "Peer value is": pooled.how,
+        "Compared with England": COMPARISON_WORDS.get(str(row["comparison"])),
+        "Compared with peers": peers.compared(
+            None if hidden else row["lower_95"],
+            None if hidden else row["upper_95"],
+            pooled.value,
+            str(meta["polarity"]),
+        ),
+        "Note": row["note"],
+    }
+
+
+def comparison_table(
+    atlas: Atlas, selection: Selection, indicators: tuple[str, ...]
+) -> pd.DataFrame:
+    """The selected area's latest value of each indicator beside England and its peer group.
+
+    The peer group is the selection's (:func:`gapmap.peers.group`) on each indicator's own
+    map; its value is pooled from counts or the median (:func:`gapmap.peers.peer_value`),
+    and the column saying which travels with the table. Indicators the level lacks, or the
+    area has no row of, are left out.
+    """
+    rows = []
+    for indicator_id in indicators:
+        figure = latest_panel(atlas, indicator_id, selection.level)
+        row = None if figure is None else figure.row(selection.area)
+        if row is not None:
+            rows.append(_row(atlas, selection, figure, row))
+    return pd.DataFrame(rows)

@@ -1,0 +1,105 @@
+"""The deprivation gradient across GP practices: pooled by decile or quintile, SII and RII.
+
+The Inequalities page groups England's practices by the deprivation of their patients'
+neighbourhoods (IMD 2019 score, weighted by list size) and fits the slope index of
+inequality; here are the practice frame it starts from, the pooled groups and indices, the
+fitted line the chart draws, and the sentence that says what the indices mean.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from gapmap import inequality
+from gapmap.atlas import Atlas
+
+#: Practice indicators the gradient can be drawn for, in the order the page offers them.
+PRACTICE_INDICATORS = (
+    "depression_prevalence",
+    "smi_prevalence",
+    "smoking_prevalence",
+    "life_expectancy_female",
+    "life_expectancy_male",
+)
+#: Each practice's deprivation and list size, from the periods the atlas holds them for.
+PRACTICE_IMD = ("practice_imd_score", "IMD 2019")
+LIST_SIZE = ("list_size", "2022-23")
+#: Draws of the simulated SII/RII limits (OHID's method).
+REPETITIONS = 20_000
+
+
+def choices(atlas: Atlas) -> list[str]:
+    """The practice indicators this atlas has values of, for the page's indicator menu."""
+    present = set(atlas.indicator_ids("practice"))
+    return [i for i in PRACTICE_INDICATORS if i in present]
+
+
+def quantile_word(n: int) -> str:
+    """'decile' for ten groups, else 'quintile' (the page offers ten or five)."""
+    return "decile" if n == 10 else "quintile"
+
+
+def practice_frame(atlas: Atlas, indicator_id: str, period: str) -> pd.DataFrame:
+    """Practices' values of an indicator with their IMD 2019 score and list size.
+
+    Columns: area_code, value, numerator, denominator, imd_score, weight (list size): the
+    input :func:`gapmap.inequality.by_quantile` expects. Suppressed practices are left out.
+    """
+    values = atlas.table(indicator_id, "practice", period)
+    imd = atlas.table(PRACTICE_IMD[0], "practice", PRACTICE_IMD[1])[["area_code", "value"]]
+    size = atlas.table(LIST_SIZE[0], "practice", LIST_SIZE[1])[["area_code", "value"]]
+    out = (
+        values[["area_code", "value", "numerator", "denominator", "suppressed"]]
+        .merge(imd.rename(columns={"value": "imd_score"}), on="area_code")
+        .merge(size.rename(columns={"value": "weight"}), on="area_code")
+    )
+    return out.loc[~out["suppressed"]].drop(columns="suppressed").reset_index(drop=True)
+
+
+def quantile_summary(
+    atlas: Atlas, indicator_id: str, period: str, n: int
+) -> tuple[pd.DataFrame, dict]:
+    """Practices' values pooled by national deprivation decile/quintile, and the SII/RII.
+
+    Rates and proportions are pooled from counts (with limits, so the indices' limits are
+    simulated); other values are averaged and the indices' limits are analytic.
+    """
+    meta = atlas.indicator(indicator_id)
+    frame = practice_frame(atlas, indicator_id, period)
+    multiplier = float(meta["multiplier"]) if pd.notna(meta["multiplier"]) else 1.0
+    statistic = "rate" if meta["statistic"] == "rate" else "proportion"
+    if meta["statistic"] not in ("rate", "proportion"):
+        frame = frame.assign(numerator=pd.NA, denominator=pd.NA)
+    groups = inequality.by_quantile(
+        frame, "value", "imd_score", "weight", n, statistic=statistic, multiplier=multiplier
+    )
+    limits = groups["lower_95"].notna().all() and groups["upper_95"].notna().all()
+    result = inequality.sii_rii(
+        groups,
+        multiplier=multiplier,
+        method="simulation" if limits else "analytic",
+        repetitions=REPETITIONS,
+    )
+    return groups.rename(columns={"quantile": quantile_word(n)}), result
+
+
+def fitted_line(result: dict) -> tuple[float, float]:
+    """(slope, intercept) of the fitted gradient over rank 0 (most) to 1 (least deprived)."""
+    most = float(result["value_most_deprived"])
+    return float(result["value_least_deprived"]) - most, most
+
+
+def sii_sentence(result: dict, meta: pd.Series, word: str) -> str:
+    """The slope and relative indices of inequality in words, with their intervals."""
+    unit = "percentage points" if str(meta["unit"]) == "%" else str(meta["unit"])
+    sii = result["sii"]
+    lower, upper = result.get("sii_lower"), result.get("sii_upper")
+    span = "" if lower is None else f" (95% confidence interval {lower:.2f} to {upper:.2f})"
+    side = "more" if sii > 0 else "less"
+    return (
+        f"**Slope index of inequality: {sii:.2f} {unit}**{span}. Across the deprivation "
+        f"gradient, the most deprived end has {abs(sii):.2f} {unit} {side} than the least "
+        f"deprived end. **Relative index: {result['rii']:.2f}** — the gap as a share of the "
+        f"England average ({result['mean']:.2f} {meta['unit']}), from {word}s of GP practices "
+        "grouped by the deprivation of their patients' neighbourhoods (IMD 2019)."
+    )

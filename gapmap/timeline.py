@@ -1,0 +1,109 @@
+"""Which series a page draws over time, and its recent-trend test.
+
+The need page draws the selected area's series (England's when no area is selected);
+the secondary-care page draws the monthly MHSDS series, which only CCGs and the sub-ICB
+locations that kept their codes have. Both choices are made here, not on the pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from gapmap import trends
+from gapmap.atlas import ENGLAND, Atlas
+from gapmap.state import Selection
+from gapmap.view import View
+
+#: The monthly series of people in contact with secondary mental-health services.
+MONTHLY_INDICATOR = "mhsds_in_contact_monthly"
+#: The boundaries the monthly series is published on (CCGs of April 2021).
+MONTHLY_VINTAGE = "ccg-2021"
+MONTHLY_LEVELS = ("sub_icb", "ccg")
+
+
+def span(series: pd.DataFrame) -> str:
+    """'<first period> to <last period>' of a series, oldest first, for a chart's footer."""
+    periods = series["period"]
+    return f"{periods.iloc[0]} to {periods.iloc[-1]}"
+
+
+@dataclass(frozen=True)
+class Trend:
+    """One area's series of an indicator (England's when none) with its trend test."""
+
+    indicator_id: str
+    #: The level the series is read at ("england" for England's own series).
+    level: str
+    #: Whose series it is: the area's name, or "England".
+    subject: str
+    area_code: str | None
+    series: pd.DataFrame
+    result: trends.RecentTrend
+
+    @property
+    def span(self) -> str:
+        """'<first period> to <last period>'."""
+        return span(self.series)
+
+    @property
+    def key(self) -> str:
+        """A name for the chart's downloads that no other chart on the page shares."""
+        return f"trend-{self.indicator_id}-{self.level}-{self.area_code or 'england'}"
+
+
+def selected_trend(atlas: Atlas, view: View) -> Trend | None:
+    """The selected indicator over time for the selected area (England when none).
+
+    None when the indicator has fewer than two periods at that level, or the area has
+    values in fewer than two of them.
+    """
+    selection = view.selection
+    level = selection.level if selection.area else "england"
+    if len(atlas.periods(selection.indicator, level)) < 2:
+        return None
+    series = trends.series(atlas, selection.indicator, selection.area, selection.level)
+    if series["period"].nunique() < 2:
+        return None
+    return Trend(
+        indicator_id=selection.indicator,
+        level=level,
+        subject=view.subject,
+        area_code=selection.area,
+        series=series,
+        result=trends.recent_trend(series, view.meta),
+    )
+
+
+def monthly_trend_code(atlas: Atlas, selection: Selection) -> str | None:
+    """The 2021 CCG code that carries the monthly MHSDS series for the selected area.
+
+    Sub-ICB locations kept the April 2021 CCG codes where their boundaries did not move, so
+    their series is the CCG's; other levels have no monthly series.
+    """
+    if not selection.area or selection.level not in MONTHLY_LEVELS:
+        return None
+    if atlas.area(selection.area, MONTHLY_VINTAGE) is None:
+        return None
+    return selection.area
+
+
+@dataclass(frozen=True)
+class Monthly:
+    """The monthly series drawn for the selection: the area's where it has one, else England's."""
+
+    #: The CCG code of the series; None for England's.
+    code: str | None
+    subject: str
+    series: pd.DataFrame
+
+
+def monthly_trend(atlas: Atlas, selection: Selection) -> Monthly:
+    """The monthly MHSDS series for the selected area, or England's where it has none."""
+    code = monthly_trend_code(atlas, selection)
+    if code is None:
+        return Monthly(None, "England", atlas.trend(MONTHLY_INDICATOR, ENGLAND, "england"))
+    area = atlas.area(code, MONTHLY_VINTAGE)
+    subject = code if area is None else str(area["area_name"])
+    return Monthly(code, subject, atlas.trend(MONTHLY_INDICATOR, code, "ccg"))

@@ -1,0 +1,187 @@
+"""The selection resolved once per run: what every page reads and lays out.
+
+From the URL selection (:class:`gapmap.state.Selection`), :func:`resolve` looks up once the
+boundary vintage, the indicator's metadata and table, England's row, the selected area and
+its peer group. The questions pages ask besides (which need measure pairs with this
+indicator, which period of another indicator shares this map, which period is the latest)
+are named functions here, so they are answered without Streamlit and pages only lay out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from gapmap import narrative, tables
+from gapmap import peers as peer_groups
+from gapmap.atlas import Atlas
+from gapmap.state import Selection
+from gapmap.wording import PLURALS
+
+#: The need measure a provision indicator is drawn against; the need measure itself is
+#: drawn against deprivation.
+NEED_MEASURE = "depression_prevalence"
+DEPRIVATION = "imd_score"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One indicator on one map: its metadata, period, boundary vintage, table and England."""
+
+    indicator_id: str
+    level: str
+    period: str
+    vintage: str | None
+    meta: pd.Series
+    table: pd.DataFrame
+    england: pd.Series | None
+
+    @property
+    def england_value(self) -> float | None:
+        """England's value, or None where there is none (so no England line is drawn)."""
+        row = self.england
+        return None if row is None or pd.isna(row["value"]) else float(row["value"])
+
+    def row(self, area_code: str | None) -> pd.Series | None:
+        """One area's row of the table, or None when it has none."""
+        rows = self.table.loc[self.table["area_code"] == area_code] if area_code else None
+        return None if rows is None or rows.empty else rows.iloc[0]
+
+
+def panel(atlas: Atlas, indicator_id: str, level: str, period: str) -> Panel:
+    """An indicator's values for every area of a level in one period, with England's row."""
+    return Panel(
+        indicator_id=indicator_id,
+        level=level,
+        period=period,
+        vintage=atlas.vintage(indicator_id, level, period),
+        meta=atlas.indicator(indicator_id),
+        table=atlas.table(indicator_id, level, period),
+        england=atlas.england(indicator_id, period),
+    )
+
+
+def latest_period(atlas: Atlas, indicator_id: str, level: str) -> str | None:
+    """The latest period of an indicator at a level; None where the atlas has none there."""
+    if indicator_id not in atlas.indicator_ids(level):
+        return None
+    periods = atlas.periods(indicator_id, level)
+    return periods[-1] if periods else None
+
+
+def latest_panel(atlas: Atlas, indicator_id: str, level: str) -> Panel | None:
+    """An indicator's latest period at a level (None where the atlas has none there)."""
+    period = latest_period(atlas, indicator_id, level)
+    return None if period is None else panel(atlas, indicator_id, level, period)
+
+
+def on_same_map(atlas: Atlas, base: Panel, indicator_id: str) -> Panel | None:
+    """Another indicator's latest period whose values join to the same boundaries as ``base``.
+
+    Pairs two indicators in one chart (need against provision, checks against deprivation)
+    without mixing boundary vintages; None where no period of it shares them.
+    """
+    period = atlas.period_on(indicator_id, base.level, base.vintage)
+    return None if period is None else panel(atlas, indicator_id, base.level, period)
+
+
+def need_measure(indicator_id: str) -> str:
+    """The measure of need an indicator is drawn against: depression, or for it deprivation."""
+    return DEPRIVATION if indicator_id == NEED_MEASURE else NEED_MEASURE
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything a page shows about the selection, looked up once per run."""
+
+    selection: Selection
+    #: The selected indicator on the selected map and period.
+    panel: Panel
+    #: The map level's label ("Sub-ICB location").
+    level_label: str
+    #: The selected area's name on this map (its code if unknown); None with no area.
+    area_name: str | None
+    #: The areas the selected area is compared with on this map.
+    peers: peer_groups.PeerGroup
+    #: The panel's table as people read it (:func:`gapmap.tables.display_table`).
+    shown: pd.DataFrame
+
+    @property
+    def meta(self) -> pd.Series:
+        """The selected indicator's metadata."""
+        return self.panel.meta
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The selected indicator's values on the selected map."""
+        return self.panel.table
+
+    @property
+    def vintage(self) -> str | None:
+        """The boundary vintage the selected period's values join to."""
+        return self.panel.vintage
+
+    @property
+    def england_value(self) -> float | None:
+        """England's value of the selected indicator and period."""
+        return self.panel.england_value
+
+    @property
+    def area_row(self) -> pd.Series | None:
+        """The selected area's row of the table (None with no area, or no value for it)."""
+        return self.panel.row(self.selection.area)
+
+    @property
+    def area_label(self) -> str:
+        """'Selected: <name> (<code>)', or that no area is selected."""
+        if not self.selection.area:
+            return "No area selected."
+        return f"Selected: {self.area_name} ({self.selection.area})"
+
+    @property
+    def subject(self) -> str:
+        """Who the figures are about: the selected area's name, else England."""
+        return self.area_name or "England"
+
+
+def area_name(atlas: Atlas, selection: Selection, vintage: str | None) -> str | None:
+    """The selected area's name on the map of ``vintage`` (its code if unknown)."""
+    if not selection.area:
+        return None
+    area = atlas.area(selection.area, vintage)
+    return str(selection.area) if area is None else str(area["area_name"])
+
+
+def resolve(atlas: Atlas, selection: Selection) -> View:
+    """Look up, once, everything the pages show about a (valid) selection."""
+    chosen = panel(atlas, selection.indicator, selection.level, selection.period)
+    return View(
+        selection=selection,
+        panel=chosen,
+        level_label=atlas.levels().get(selection.level, selection.level),
+        area_name=area_name(atlas, selection, chosen.vintage),
+        peers=peer_groups.group(atlas, selection, chosen.vintage),
+        shown=tables.display_table(chosen.table, chosen.meta),
+    )
+
+
+def need_panel(atlas: Atlas, view: View) -> Panel | None:
+    """The need measure drawn against the selected indicator, on the same boundaries."""
+    return on_same_map(atlas, view.panel, need_measure(view.selection.indicator))
+
+
+def deprivation_text(atlas: Atlas, view: View) -> str | None:
+    """Where the selected area stands on deprivation among areas of its kind, in words."""
+    scores = on_same_map(atlas, view.panel, DEPRIVATION)
+    row = None if scores is None else scores.row(view.selection.area)
+    if row is None or pd.isna(row["value"]):
+        return None
+    rank, total = narrative.deprivation_rank(scores.table, str(view.selection.area))
+    return narrative.deprivation_sentence(
+        float(row["value"]),
+        rank,
+        total,
+        PLURALS[view.selection.level],
+        str(row["area_name"]),
+    )

@@ -1,0 +1,60 @@
+"""The deprivation gradient across GP practices: the frame, the groups, the line, the words."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from gapmap import gradient
+
+DEPRESSION = "depression_prevalence"
+
+
+def test_choices_keep_the_page_order_and_only_what_the_atlas_has(atlas):
+    assert gradient.choices(atlas) == [
+        i for i in gradient.PRACTICE_INDICATORS if i in atlas.indicator_ids("practice")
+    ]
+    assert gradient.choices(atlas)[0] == DEPRESSION
+
+
+def test_the_practice_frame_leaves_out_suppressed_practices(atlas):
+    frame = gradient.practice_frame(atlas, DEPRESSION, "2022-23")
+    assert list(frame.columns) == [
+        "area_code",
+        "value",
+        "numerator",
+        "denominator",
+        "imd_score",
+        "weight",
+    ]
+    values = atlas.table(DEPRESSION, "practice", "2022-23")
+    hidden = set(values.loc[values["suppressed"], "area_code"])
+    assert hidden and not hidden & set(frame["area_code"])
+    assert frame["area_code"].is_unique
+
+
+@pytest.mark.parametrize(("n", "word"), [(10, "decile"), (5, "quintile")])
+def test_groups_are_named_by_their_number(atlas, n, word):
+    groups, result = gradient.quantile_summary(atlas, DEPRESSION, "2022-23", n)
+    assert gradient.quantile_word(n) == word
+    assert list(groups[word]) == list(range(1, n + 1))
+    assert result["n_quantiles"] == n and result["method"] == "simulation"
+
+
+def test_the_fitted_line_runs_from_the_most_to_the_least_deprived_end():
+    slope, intercept = gradient.fitted_line(
+        {"value_most_deprived": 12.5, "value_least_deprived": 9.0}
+    )
+    assert (slope, intercept) == (-3.5, 12.5)
+
+
+def test_the_sii_sentence_gives_the_gap_its_side_and_unit():
+    meta = pd.Series({"unit": "%"})
+    result = {"sii": -3.4, "sii_lower": -3.9, "sii_upper": -2.9, "rii": -0.25, "mean": 13.6}
+    text = gradient.sii_sentence(result, meta, "decile")
+    assert "Slope index of inequality: -3.40 percentage points" in text
+    assert "(95% confidence interval -3.90 to -2.90)" in text
+    assert "3.40 percentage points less than the least deprived end" in text
+    assert "from deciles of GP practices" in text
+    analytic = gradient.sii_sentence({**result, "sii": 2.0, "sii_lower": None}, meta, "quintile")
+    assert "confidence interval" not in analytic and "more than" in analytic

@@ -1,0 +1,55 @@
+"""Tables for people: the map's table, and the drill-down map as tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from gapmap import tables
+
+
+def test_the_map_table_is_highest_first_with_blanks_last_and_words_for_comparisons():
+    table = pd.DataFrame(
+        {
+            "area_name": ["A", "B", "C"],
+            "area_code": ["E1", "E2", "E3"],
+            "value": [1.23456, None, 2.0],
+            "lower_95": [1.1, None, 1.9],
+            "upper_95": [1.3, None, 2.1],
+            "comparison": ["worse", "not_compared", "better"],
+            "numerator": [10, None, 20],
+            "denominator": [100, None, 100],
+            "note": [None, "Suppressed", None],
+        }
+    )
+    shown = tables.display_table(table, pd.Series({"unit": "%"}))
+    assert list(shown["Code"]) == ["E3", "E1", "E2"]
+    assert shown["Value (%)"].iloc[1] == 1.235
+    assert list(shown["Compared with England"]) == [
+        "Better than England",
+        "Worse than England",
+        "Not compared",
+    ]
+
+
+def test_neighbourhoods_are_most_deprived_first():
+    shapes = pd.DataFrame(
+        {"area_name": ["x", "y", "z"], "area_code": ["L3", "L1", "L2"], "imd_decile": [4, None, 1]}
+    )
+    out = tables.neighbourhood_table(shapes)
+    assert list(out["Code"]) == ["L2", "L3", "L1"]
+
+
+def test_practices_keep_a_suppressed_value_blank():
+    practices = pd.DataFrame(
+        {
+            "area_name": ["B surgery", "A surgery"],
+            "area_code": ["P2", "P1"],
+            "value": [12.3456, 3.0],
+            "suppressed": [False, True],
+            "note": [None, "Suppressed"],
+        }
+    )
+    meta = pd.Series({"short_name": "Depression", "unit": "%"})
+    out = tables.practice_table(practices, meta)
+    assert list(out["Code"]) == ["P1", "P2"]
+    assert pd.isna(out["Depression (%)"].iloc[0]) and out["Depression (%)"].iloc[1] == 12.35
