@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
+import xlwt
 
 from data_pipeline.raw import RawDir
 from data_pipeline.sources import SourceResult
@@ -79,6 +80,19 @@ def write_workbook(root: Path, relative: str, sheets: dict[str, Sequence[Sequenc
     path = root / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
+    return path
+
+
+def write_xls(root: Path, relative: str, rows: Sequence[Sequence]) -> Path:
+    """Write an Excel 97-2003 (.xls) workbook of one sheet, rows as given."""
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("Sheet1")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(str(path))
     return path
 
 

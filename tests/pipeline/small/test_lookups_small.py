@@ -7,7 +7,7 @@ import pytest
 
 from data_pipeline.raw import RawDir
 from data_pipeline.sources import lookups as lk
-from tests.pipeline.small.rawkit import rejected, write_records
+from tests.pipeline.small.rawkit import rejected, write_records, write_xls
 
 LSOA21_ICB24 = (
     "lsoa21_name,lsoa21_code,sicbl24_name,sicbl24_code,sicbl24_code_nhs,icb24_name,icb24_code,"
@@ -212,3 +212,42 @@ def test_ccg_codes_for_both_vintages(tmp_path):
         ["ccg-2021", "02P"],
     ]
     assert rejected(result) == {"duplicate ccg_code (first kept)": 1}
+
+
+ODS_HEADER = [
+    "Organization Code", "Org Name", "National Grouping", "High Level Health Geography",
+    "Address Line 1", "Address Line 2", "Address Line 3", "Town", "County", "Postcode",
+    "LegalStartDate", "LegalEndDate", "NULL", "RoleID (Organisation Sub-Type Code)",
+    "", "", "", "", "", "", "", "Amended Record Indicator (Y)",
+]  # fmt: skip
+
+
+def _ods_row(code: str, name: str, start: object, end: object) -> list:
+    address = ["Y63", "QHM", "C/O BILLINGHAM HEALTH CENTRE", "QUEENSWAY", "", "BILLINGHAM", ""]
+    return [code, name, *address, "TS23 2LA", start, end, "", "", *[""] * 7, 1.0]
+
+
+def test_ods_register_reads_dates_written_as_numbers(tmp_path):
+    rows = [
+        ODS_HEADER,
+        _ods_row("00C", "NHS DARLINGTON CCG", 20130401.0, 20200331.0),
+        _ods_row("15N", "NHS DEVON CCG", 20190401.0, ""),
+        _ods_row("", "NO CODE", 20130401.0, ""),
+        _ods_row("00D", "NHS DURHAM DALES CCG", "April 2013", ""),
+        _ods_row("00F", "NHS GATESHEAD CCG", 20130401.0, "soon"),
+        [""] * len(ODS_HEADER),
+        _ods_row("00C", "NHS DARLINGTON CCG", 20130401.0, 20200331.0),
+    ]
+    write_xls(tmp_path, lk.ODS_REGISTER, rows)
+    result = lk.read_ods_register(RawDir(tmp_path))
+    frame = result.tables["ods_ccg_register"].set_index("ods_code")
+    assert frame.index.tolist() == ["00C", "15N"]
+    assert str(frame.loc["00C", "end_date"].date()) == "2020-03-31"
+    assert pd.isna(frame.loc["15N", "end_date"])
+    assert rejected(result) == {
+        "empty row": 1,
+        "blank code in column 'ods_code'": 1,
+        "no readable date in column 'LegalStartDate'": 1,
+        "unreadable date in column 'LegalEndDate'": 1,
+        "duplicate ods_code (first kept)": 1,
+    }
