@@ -15,6 +15,7 @@ PAGES = frozenset(
         "imd_deciles",
         "board_pack",
         "trends",
+        "area_profile",
     }
 )
 
