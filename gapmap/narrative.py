@@ -26,7 +26,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from gapmap.content import read_content
-from gapmap.subjects import SUBJECTS, field, period_label, subject, value_text
+from gapmap.subjects import SUBJECTS, field, period_label, subject, value_phrase
 from gapmap.trend_sentences import (
     TREND_ONLY,
     recent_trend_sentence,
@@ -209,8 +209,8 @@ def indicator_sentence(row: pd.Series | Mapping, meta: pd.Series | Mapping, area
     if str(field(meta, "statistic", "")) == "ratio" or str(field(meta, "unit", "")) == "ratio":
         return _ratio_sentence(row, meta, area)
     england = field(row, "england_value")
-    england_text = None if england is None else value_text(england, meta, with_qualifier=False)
-    head = f"{name} in {area} ({value_text(value, meta)}, {period})"
+    england_text = None if england is None else value_phrase(england, meta, with_qualifier=False)
+    head = f"{name} in {area} ({value_phrase(value, meta)}, {period})"
     phrase = _comparison_phrase(row, meta, england_text)
     if phrase:
         return f"{head} is {phrase}."

@@ -98,7 +98,7 @@ def subject(meta: pd.Series | Mapping) -> tuple[str, str | None]:
     return escape_md(field(meta, "short_name", field(meta, "name", "This measure"))), None
 
 
-def value_text(value: float, meta: pd.Series | Mapping, *, with_qualifier: bool = True) -> str:
+def value_phrase(value: float, meta: pd.Series | Mapping, *, with_qualifier: bool = True) -> str:
     """The value with its unit, and what it is "of" unless ``with_qualifier`` is False."""
     text = number_format(meta).text(value)
     _, qualifier = subject(meta)

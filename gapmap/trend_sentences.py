@@ -14,7 +14,7 @@ import pandas as pd
 
 from gapmap.content import read_content
 from gapmap.periods import ordered
-from gapmap.subjects import field, period_label, subject, value_text
+from gapmap.subjects import field, period_label, subject, value_phrase
 from gapmap.trends import LEVEL, RecentTrend, judge, yearly
 from gapmap.wording import escape_md, lower_first, number_word, upper_first
 
@@ -59,8 +59,8 @@ def trend_sentence(
 
 
 def _movement(who: str, start: float, end: float, p1: str, p2: str, meta) -> str:
-    a = value_text(start, meta, with_qualifier=False)
-    b = value_text(end, meta, with_qualifier=False)
+    a = value_phrase(start, meta, with_qualifier=False)
+    b = value_phrase(end, meta, with_qualifier=False)
     if a == b or math.isclose(float(start), float(end)):
         return f"{who} stayed at about {b} between {p1} and {p2}."
     verb = "rose" if float(end) > float(start) else "fell"
@@ -86,8 +86,7 @@ def recent_trend_sentence(
     where = f" in {escape_md(area_name)}" if area_name else ""
     if not result.tested:
         return (
-            f"Whether {name}{where} is rising or falling cannot be tested, "
-            f"because {result.reason}."
+            f"Whether {name}{where} is rising or falling cannot be tested, because {result.reason}."
         )
     if result.marker == "no_change":
         return f"There has been no steady rise or fall in {name}{where} over {_span(result)}."
