@@ -1,7 +1,8 @@
-"""What every chart family shares: colours, sizes, labels, number formats and legends.
+"""What every chart family shares: colours, sizes, labels and legends.
 
-Number formatting (:func:`d3_format`, :func:`value_text`) lives here and only here, so the
-tooltips and the sentences of every chart read a value the same way.
+Numbers and words come from :mod:`gapmap.wording` (``number_format(meta).text`` in sentences,
+``.d3`` in tooltips and axes), so a chart reads a value as the map, the tables and the board
+pack do.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import pandas as pd
 
 from gapmap.palette import (
     COMPARISON_COLOURS,
-    COMPARISON_LABELS,
     COMPARISON_ORDER,
     ENGLAND,
     NEUTRAL_SCALE,
     SELECTED_OUTLINE,
 )
 from gapmap.periods import ordered
+from gapmap.wording import COMPARISON_LABELS, compared_heading, lower_first
 
 Meta = Mapping | pd.Series
 
@@ -37,8 +38,8 @@ HIGHLIGHT = "#FFF2AE"
 #: they are told apart by shape and label as well as colour.
 PEER_BAND = "#DEEBF7"
 PEER_SUFFIX = " (peer)"
-#: The legend title of every chart coloured by comparison.
-COMPARED_TITLE = "Compared with England (95%)"
+#: What a chart's sentence says where there is no value to read.
+NO_VALUE = "no value"
 
 
 # ------------------------------------------------------------------ indicator metadata
@@ -70,36 +71,6 @@ def axis_title(meta: Meta) -> str:
 def statistic_of(meta: Meta) -> str:
     """The indicator's statistic ("ratio", "rate", "proportion", "score"...)."""
     return str(meta_value(meta, "statistic", ""))
-
-
-# ---------------------------------------------------------------------- number format
-
-
-def d3_format(meta: Meta) -> str:
-    """A d3 number format for the indicator's unit, also valid as a Python format spec."""
-    unit = unit_of(meta)
-    if unit == "ratio":
-        return ".3f"
-    if unit == "%":
-        return ".2f"
-    if unit in ("patients", "decile"):
-        return ",.0f"
-    if unit.startswith("per "):
-        return ",.1f"
-    return ".1f"
-
-
-def value_text(value: float | None, meta: Meta) -> str:
-    """A value as the charts' sentences print it, with its unit ("12.00%", "7.2 per 1,000")."""
-    if value is None or pd.isna(value):
-        return "no value"
-    text = format(float(value), d3_format(meta))
-    unit = unit_of(meta)
-    if unit == "%":
-        return f"{text}%"
-    if unit and unit not in ("ratio", "score", "decile"):
-        return f"{text} {unit}"
-    return text
 
 
 # --------------------------------------------------------------------------- columns
@@ -174,13 +145,13 @@ def _comparison_domain(present: Sequence[str]) -> list[str]:
     return [COMPARISON_LABELS[k] for k in keys]
 
 
-def comparison_colour(present: Sequence[str], title: str = COMPARED_TITLE) -> alt.Color:
+def comparison_colour(present: Sequence[str]) -> alt.Color:
     """The colour encoding of a chart coloured by comparison with England."""
     domain = _comparison_domain(present)
     by_label = {COMPARISON_LABELS[k]: v for k, v in COMPARISON_COLOURS.items()}
     return alt.Color(
         "compared:N",
-        title=title,
+        title=compared_heading(),
         scale=alt.Scale(domain=domain, range=[by_label[d] for d in domain]),
         legend=alt.Legend(orient="bottom", direction="horizontal", symbolStrokeColor=INK),
     )
@@ -192,23 +163,7 @@ def count_words(labels: pd.Series) -> str:
     return ", ".join(f"{n} {lower_first(label)}" for label, n in counts.items())
 
 
-# -------------------------------------------------------------------------- wording
-
-
-def lower_first(text: str) -> str:
-    """'Better than England' -> 'better than England' (proper nouns keep their capital)."""
-    return text[:1].lower() + text[1:]
-
-
-def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 11th..."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def plural(n: int, word: str) -> str:
-    """A count with its noun: '1 area', '2 areas'."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+# ---------------------------------------------------------------------- vega text
 
 
 def js_string(text: str) -> str:

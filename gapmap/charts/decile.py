@@ -9,17 +9,17 @@ import pandas as pd
 from gapmap.charts.common import (
     HEIGHT,
     INK,
+    NO_VALUE,
     SERIES,
     Meta,
     axis_title,
     column,
-    d3_format,
     floats,
     name_of,
     titled,
-    value_text,
 )
 from gapmap.palette import DEPRIVATION_SCALE, ramp
+from gapmap.wording import number_format
 
 
 def _groups(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, str]:
@@ -73,19 +73,21 @@ def describe_by_decile(
     """One sentence comparing the most and least deprived groups (and the SII when given)."""
     data, _, word = _groups(frame)
     data = data.loc[np.isfinite(data["value"])]
+    fmt = number_format(meta)
     text = f"{name_of(meta)} by deprivation {word}"
     if not data.empty:
         first, last = data.iloc[0], data.iloc[-1]
         text += (
-            f": {value_text(first['value'], meta)} in {word} {int(first['group'])} "
-            f"(most deprived) and {value_text(last['value'], meta)} in {word} "
+            f": {fmt.text(first['value'], missing=NO_VALUE)} in {word} {int(first['group'])} "
+            f"(most deprived) and {fmt.text(last['value'], missing=NO_VALUE)} in {word} "
             f"{int(last['group'])} (least deprived)"
         )
     if _has_line(slope, intercept):
+        start, end = intercept, intercept + slope
         text += (
-            f"; the fitted line runs from {value_text(intercept, meta)} at the most deprived end "
-            f"to {value_text(intercept + slope, meta)} at the least deprived end (slope index of "
-            f"inequality {format(-float(slope), d3_format(meta))})"
+            f"; the fitted line runs from {fmt.text(start, missing=NO_VALUE)} at the most "
+            f"deprived end to {fmt.text(end, missing=NO_VALUE)} at the least deprived end "
+            f"(slope index of inequality {fmt.number(-float(slope))})"
         )
     return text + "."
 
@@ -109,7 +111,7 @@ def _group_axis(n: int, word: str) -> tuple[alt.Scale, alt.Axis, str]:
 
 def _bars(valued: pd.DataFrame, meta: Meta, n: int, word: str, x: alt.X) -> alt.Chart:
     """One bar per group, shaded from most to least deprived."""
-    y_title, fmt = axis_title(meta), d3_format(meta)
+    y_title, fmt = axis_title(meta), number_format(meta).d3
     colour = alt.Color(
         "group:O",
         scale=alt.Scale(domain=list(range(1, n + 1)), range=ramp(DEPRIVATION_SCALE, n)),

@@ -14,6 +14,7 @@ import pandas as pd
 from gapmap.charts.common import (
     HEIGHT,
     INK,
+    NO_VALUE,
     Meta,
     area_labels,
     axis_title,
@@ -22,18 +23,15 @@ from gapmap.charts.common import (
     compared,
     comparison_colour,
     comparisons_present,
-    d3_format,
     floats,
-    lower_first,
     name_of,
     period_span,
-    plural,
     selected_marks,
     statistic_of,
     titled,
-    value_text,
 )
 from gapmap.limits import funnel_rows, has_funnel
+from gapmap.wording import lower_first, number_format, plural
 
 CURVES = ["lower_95", "upper_95", "lower_998", "upper_998"]
 
@@ -105,7 +103,8 @@ def describe_funnel(
                 "below": ", below the 99.8% limit",
                 "within": ", within the 99.8% limits",
             }.get(placed[i], "")
-            label, value = frame.loc[i, "label"], value_text(frame.loc[i, "value"], meta)
+            value = number_format(meta).text(frame.loc[i, "value"], missing=NO_VALUE)
+            label = frame.loc[i, "label"]
             text += f"; {label} is {value}{where}"
     left_out = len(table) - len(frame)
     if left_out:
@@ -162,7 +161,7 @@ def funnel(
             f"{name_of(meta)} is {statistic_of(meta)!r}: funnel plots need a ratio, rate or %"
         )
     frame = _funnel_frame(table, selected)
-    fmt, x_title, y_title = d3_format(meta), _x_title(meta), axis_title(meta)
+    fmt, x_title, y_title = number_format(meta).d3, _x_title(meta), axis_title(meta)
     x = alt.X("denominator:Q", title=x_title)
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
     tooltip = [

@@ -16,6 +16,7 @@ from gapmap.charts.common import (
     HIGHLIGHT,
     INK,
     MUTED,
+    NO_VALUE,
     PEER_BAND,
     PEER_SUFFIX,
     ROW_STEP,
@@ -28,18 +29,14 @@ from gapmap.charts.common import (
     comparison_colour,
     comparisons_present,
     count_words,
-    d3_format,
     floats,
     js_string,
-    lower_first,
     name_of,
-    ordinal,
     period_span,
-    plural,
     suppressed_of,
     titled,
-    value_text,
 )
+from gapmap.wording import lower_first, number_format, ordinal, plural
 
 
 def _ranked_frame(
@@ -80,9 +77,10 @@ def _selected_words(frame: pd.DataFrame, valued: pd.DataFrame, meta: Meta) -> li
     row = chosen.iloc[0]
     if row["status"]:
         return [f"{row['label']} is {row['status']}"]
+    value = number_format(meta).text(row["value"], missing=NO_VALUE)
     return [
         f"{row['label']} is {ordinal(_rank(valued, chosen.index[0]))} of {len(valued)} at "
-        f"{value_text(row['value'], meta)} ({lower_first(row['compared'])})"
+        f"{value} ({lower_first(row['compared'])})"
     ]
 
 
@@ -107,6 +105,7 @@ def describe_ranked(
     frame = _ranked_frame(table, selected, peers)
     valued = frame.loc[frame["status"] == ""]
     period = period_span(table)
+    fmt = number_format(meta)
     parts = [
         f"Ranked chart of {name_of(meta)} for {plural(len(frame), 'area')}"
         + (f" in {period}" if period else "")
@@ -114,11 +113,11 @@ def describe_ranked(
     if not valued.empty:
         top, bottom = valued.iloc[0], valued.iloc[-1]
         parts.append(
-            f"values run from {value_text(top['value'], meta)} ({top['label']}) "
-            f"down to {value_text(bottom['value'], meta)} ({bottom['label']})"
+            f"values run from {fmt.text(top['value'], missing=NO_VALUE)} ({top['label']}) "
+            f"down to {fmt.text(bottom['value'], missing=NO_VALUE)} ({bottom['label']})"
         )
     if england_value is not None and not pd.isna(england_value):
-        parts.append(f"England {value_text(england_value, meta)}")
+        parts.append(f"England {fmt.text(england_value, missing=NO_VALUE)}")
     if not valued.empty:
         parts.append(count_words(valued["compared"]))
     parts += _selected_words(frame, valued, meta) + _peer_words(frame, valued)
@@ -157,7 +156,7 @@ def _bands(frame: pd.DataFrame, y: alt.Y) -> list[alt.Chart]:
 
 def _points(frame: pd.DataFrame, table: pd.DataFrame, meta: Meta, y: alt.Y) -> list[alt.Chart]:
     """Interval lines and value dots of the areas with a value, then the rings and diamonds."""
-    fmt, title = d3_format(meta), axis_title(meta)
+    fmt, title = number_format(meta).d3, axis_title(meta)
     valued = frame.loc[frame["status"] == ""]
     x = alt.X("value:Q", title=title, scale=alt.Scale(zero=False))
     tooltip = [

@@ -13,19 +13,18 @@ import pandas as pd
 from gapmap.charts.common import (
     HEIGHT,
     INK,
+    NO_VALUE,
     SERIES,
     Meta,
     area_labels,
     axis_title,
     codes_of,
-    d3_format,
     name_of,
-    plural,
     selected_marks,
     titled,
-    value_text,
 )
 from gapmap.limits import paired
+from gapmap.wording import fixed, number_format, plural
 from methods.fit import Fit
 
 
@@ -68,14 +67,13 @@ def describe_scatter(
             f"{name_of(x_meta)}"
         )
         if not np.isnan(fit.r):
-            text += f" (correlation r = {fit.r:.2f})"
+            text += f" (correlation r = {fixed(fit.r, 2)})"
     chosen = frame.loc[frame["is_selected"]]
     if not chosen.empty:
         row = chosen.iloc[0]
-        text += (
-            f"; {row['label']} has {value_text(row['x'], x_meta)} and "
-            f"{value_text(row['y'], y_meta)}"
-        )
+        x_text = number_format(x_meta).text(row["x"], missing=NO_VALUE)
+        y_text = number_format(y_meta).text(row["y"], missing=NO_VALUE)
+        text += f"; {row['label']} has {x_text} and {y_text}"
     return text + "."
 
 
@@ -114,8 +112,8 @@ def scatter(
     y = alt.Y("y:Q", title=axis_title(y_meta), scale=alt.Scale(zero=False))
     tooltip = [
         alt.Tooltip("label:N", title="Area"),
-        alt.Tooltip("x:Q", title=axis_title(x_meta), format=d3_format(x_meta)),
-        alt.Tooltip("y:Q", title=axis_title(y_meta), format=d3_format(y_meta)),
+        alt.Tooltip("x:Q", title=axis_title(x_meta), format=number_format(x_meta).d3),
+        alt.Tooltip("y:Q", title=axis_title(y_meta), format=number_format(y_meta).d3),
     ]
     layers = [
         alt.Chart(frame)

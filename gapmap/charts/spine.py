@@ -9,16 +9,15 @@ import pandas as pd
 from gapmap.charts.common import (
     INK,
     MUTED,
+    NO_VALUE,
     ROW_STEP,
     comparison_colour,
     comparison_keys,
     count_words,
     floats,
-    plural,
     titled,
-    value_text,
 )
-from gapmap.palette import COMPARISON_LABELS
+from gapmap.wording import COMPARISON_LABELS, number_format, plural
 
 #: Where a row is placed: its value and the range and interquartile band of all areas.
 PLACES = ("position", "worst", "q25", "q75", "best")
@@ -75,6 +74,7 @@ def _spine_row(row: pd.Series, areas: pd.DataFrame | None) -> dict[str, object]:
         "indicator_id": str(row.get("indicator_id", "")),
         "short_name": str(row.get("short_name") or row.get("indicator_id")),
         "unit": str(row.get("unit") or ""),
+        "statistic": str(row.get("statistic") or ""),
         "polarity": polarity,
         "period": str(row.get("period") or ""),
         "value": np.nan if suppressed else value,
@@ -93,15 +93,22 @@ def _spine_row(row: pd.Series, areas: pd.DataFrame | None) -> dict[str, object]:
 
 
 def _with_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """The comparison label, the value texts and the row label ("Name (period): value vs ...")."""
+    """The comparison label, the value texts and the row label ("Name (period): value vs ...").
+
+    Each row is read by its own indicator's number format (unit, statistic and id).
+    """
     frame["compared"] = frame["key"].map(COMPARISON_LABELS)
+    formats = [
+        number_format(meta)
+        for meta in frame[["indicator_id", "unit", "statistic"]].to_dict("records")
+    ]
     frame["value_text"] = [
-        "suppressed" if status == "suppressed" else value_text(v, {"unit": u})
-        for v, u, status in zip(frame["value"], frame["unit"], frame["status"], strict=True)
+        "suppressed" if status == "suppressed" else fmt.text(v, missing=NO_VALUE)
+        for fmt, v, status in zip(formats, frame["value"], frame["status"], strict=True)
     ]
     frame["england_text"] = [
-        value_text(v, {"unit": u})
-        for v, u in zip(frame["england_value"], frame["unit"], strict=True)
+        fmt.text(v, missing=NO_VALUE)
+        for fmt, v in zip(formats, frame["england_value"], strict=True)
     ]
     frame["row"] = [
         f"{name}{f' ({period})' if period else ''}: {value}"

@@ -9,6 +9,7 @@ import pandas as pd
 from gapmap.charts.common import (
     HEIGHT,
     INK,
+    NO_VALUE,
     SERIES,
     Meta,
     axis_title,
@@ -16,16 +17,13 @@ from gapmap.charts.common import (
     compared,
     comparison_colour,
     comparisons_present,
-    d3_format,
     floats,
-    lower_first,
     name_of,
-    plural,
     suppressed_of,
     titled,
-    value_text,
 )
 from gapmap.periods import ordered
+from gapmap.wording import lower_first, number_format, plural
 
 
 def _trend_frame(trend_table: pd.DataFrame) -> pd.DataFrame:
@@ -58,13 +56,14 @@ def describe_trend(
     if valued.empty:
         return f"Trend of {name_of(meta)} in {area_name}: no values to show."
     first, last = valued.iloc[0], valued.iloc[-1]
+    fmt = number_format(meta)
     text = (
         f"Trend of {name_of(meta)} in {area_name} over {plural(len(valued), 'period')}: "
-        f"{value_text(first['value'], meta)} in {first['period']} and "
-        f"{value_text(last['value'], meta)} in {last['period']}"
+        f"{fmt.text(first['value'], missing=NO_VALUE)} in {first['period']} and "
+        f"{fmt.text(last['value'], missing=NO_VALUE)} in {last['period']}"
     )
     if np.isfinite(last["england_value"]):
-        england = value_text(last["england_value"], meta)
+        england = fmt.text(last["england_value"], missing=NO_VALUE)
         text += f" against England's {england} ({lower_first(last['compared'])})"
     blank = int(frame["suppressed"].sum())
     if blank:
@@ -74,7 +73,7 @@ def describe_trend(
 
 def _area_layers(frame: pd.DataFrame, table: pd.DataFrame, meta: Meta, x: alt.X) -> list:
     """The area's 95% band, line and dots coloured by comparison with England."""
-    y_title, fmt = axis_title(meta), d3_format(meta)
+    y_title, fmt = axis_title(meta), number_format(meta).d3
     layers = []
     band = frame.loc[np.isfinite(frame["lower_95"]) & np.isfinite(frame["upper_95"])]
     if not band.empty:

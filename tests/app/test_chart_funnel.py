@@ -44,13 +44,13 @@ def test_funnel_draws_the_limits_it_is_given() -> None:
     # the sentence reads the same limits: Echo (0.95 at 200) above 0.9, Alpha and Beta
     # (1.2 and 0.8 at 100) below 1.5, the hostile name (1.0 at 50) within
     assert "1 above and 2 below the 99.8% limits" in spec["description"]
-    assert "Alpha is 1.200, below the 99.8% limit" in spec["description"]
+    assert "Alpha is 1.20, below the 99.8% limit" in spec["description"]
 
 
 def test_funnel_sentence_places_no_area_without_its_limit() -> None:
     grid_only = limits.funnel(table(), META).iloc[[0, -1]]
     text = charts.describe_funnel(table(), META, grid_only, selected="A1")
-    assert "0 above and 0 below" in text and "Alpha is 1.200;" in text
+    assert "0 above and 0 below" in text and "Alpha is 1.20;" in text
     empty = limits.funnel(table().iloc[[3]], META)
     spec = charts.funnel(table().iloc[[3]], META, empty).to_dict()
     assert not layers_of(spec, "line") and "1 without a value" in spec["description"]

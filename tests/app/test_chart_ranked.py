@@ -55,7 +55,7 @@ def test_ranked_selected_is_highlighted_and_escaped() -> None:
     # the name is a JSON string literal inside the expression: quotes cannot break out
     literal = expr.split("===", 1)[1].split("?")[0].strip()
     assert json.loads(literal) == EVIL
-    assert "is 2nd of 4 at 1.000 (similar to England)" in spec["description"]
+    assert "is 2nd of 4 at 1.00 (similar to England)" in spec["description"]
     plain = charts.ranked(table(), META).to_dict()
     assert not layers_of(plain, "rect")
 

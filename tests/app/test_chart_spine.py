@@ -44,7 +44,7 @@ def test_spine_frame_relative_and_fingertips_positions() -> None:
 def test_spine_frame_suppressed_and_empty() -> None:
     frame = charts.spine_frame(profile().assign(suppressed=[True, False, False]))
     assert frame.loc[0, "status"] == "suppressed" and frame.loc[0, "value_text"] == "suppressed"
-    assert frame.loc[0, "row"] == "Depression (2022-23): suppressed vs England 10.00%"
+    assert frame.loc[0, "row"] == "Depression (2022-23): suppressed vs England 10.0%"
     assert charts.spine_frame(profile().iloc[:0]).empty
 
 
@@ -55,8 +55,8 @@ def test_spine_chart() -> None:
     points = layers_of(spec, "circle")[0]
     rows = data_of(spec, points)
     assert [r["row"] for r in rows] == [
-        "Depression (2022-23): 12.00% vs England 10.00%",
-        "Recovery (2022-23): 50.00% vs England 50.00%",
+        "Depression (2022-23): 12.0% vs England 10.0%",
+        "Recovery (2022-23): 50.0% vs England 50.0%",
     ]
     colour = points["encoding"]["color"]["scale"]
     assert (

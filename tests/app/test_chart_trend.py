@@ -28,7 +28,7 @@ def test_trend_orders_periods_and_draws_england() -> None:
     ]
     assert len(england) == 2  # dashed line and its label
     assert "1 period suppressed" in spec["description"]
-    assert "4.00% in 2018-19 and 6.00% in Jul 2022 - May 2023" in spec["description"]
+    assert "4.0% in 2018-19 and 6.0% in Jul 2022 - May 2023" in spec["description"]
     compiles(chart)
 
 
