@@ -6,12 +6,8 @@ from data_pipeline.raw import RawDir
 from data_pipeline.sources import deprivation as dep
 from tests.pipeline.small.rawkit import rejected, write_records, write_workbook
 
-SUMMARY_LTLA24 = (
-    "ltla24_code,ltla24_name,imd_average_rank,imd_rank_of_average_rank,imd_average_score,"
-    "imd_rank_of_average_score,"
-    "imd_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
-    "imd_rank_of_proportion_of_lso_as_in_most_deprived_10_percent_nationally,imd25_extent,"
-    "imd25_rank_of_extent,imd25_local_concentration,imd25_rank_of_local_concentration,"
+# The IoD2025 summary CSVs (Files 10 and 13) share every column after the IMD ones.
+SUMMARY_DOMAINS = (
     "income_average_rank,income_rank_of_average_rank,income_average_score,"
     "income_rank_of_average_score,"
     "income_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
@@ -47,46 +43,21 @@ SUMMARY_LTLA24 = (
     "living_environment_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
     "living_environment_rank_of_proportion_of_lso_as_in_most_deprived_10_percent_nationally"
 )
+SUMMARY_LTLA24 = (
+    "ltla24_code,ltla24_name,imd_average_rank,imd_rank_of_average_rank,imd_average_score,"
+    "imd_rank_of_average_score,"
+    "imd_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
+    "imd_rank_of_proportion_of_lso_as_in_most_deprived_10_percent_nationally,imd25_extent,"
+    "imd25_rank_of_extent,imd25_local_concentration,imd25_rank_of_local_concentration,"
+    + SUMMARY_DOMAINS
+)
 SUMMARY_ICB24 = (
     "icb24_code,icb24_name,imd_average_rank,imd_rank_of_average_rank,imd_average_score,"
     "imd_rank_of_average_score,"
     "imd_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
     "imd_rank_of_proportion_of_lso_as_in_most_deprived_10_percent_nationally,imd_2025_extent,"
     "imd_2025_rank_of_extent,imd_2025_local_concentration,"
-    "imd_2025_rank_of_local_concentration,income_average_rank,income_rank_of_average_rank,"
-    "income_average_score,income_rank_of_average_score,"
-    "income_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
-    "income_rank_of_proportion_of_lso_as_in_most_deprived_10_percent_nationally,income_scale,"
-    "rank_of_income_scale,employment_average_rank,employment_rank_of_average_rank,"
-    "employment_average_score,employment_rank_of_average_score,"
-    "employment_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
-    "employment_rank_of_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
-    "employment_scale,rank_of_employment_scale,education_skills_and_training_average_rank,"
-    "education_skills_and_training_rank_of_average_rank,"
-    "education_skills_and_training_average_score,"
-    "education_skills_and_training_rank_of_average_score,"
-    "education_skills_and_training_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
-    "education_skills_and_training_rank_of_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
-    "health_deprivation_and_disability_average_rank,"
-    "health_deprivation_and_disability_rank_of_average_rank,"
-    "health_deprivation_and_disability_average_score,"
-    "health_deprivation_and_disability_rank_of_average_score,"
-    "health_deprivation_and_disability_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
-    "health_deprivation_and_disability_rank_of_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
-    "crime_average_rank,crime_rank_of_average_rank,crime_average_score,"
-    "crime_rank_of_average_score,"
-    "crime_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
-    "crime_rank_of_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
-    "barriers_to_housing_and_services_average_rank,"
-    "barriers_to_housing_and_services_rank_of_average_rank,"
-    "barriers_to_housing_and_services_average_score,"
-    "barriers_to_housing_and_services_rank_of_average_score,"
-    "barriers_to_housing_and_services_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
-    "barriers_to_housing_and_services_rank_of_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
-    "living_environment_average_rank,living_environment_rank_of_average_rank,"
-    "living_environment_average_score,living_environment_rank_of_average_score,"
-    "living_environment_proportion_of_lso_as_in_most_deprived_10_percent_nationally,"
-    "living_environment_rank_of_proportion_of_lso_as_in_most_deprived_10_percent_nationally"
+    "imd_2025_rank_of_local_concentration," + SUMMARY_DOMAINS
 )
 IOD2025_LSOA = (
     "lsoa21_code,IMD_decile,Income_decile,Employment_decile,Education_decile,Health_decile,"
