@@ -12,6 +12,7 @@ import pandas as pd
 
 from gapmap import inequality
 from gapmap.atlas import Atlas
+from gapmap.wording import number_format, with_unit
 
 #: Practice indicators the gradient can be drawn for, in the order the page offers them.
 PRACTICE_INDICATORS = (
@@ -90,16 +91,24 @@ def fitted_line(result: dict) -> tuple[float, float]:
 
 
 def sii_sentence(result: dict, meta: pd.Series, word: str) -> str:
-    """The slope and relative indices of inequality in words, with their intervals."""
-    unit = "percentage points" if str(meta["unit"]) == "%" else str(meta["unit"])
+    """The slope and relative indices of inequality in words, with their intervals.
+
+    The SII and its interval read in the indicator's own number format (``meta`` carries its
+    id, so SMI prevalence keeps two decimals), a percentage's gap in percentage points; the
+    RII is a ratio and reads as one.
+    """
+    fmt = number_format(meta)
+    gap_unit = "percentage points" if fmt.unit == "%" else fmt.unit
     sii = result["sii"]
-    lower, upper = result.get("sii_lower"), result.get("sii_upper")
-    span = "" if lower is None else f" (95% confidence interval {lower:.2f} to {upper:.2f})"
+    span = fmt.interval(result.get("sii_lower"), result.get("sii_upper"), unit=False)
+    span = f" (95% confidence interval {span})" if span else ""
     side = "more" if sii > 0 else "less"
+    rii = number_format(unit="ratio", statistic="ratio").number(result["rii"])
     return (
-        f"**Slope index of inequality: {sii:.2f} {unit}**{span}. Across the deprivation "
-        f"gradient, the most deprived end has {abs(sii):.2f} {unit} {side} than the least "
-        f"deprived end. **Relative index: {result['rii']:.2f}** — the gap as a share of the "
-        f"England average ({result['mean']:.2f} {meta['unit']}), from {word}s of GP practices "
-        "grouped by the deprivation of their patients' neighbourhoods (IMD 2019)."
+        f"**Slope index of inequality: {with_unit(fmt.number(sii), gap_unit)}**{span}. Across "
+        f"the deprivation gradient, the most deprived end has "
+        f"{with_unit(fmt.number(abs(sii)), gap_unit)} {side} than the least deprived end. "
+        f"**Relative index: {rii}** — the gap as a share of the England average "
+        f"({fmt.text(result['mean'])}), from {word}s of GP practices grouped by the "
+        "deprivation of their patients' neighbourhoods (IMD 2019)."
     )

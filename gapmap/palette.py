@@ -16,6 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+#: The words of each comparison live with every other word, in :mod:`gapmap.wording`; they
+#: are named here too because every legend pairs them with the colours below.
+from gapmap.wording import COMPARISON_KEYS
+from gapmap.wording import COMPARISON_LABELS as COMPARISON_LABELS
+
 #: ColorBrewer YlOrBr, 5 classes: light (better) to dark (worse).
 WORSE_SCALE: tuple[str, ...] = ("#FFFFD4", "#FED98E", "#FE9929", "#D95F0E", "#993404")
 #: ColorBrewer Purples, 5 classes: light (lower) to dark (higher), for neutral indicators.
@@ -42,23 +47,8 @@ COMPARISON_COLOURS: dict[str, str] = {
     "lower": "#8C96C6",
     "not_compared": "#FFFFFF",
 }
-COMPARISON_LABELS: dict[str, str] = {
-    "better": "Better than England",
-    "similar": "Similar to England",
-    "worse": "Worse than England",
-    "higher": "Higher than England",
-    "lower": "Lower than England",
-    "not_compared": "Not compared with England",
-}
-#: Legend order: the judgement categories first, then the neutral ones.
-COMPARISON_ORDER: tuple[str, ...] = (
-    "better",
-    "similar",
-    "worse",
-    "higher",
-    "lower",
-    "not_compared",
-)
+#: Legend order: the judgement categories first, then the neutral ones (wording's order).
+COMPARISON_ORDER: tuple[str, ...] = COMPARISON_KEYS
 
 #: Areas with no value, or a suppressed one: light grey, drawn with a dashed edge on maps.
 NO_DATA = "#E8E8E8"

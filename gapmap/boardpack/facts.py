@@ -13,13 +13,22 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from gapmap import charts, export, maps, narrative, prose
+from gapmap import charts, export, narrative, prose
 from gapmap.atlas import Atlas
 from gapmap.limits import funnel_rows
 from gapmap.periods import MONTH_NAMES
 from gapmap.sources import publisher
 from gapmap.state import Selection
-from gapmap.wording import COMPARISON_WORDS, PLURALS
+from gapmap.wording import (
+    COMPARISON_KEYS,
+    COMPARISON_WORDS,
+    PLURALS,
+    NumberFormat,
+    as_number,
+    lower_first,
+    number_format,
+    ordinal,
+)
 
 #: Tables and ranked charts longer than this show their top and bottom rows only.
 TABLE_ROWS = 50
@@ -109,31 +118,9 @@ def long_date(day: date) -> str:
 
 
 # ------------------------------------------------------------------------------ numbers
-
-
-def _number(value: object) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if number != number else number
-
-
-def _shown(value: object, unit: str, decimals: int | None = None) -> str:
-    """A number for a table cell: '13.7%', '2,124', '0.92'; '' when missing."""
-    number = _number(value)
-    if number is None:
-        return ""
-    return maps.format_value(number, "%" if unit == "%" else None, decimals)
-
-
-def _interval(row: pd.Series, unit: str, decimals: int) -> str:
-    lower, upper = _number(row.get("lower_95")), _number(row.get("upper_95"))
-    if lower is None or upper is None:
-        return ""
-    return f"{_shown(lower, unit, decimals)} to {_shown(upper, unit, decimals)}"
+#
+# Numbers are read by the indicator's format from gapmap.wording, as on the map and in the
+# app. In table cells only a percentage keeps its unit; the row's label names any other.
 
 
 def _label(meta: pd.Series) -> str:
@@ -150,18 +137,19 @@ def _suppressed_note(note: object) -> str:
     return f"Suppressed: {text or export.SUPPRESSED_NOTE.split(': ', 1)[1]}"
 
 
-def _value_cells(row: pd.Series, unit: str) -> tuple[str, str, str, str]:
+def _value_cells(row: pd.Series, fmt: NumberFormat) -> tuple[str, str, str, str]:
     """(value, 95% interval, comparison in words, note), blank where suppressed."""
     note = row.get("note")
     if bool(row.get("suppressed")):
         return "", "", "", _suppressed_note(note)
-    value = _number(row.get("value"))
+    value = as_number(row.get("value"))
     note_text = "" if note is None or note is pd.NA else str(note)
     if value is None:
         return "", "", "", note_text or "No value"
-    decimals = maps.decimals_for(value)
+    percent = fmt.unit == "%"
     words = COMPARISON_WORDS.get(str(row.get("comparison")), COMPARISON_WORDS["not_compared"])
-    return _shown(value, unit, decimals), _interval(row, unit, decimals), words, note_text
+    interval = fmt.interval(row.get("lower_95"), row.get("upper_95"), unit=percent)
+    return fmt.text(value, unit=percent), interval, words, note_text
 
 
 def _hidden(table: pd.DataFrame) -> pd.Series:
@@ -185,14 +173,14 @@ AREA_COLUMNS = (
 def _area_row(atlas: Atlas, indicator_id: str, row: pd.Series) -> dict[str, str]:
     """One indicator's printed row: its value beside England's in the same period."""
     meta = atlas.indicator(indicator_id)
-    unit = str(meta["unit"] or "")
+    fmt = number_format(meta)
     period = str(row["period"])
     england = atlas.england(indicator_id, period)
     england_value = (
-        None if england is None or bool(england["suppressed"]) else _number(england["value"])
+        None if england is None or bool(england["suppressed"]) else as_number(england["value"])
     )
-    value, interval, words, note = _value_cells(row, unit)
-    england_text = "" if england_value is None else _shown(england_value, unit)
+    value, interval, words, note = _value_cells(row, fmt)
+    england_text = fmt.text(england_value, unit=fmt.unit == "%")
     if england is not None and bool(england["suppressed"]):
         note = " ".join(p for p in (note, "England's figure is suppressed.") if p)
     cells = (_label(meta), period, value, interval, england_text, words, note)
@@ -254,7 +242,7 @@ def ranked_table(facts: Facts) -> tuple[pd.DataFrame, str | None]:
     Longer than :data:`TABLE_ROWS`, only the top and bottom :data:`TABLE_KEEP` areas with a
     value are listed (and every area without one); the second item then says so.
     """
-    unit = str(facts.meta["unit"] or "")
+    fmt = number_format(facts.meta)
     ordered = _ranked_order(facts.table)
     valued = ordered.loc[ordered["rank"].notna()]
     blank = ordered.loc[ordered["rank"].isna()]
@@ -268,7 +256,8 @@ def ranked_table(facts: Facts) -> tuple[pd.DataFrame, str | None]:
             f"{len(valued)} areas with a value, and every area without one; the other "
             f"{left_out} are in the app and its CSV download."
         )
-    england_row = ["", "England", "E92000001", _shown(facts.england, unit), "", "", ""]
+    england_text = fmt.text(facts.england, unit=fmt.unit == "%")
+    england_row = ["", "England", "E92000001", england_text, "", "", ""]
     rows = [dict(zip(RANKED_COLUMNS, england_row, strict=True))]
     for piece in [*pieces, blank]:
         if piece is None:
@@ -276,7 +265,7 @@ def ranked_table(facts: Facts) -> tuple[pd.DataFrame, str | None]:
             rows.append(dict(zip(RANKED_COLUMNS, gap, strict=True)))
             continue
         for _, row in piece.iterrows():
-            value, interval, words, text = _value_cells(row, unit)
+            value, interval, words, text = _value_cells(row, fmt)
             rank = "" if pd.isna(row["rank"]) else str(int(row["rank"]))
             cells = [rank, str(row["area_name"]), str(row["area_code"]), value, interval]
             rows.append(dict(zip(RANKED_COLUMNS, [*cells, words, text], strict=True)))
@@ -381,7 +370,7 @@ def rank_sentence(facts: Facts) -> str | None:
         return None
     rank = int(row["rank"].iloc[0])
     return (
-        f"{facts.area_name} ranks {narrative.ordinal(rank)} of {len(valued)} "
+        f"{facts.area_name} ranks {ordinal(rank)} of {len(valued)} "
         f"{PLURALS.get(facts.selection.level, 'areas')} with a value (1 = highest value)."
     )
 
@@ -393,20 +382,19 @@ def counts_sentence(facts: Facts) -> str:
     shown = table.loc[~hidden, "comparison"].astype("object").fillna("not_compared")
     counts = shown.value_counts()
     parts = [
-        f"{counts[key]} {COMPARISON_WORDS[key][0].lower() + COMPARISON_WORDS[key][1:]}"
-        for key in ("better", "similar", "worse", "higher", "lower", "not_compared")
+        f"{counts[key]} {lower_first(COMPARISON_WORDS[key])}"
+        for key in COMPARISON_KEYS
         if key in counts
     ]
     noun = PLURALS.get(facts.selection.level, "areas")
     text = f"Of {len(table)} {noun}: " + "; ".join(parts)
     if hidden.any():
         text += f"; {int(hidden.sum())} without a value (suppressed or missing)"
-    england = "" if facts.england is None else _shown(facts.england, str(facts.meta["unit"]))
+    england = number_format(facts.meta).text(facts.england)
     return text + (f". England: {england}." if england else ".")
 
 
 def england_sentence(facts: Facts) -> str:
     """England's value in the period, said when no area is selected."""
-    unit = str(facts.meta["unit"] or "")
-    value = "no published figure" if facts.england is None else _shown(facts.england, unit)
+    value = number_format(facts.meta).text(facts.england, missing="no published figure")
     return f"England's value for {facts.selection.period}: {value}. No area is selected."

@@ -1,11 +1,12 @@
 """Maps of one indicator across England: interactive (Leaflet, offline) and static (reports).
 
-One module per job: :mod:`~gapmap.maps.labels` (numbers and escaping),
-:mod:`~gapmap.maps.classes` (colour classes and legends), :mod:`~gapmap.maps.geometry`
-(boundary shapes), :mod:`~gapmap.maps.leaflet` (legend controls and the base map),
-:mod:`~gapmap.maps.interactive` (folium maps and clicks) and :mod:`~gapmap.maps.static`
-(PNG/SVG for reports). The names pages, the board pack and tests use are re-exported here,
-so ``from gapmap import maps; maps.choropleth(...)`` keeps working.
+One module per job: :mod:`~gapmap.maps.classes` (colour classes and legends),
+:mod:`~gapmap.maps.geometry` (boundary shapes), :mod:`~gapmap.maps.leaflet` (legend controls
+and the base map), :mod:`~gapmap.maps.interactive` (folium maps and clicks) and
+:mod:`~gapmap.maps.static` (PNG/SVG for reports). Numbers and escaping come from
+:mod:`gapmap.wording`, as in every other output. The names pages, the board pack and
+tests use are re-exported here, so ``from gapmap import maps; maps.choropleth(...)`` keeps
+working.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from gapmap.maps.interactive import (
     map_html_bytes,
     tooltip_text,
 )
-from gapmap.maps.labels import decimals_for, escape, format_value
 from gapmap.maps.leaflet import ENGLAND_CENTRE, FrameLabel, Legend, base_map, legend_html
 from gapmap.maps.static import static_map_chart, static_map_png, static_map_svg
 
@@ -48,10 +48,7 @@ __all__ = [
     "choropleth",
     "classify",
     "clicked_area",
-    "decimals_for",
     "drilldown",
-    "escape",
-    "format_value",
     "legend_html",
     "map_html_bytes",
     "practices_within",

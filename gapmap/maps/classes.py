@@ -15,16 +15,25 @@ import numpy as np
 import pandas as pd
 
 from gapmap import palette
-from gapmap.maps.labels import _number, _text, format_value
+from gapmap.wording import COMPARISON_LABELS, as_number, fixed
 
 Meta = pd.Series | Mapping[str, Any]
+
+
+def text_of(value: object) -> str:
+    """Stripped text, or "" for anything missing (None, NA, NaN), so blanks never print."""
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return str(value).strip()
 
 
 def meta_text(meta: Meta | None, key: str, default: str = "") -> str:
     """One metadata field as text, ``default`` when the field is missing or blank."""
     if meta is None:
         return default
-    return _text(meta.get(key)) or default
+    return text_of(meta.get(key)) or default
 
 
 def indicator_name(meta: Meta | None) -> str:
@@ -38,20 +47,20 @@ def area_rows(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
     if table is None or table.empty:
         return out
     for record in table.to_dict("records"):
-        code = _text(record.get("area_code"))
+        code = text_of(record.get("area_code"))
         if not code:
             continue
         flag = record.get("suppressed")
         suppressed = False if flag is None or flag is pd.NA else bool(flag)
-        value = None if suppressed else _number(record.get("value"))
+        value = None if suppressed else as_number(record.get("value"))
         out[code] = {
-            "name": _text(record.get("area_name")),
+            "name": text_of(record.get("area_name")),
             "value": value,
-            "lower": _number(record.get("lower_95")),
-            "upper": _number(record.get("upper_95")),
-            "comparison": _text(record.get("comparison")),
+            "lower": as_number(record.get("lower_95")),
+            "upper": as_number(record.get("upper_95")),
+            "comparison": text_of(record.get("comparison")),
             "suppressed": suppressed,
-            "note": _text(record.get("note")),
+            "note": text_of(record.get("note")),
         }
     return out
 
@@ -63,7 +72,7 @@ def value_breaks(values: Iterable[object], classes: int = 5) -> tuple[list[float
     variation. Edges are rounded to a precision that suits the spread of the values; tied
     edges collapse, so there can be fewer classes than asked for.
     """
-    data = np.array([n for n in (_number(v) for v in values) if n is not None], dtype=float)
+    data = np.array([n for n in (as_number(v) for v in values) if n is not None], dtype=float)
     if data.size == 0:
         return [], 0
     low, high = float(data.min()), float(data.max())
@@ -127,13 +136,13 @@ def _by_comparison(rows: dict[str, dict[str, Any]], name: str) -> Classified:
         for code, row in rows.items()
     }
     legend = [
-        (palette.COMPARISON_LABELS[c], palette.COMPARISON_COLOURS[c])
+        (COMPARISON_LABELS[c], palette.COMPARISON_COLOURS[c])
         for c in palette.COMPARISON_ORDER
         if c in set(category.values())
     ]
     return Classified(
         fill={code: palette.COMPARISON_COLOURS[c] for code, c in category.items()},
-        label={code: palette.COMPARISON_LABELS[c] for code, c in category.items()},
+        label={code: COMPARISON_LABELS[c] for code, c in category.items()},
         legend=legend,
         title=f"{name}: compared with England",
         key="Tested at 95% confidence",
@@ -146,7 +155,7 @@ def _by_value(rows: dict[str, dict[str, Any]], meta: Meta) -> Classified:
     n = max(len(edges) - 1, 0)
     polarity = meta_text(meta, "polarity", "neutral")
     colours = palette.value_scale(polarity, n)
-    shown = [format_value(edge, None, decimals) for edge in edges]
+    shown = [fixed(edge, decimals) for edge in edges]
     labels = [f"{shown[i]} to {shown[i + 1]}" for i in range(n)]
     index = {code: min(value_class(row["value"], edges), n - 1) for code, row in rows.items()}
     name, unit = indicator_name(meta), meta_text(meta, "unit")

@@ -22,7 +22,7 @@ import folium
 import pandas as pd
 
 from gapmap import palette
-from gapmap.maps.classes import Classified, Meta, area_rows, classify, indicator_name, meta_text
+from gapmap.maps.classes import Classified, Meta, area_rows, classify, indicator_name, text_of
 from gapmap.maps.geometry import (
     BOUNDARY_CREDIT,
     as_geojson,
@@ -31,8 +31,14 @@ from gapmap.maps.geometry import (
     round_geometry,
     rounded_once,
 )
-from gapmap.maps.labels import _number, _text, decimals_for, escape, format_value
 from gapmap.maps.leaflet import FrameLabel, Legend, base_map, legend_html
+from gapmap.wording import (
+    COMPARISON_LABELS,
+    NumberFormat,
+    as_number,
+    escape_html,
+    number_format,
+)
 
 #: What pages should ask ``st_folium`` to return so :func:`clicked_area` can work.
 RETURNED_OBJECTS: list[str] = ["last_active_drawing", "last_object_clicked_tooltip"]
@@ -40,6 +46,8 @@ RETURNED_OBJECTS: list[str] = ["last_active_drawing", "last_object_clicked_toolt
 AREA_CODE = re.compile(r"\b[EWSNK]\d{8}\b")
 #: Characters per tooltip line before wrapping (notes can be long).
 TOOLTIP_WIDTH = 60
+#: What a tooltip shows for a value that is missing.
+NO_VALUE = "-"
 
 
 def choropleth(
@@ -77,8 +85,8 @@ def choropleth(
     if chosen:
         _add_outline(m, {**chosen[-1], "properties": {"area_code": _code(chosen[-1])}})
     footer = ""
-    if _number(england_value) is not None:
-        footer = f"England: {format_value(england_value, meta_text(meta, 'unit'))}"
+    if as_number(england_value) is not None:
+        footer = f"England: {number_format(meta).text(england_value)}"
     Legend(legend_html(classified.title, classified.legend, classified.key, footer)).add_to(m)
     FrameLabel(f"Map of {classified.title}; the same figures are in the table").add_to(m)
     _fit(m, features)
@@ -94,15 +102,15 @@ def _choropleth_features(
 ) -> list[dict]:
     """One trimmed feature per boundary: its fill, no-data flag, tooltip and rounded shape."""
     rows = area_rows(table)
-    unit = meta_text(meta, "unit")
+    fmt = number_format(meta)
     indicator = indicator_name(meta)
     features = []
     for feature in features_of(geojson):
         props = feature.get("properties") or {}
-        code = _text(props.get("area_code"))
+        code = text_of(props.get("area_code"))
         row = rows.get(code)
-        name = (row or {}).get("name") or _text(props.get("area_name")) or code
-        tip = tooltip_text(name, code, _area_lines(row, indicator, unit, england_value))
+        name = (row or {}).get("name") or text_of(props.get("area_name")) or code
+        tip = tooltip_text(name, code, _area_lines(row, indicator, fmt, england_value))
         geometry = rounded_once(feature.get("geometry"))
         features.append(_area_feature(code, classified.fill.get(code), tip, geometry))
     return features
@@ -157,11 +165,11 @@ def _lsoa_features(lsoas: Any) -> list[dict]:
     features = []
     for feature in features_of(as_geojson(lsoas)):
         props = feature.get("properties") or {}
-        code = _text(props.get("area_code"))
-        decile = _number(props.get("imd_decile"))
+        code = text_of(props.get("area_code"))
+        decile = as_number(props.get("imd_decile"))
         decile_text = "no data" if decile is None else f"{int(decile)}"
         lines = [f"IMD decile: {decile_text} (1 = most deprived)"]
-        tip = tooltip_text(_text(props.get("area_name")), code, lines)
+        tip = tooltip_text(text_of(props.get("area_name")), code, lines)
         fill = None if decile is None else palette.deprivation_colour(decile)
         features.append(_area_feature(code, fill, tip, round_geometry(feature.get("geometry"))))
     return features
@@ -188,16 +196,16 @@ def _add_practices(m: folium.Map, practices: pd.DataFrame, meta: Meta | None) ->
     """
     if practices is None or practices.empty:
         return
-    unit = meta_text(meta, "unit")
+    fmt = number_format(meta)
     indicator = indicator_name(meta)
     features = []
     for number, record in enumerate(practices.to_dict("records")):
-        lat, lon = _number(record.get("latitude")), _number(record.get("longitude"))
+        lat, lon = as_number(record.get("latitude")), as_number(record.get("longitude"))
         if lat is None or lon is None:
             continue
-        code = _text(record.get("area_code"))
-        name = _text(record.get("area_name")) or "GP practice"
-        lines = [f"{indicator}: {format_value(record.get('value'), unit)}"]
+        code = text_of(record.get("area_code"))
+        name = text_of(record.get("area_name")) or "GP practice"
+        lines = [f"{indicator}: {fmt.text(record.get('value'), missing=NO_VALUE)}"]
         features.append(
             {
                 "type": "Feature",
@@ -265,33 +273,32 @@ def tooltip_text(title: str, code: str, lines: Iterable[str]) -> str:
     """
     head = " · ".join(part for part in (_one_line(title), _one_line(code)) if part)
     body = [wrapped for x in lines for wrapped in textwrap.wrap(_one_line(x), TOOLTIP_WIDTH)]
-    return "\n".join(escape(line) for line in [head, *body] if line)
+    return "\n".join(escape_html(line) for line in [head, *body] if line)
 
 
 def _one_line(text: object) -> str:
-    return " ".join(_text(text).split())
+    return " ".join(text_of(text).split())
 
 
 def _area_lines(
-    row: dict[str, Any] | None, indicator: str, unit: str, england_value: float | None
+    row: dict[str, Any] | None, indicator: str, fmt: NumberFormat, england_value: float | None
 ) -> list[str]:
-    """The facts a choropleth tooltip shows for one area."""
+    """The facts a choropleth tooltip shows for one area, in the indicator's number format."""
     if row is None or row["value"] is None:
         state = "suppressed" if row is not None and row["suppressed"] else "no data"
         note = (row or {}).get("note") or "No value for this area in this period."
         lines = [f"{indicator}: {state}", note]
     else:
-        places = decimals_for(row["value"])
-        lines = [f"{indicator}: {format_value(row['value'], unit, places)}"]
-        if row["lower"] is not None and row["upper"] is not None:
-            low, high = (format_value(row[k], unit, places) for k in ("lower", "upper"))
-            lines.append(f"95% CI {low} to {high}")
-        if row["comparison"] in palette.COMPARISON_LABELS:
-            lines.append(palette.COMPARISON_LABELS[row["comparison"]])
+        lines = [f"{indicator}: {fmt.text(row['value'], missing=NO_VALUE)}"]
+        interval = fmt.interval(row["lower"], row["upper"])
+        if interval:
+            lines.append(f"95% CI {interval}")
+        if row["comparison"] in COMPARISON_LABELS:
+            lines.append(COMPARISON_LABELS[row["comparison"]])
         if row["note"]:
             lines.append(row["note"])
-    if _number(england_value) is not None:
-        lines.append(f"England: {format_value(england_value, unit)}")
+    if as_number(england_value) is not None:
+        lines.append(f"England: {fmt.text(england_value)}")
     return lines
 
 

@@ -12,7 +12,7 @@ from folium.template import Template
 
 from gapmap import palette
 from gapmap.assets import leaflet_urls
-from gapmap.maps.labels import escape
+from gapmap.wording import escape_html
 
 ENGLAND_CENTRE = (52.8, -1.6)
 
@@ -110,15 +110,15 @@ def legend_html(
     markers: list[tuple[str, str]] | None = None,
 ) -> str:
     """Legend markup from plain-text labels (escaped here) and colours."""
-    parts = [f'<div class="mtg-title">{escape(title)}</div>']
+    parts = [f'<div class="mtg-title">{escape_html(title)}</div>']
     if key:
-        parts.append(f'<div class="mtg-key">{escape(key)}</div>')
+        parts.append(f'<div class="mtg-key">{escape_html(key)}</div>')
     for label, colour in entries:
         dashed = " mtg-nd" if label == palette.NO_DATA_LABEL else ""
         parts.append(_legend_row(label, colour, dashed))
     parts += [_legend_row(label, colour, " mtg-dot") for label, colour in markers or []]
     if footer:
-        parts.append(f'<div class="mtg-eng">{escape(footer)}</div>')
+        parts.append(f'<div class="mtg-eng">{escape_html(footer)}</div>')
     return "".join(parts)
 
 
@@ -126,7 +126,7 @@ def _legend_row(label: str, colour: str, swatch_class: str) -> str:
     """One legend line: a colour swatch (styled by ``swatch_class``) and its label."""
     return (
         f'<div class="mtg-row"><span class="mtg-sw{swatch_class}" '
-        f'style="background:{escape(colour)}"></span>{escape(label)}</div>'
+        f'style="background:{escape_html(colour)}"></span>{escape_html(label)}</div>'
     )
 
 

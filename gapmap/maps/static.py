@@ -13,9 +13,9 @@ import pandas as pd
 import vl_convert
 
 from gapmap import palette
-from gapmap.maps.classes import Classified, Meta, classify, meta_text
+from gapmap.maps.classes import Classified, Meta, classify, text_of
 from gapmap.maps.geometry import BOUNDARY_CREDIT, d3_winding, features_of, round_geometry
-from gapmap.maps.labels import _number, _text, format_value
+from gapmap.wording import as_number, number_format
 
 
 def static_map_chart(
@@ -47,8 +47,8 @@ def static_map_chart(
         .properties(width=width, height=28)
     )
     subtitle = [period, classified.key]
-    if _number(england_value) is not None:
-        subtitle.append(f"England: {format_value(england_value, meta_text(meta, 'unit'))}")
+    if as_number(england_value) is not None:
+        subtitle.append(f"England: {number_format(meta).text(england_value)}")
     return (
         alt.vconcat(body, footer, spacing=6)
         .properties(
@@ -65,7 +65,7 @@ def _areas(geojson: dict, classified: Classified, selected: str | None) -> alt.L
     features = []
     outline = []
     for feature in features_of(geojson):
-        code = _text((feature.get("properties") or {}).get("area_code"))
+        code = text_of((feature.get("properties") or {}).get("area_code"))
         geometry = d3_winding(round_geometry(feature.get("geometry")))
         props = {"area_code": code, "cls": classified.label.get(code, palette.NO_DATA_LABEL)}
         features.append({"type": "Feature", "properties": props, "geometry": geometry})

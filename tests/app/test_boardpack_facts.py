@@ -55,6 +55,19 @@ def test_area_table_puts_the_selected_indicator_first_with_england_in_words(atla
     assert words.str.contains("(?:than|to) England|Not compared").all()
 
 
+def test_area_table_reads_every_number_by_its_indicator_format(atlas):
+    table = area_table(atlas, BLACK_COUNTRY).set_index("Indicator")
+    access = table.loc["Talking Therapies access (per 100,000)"]
+    assert (access["Value"], access["95% confidence interval"], access["England"]) == (
+        "2,124.4",
+        "2,096.0 to 2,153.0",
+        "2,217.8",
+    )  # one decimal for every rate, however large: not "2,124"
+    smi = table.loc["SMI prevalence"]  # below 1%: two decimals (wording.FINER)
+    assert (smi["Value"], smi["95% confidence interval"]) == ("1.00%", "0.99% to 1.02%")
+    assert table.loc["Mental health need score", "England"] == "\u22120.02"  # d3's minus
+
+
 def test_ranked_table_lists_top_and_bottom_under_england_and_says_so(atlas):
     info = facts(atlas, ENGLAND)
     table, note = ranked_table(info)

@@ -52,9 +52,13 @@ def test_the_sii_sentence_gives_the_gap_its_side_and_unit():
     meta = pd.Series({"unit": "%"})
     result = {"sii": -3.4, "sii_lower": -3.9, "sii_upper": -2.9, "rii": -0.25, "mean": 13.6}
     text = gradient.sii_sentence(result, meta, "decile")
-    assert "Slope index of inequality: -3.40 percentage points" in text
-    assert "(95% confidence interval -3.90 to -2.90)" in text
-    assert "3.40 percentage points less than the least deprived end" in text
+    # read by wording: one decimal for a percentage, two for the RII, d3's minus sign
+    assert "Slope index of inequality: \u22123.4 percentage points" in text
+    assert "(95% confidence interval \u22123.9 to \u22122.9)" in text
+    assert "3.4 percentage points less than the least deprived end" in text
+    assert "Relative index: \u22120.25" in text and "England average (13.6%)" in text
+    smi = gradient.sii_sentence(result, pd.Series({"id": "smi_prevalence", "unit": "%"}), "decile")
+    assert "Slope index of inequality: \u22123.40 percentage points" in smi
     assert "from deciles of GP practices" in text
     analytic = gradient.sii_sentence({**result, "sii": 2.0, "sii_lower": None}, meta, "quintile")
     assert "confidence interval" not in analytic and "more than" in analytic

@@ -13,7 +13,7 @@ import colorspacious
 import numpy as np
 import pytest
 
-from gapmap import charts, export, maps, palette
+from gapmap import charts, export, maps, palette, wording
 
 VISIONS = ["normal", "deuteranomaly", "protanomaly", "tritanomaly"]
 #: Categories shown side by side (one map, one legend) must differ by this much.
@@ -103,6 +103,7 @@ def test_the_traffic_lights_they_replace_fail_the_same_check(vision):
 
 
 def test_every_comparison_has_words_as_well_as_a_colour():
+    assert palette.COMPARISON_LABELS is wording.COMPARISON_LABELS  # the words live in wording
     assert set(palette.COMPARISON_LABELS) == set(palette.COMPARISON_COLOURS)
     assert len(set(palette.COMPARISON_LABELS.values())) == len(palette.COMPARISON_LABELS)
 
