@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gapmap.wording import COMPARISON_WORDS
+from gapmap.wording import COMPARISON_WORDS, number_format
 
 
 def display_table(table: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
-    """The human table of a map: area, value with limits, England comparison, notes."""
+    """The human table of a map: area, value with limits, England comparison, notes.
+
+    Values and limits hold the figures every other output prints (``wording.number_format``).
+    """
     unit = str(meta["unit"])
+    fmt = number_format(meta)
     out = pd.DataFrame(
         {
             "Area": table["area_name"],
             "Code": table["area_code"],
-            f"Value ({unit})": table["value"].round(3),
-            "Lower 95% limit": table["lower_95"].round(3),
-            "Upper 95% limit": table["upper_95"].round(3),
+            f"Value ({unit})": table["value"].map(fmt.rounded).astype("Float64"),
+            "Lower 95% limit": table["lower_95"].map(fmt.rounded).astype("Float64"),
+            "Upper 95% limit": table["upper_95"].map(fmt.rounded).astype("Float64"),
             "Compared with England": table["comparison"].map(COMPARISON_WORDS),
             "Numerator": table["numerator"],
             "Denominator": table["denominator"],
@@ -59,11 +63,12 @@ def practice_table(practices: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
     """
     hidden = practices["suppressed"].fillna(False).astype(bool)
     value = pd.to_numeric(practices["value"], errors="coerce").where(~hidden)
+    shown = value.map(number_format(meta).rounded).astype("Float64")
     out = pd.DataFrame(
         {
             "GP practice": practices["area_name"],
             "Code": practices["area_code"],
-            f"{meta['short_name']} ({meta['unit']})": value.round(2),
+            f"{meta['short_name']} ({meta['unit']})": shown,
             "Note": practices["note"],
         }
     )

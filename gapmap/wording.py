@@ -113,6 +113,15 @@ class NumberFormat:
         """The value without its unit: '13.7', '2,124.4', '0.92'."""
         return fixed(value, self.decimals, missing)
 
+    def rounded(self, value: object) -> float | None:
+        """The value as :meth:`number` prints it, as a number (2124.36 -> 2124.4); None if missing.
+
+        Tables people sort, and the CSV made from them, hold this: the very figure the text
+        shows, not more decimals or fewer.
+        """
+        shown = self.number(value)
+        return float(shown.replace(",", "").replace(MINUS, "-")) if shown else None
+
     def text(self, value: object, *, unit: bool = True, missing: str = "") -> str:
         """The value, with its unit unless ``unit`` is False: '13.7%', '7.2 per 1,000'."""
         shown = self.number(value)

@@ -23,7 +23,7 @@ def test_the_map_table_is_highest_first_with_blanks_last_and_words_for_compariso
     )
     shown = tables.display_table(table, pd.Series({"unit": "%"}))
     assert list(shown["Code"]) == ["E3", "E1", "E2"]
-    assert shown["Value (%)"].iloc[1] == 1.235
+    assert shown["Value (%)"].iloc[1] == 1.2  # the figure the map and sentences print
     assert list(shown["Compared with England"]) == [
         "Better than England",
         "Worse than England",
@@ -52,4 +52,4 @@ def test_practices_keep_a_suppressed_value_blank():
     meta = pd.Series({"short_name": "Depression", "unit": "%"})
     out = tables.practice_table(practices, meta)
     assert list(out["Code"]) == ["P1", "P2"]
-    assert pd.isna(out["Depression (%)"].iloc[0]) and out["Depression (%)"].iloc[1] == 12.35
+    assert pd.isna(out["Depression (%)"].iloc[0]) and out["Depression (%)"].iloc[1] == 12.3
