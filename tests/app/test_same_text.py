@@ -64,12 +64,8 @@ CASES = [
 
 @pytest.fixture(autouse=True)
 def offline(monkeypatch):
+    """Every output is drawn offline, as on a locked-down network (the atlas is conftest's)."""
     forbid_network(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def atlas() -> Atlas:
-    return Atlas.load()
 
 
 @dataclass(frozen=True)
