@@ -22,20 +22,11 @@ import pandas as pd
 from data_pipeline import atlas_files, ccg_vintages, geography, known_codes, peers, simplify
 from data_pipeline.ccg_vintages import NON_GEOGRAPHIC_CODES
 from data_pipeline.errors import MissingFileError, SourceError
-from data_pipeline.indicators import (
-    ENGLAND,
-    epd,
-    finalise,
-    load_catalogue,
-    local_authority,
-    optional_periods,
-    small_areas,
-    sub_icb,
-)
-from data_pipeline.indicators import ccg as ccg_indicators
+from data_pipeline.indicators import ENGLAND, finalise, load_catalogue, optional_periods
 from data_pipeline.indicators.availability import Availability
 from data_pipeline.indicators.catalogue_table import indicator_table
 from data_pipeline.indicators.context import BuildContext
+from data_pipeline.indicators.families import build_families, prescribing_epd
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Ledger, Reconciliation, Usage
 from data_pipeline.sources import (
@@ -208,16 +199,6 @@ class MissingSource:
         }
 
 
-#: The indicator builders, in the order whose England figure stands (see build_values).
-BUILDERS = (
-    sub_icb.build,
-    ccg_indicators.build,
-    local_authority.build,
-    small_areas.practice_observations,
-    small_areas.lsoa_observations,
-    epd.build,
-)
-
 #: Tables whose rows the builders use selectively; rows no builder used are counted as
 #: rejected, described by these columns.
 TRACKED_TABLES = {
@@ -341,11 +322,12 @@ def build_values(
     tables = known_codes.reject_unknown(tables, ledger, hierarchy, recode)
     tracked = {name: columns for name, columns in TRACKED_TABLES.items() if name in tables}
     ctx = BuildContext(tables, ledger, Usage(tables, tracked), avail, hierarchy, recode)
-    # England is built once per indicator and period: builders run in this order and the
-    # first one's England figure stands (the 2023 NHS geography, then CCGs, then the rest).
-    frames = [builder(ctx) for builder in BUILDERS]
+    # One family builds each indicator, keyed from the catalogue. Where two of its levels
+    # make the same England row, the first level's figure stands (the 2023 NHS geography,
+    # then CCGs, then the rest).
+    frames = build_families(ctx)
     ctx.usage.settle(ledger)
-    obs = pd.concat(frames, ignore_index=True)
+    obs = pd.concat(list(frames.values()), ignore_index=True)
     england = obs["level"] == "england"
     duplicate_england = england & obs.duplicated(["indicator_id", "period", "level"])
     obs = obs.loc[~duplicate_england]
@@ -434,7 +416,7 @@ def build(
         layers = write_boundaries(
             tables, tables["ccg_register"], out / atlas_files.BOUNDARY_DIR_NAME
         )
-        described = optional_periods.amend(load_catalogue(), epd.built(tables, values))
+        described = optional_periods.amend(load_catalogue(), prescribing_epd.built(tables, values))
         catalogue = indicator_table(described, values)
         atlas_files.write_table(areas, out / "areas.parquet")
         atlas_files.write_table(values, out / "values.parquet")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from data_pipeline.ccg_vintages.population import ccg_population
 from data_pipeline.geography import LEVEL_VINTAGES, split_population
-from data_pipeline.indicators.sub_icb import lsoa_parents
+from data_pipeline.indicators.levels.sub_icb import lsoa_parents
 
 #: Peers per area: a common comparator-group size (DfE's statistical neighbours list ten).
 K = 10

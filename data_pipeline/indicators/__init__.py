@@ -1,9 +1,10 @@
 """The indicator catalogue and the step that turns observations into atlas values.
 
-Builders (one module per geography family) produce *observations*: counts, or published
-values, per indicator, area and period. :func:`finalise` then applies the catalogue's
-statistic (Wilson, Byar, O/E), compares each area with England at 95% and 99.8%, and applies
-disclosure control, so every row of ``values.parquet`` is made the same way.
+Family builders (:mod:`.families`, one per indicator family, keyed from ``catalogue.toml``)
+produce *observations*: counts, or published values, per indicator, area and period.
+:func:`finalise` then applies the catalogue's statistic (Wilson, Byar, O/E), compares each
+area with England at 95% and 99.8%, and applies disclosure control, so every row of
+``values.parquet`` is made the same way.
 """
 
 from __future__ import annotations
@@ -82,13 +83,21 @@ class Indicator:
     activity_measure: str | None = None
 
 
-def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Indicator]:
-    """Read and check the catalogue; a bad entry fails loudly with its id."""
+def _entries(path: Path) -> dict[str, dict]:
     with path.open("rb") as handle:
-        raw = tomllib.load(handle)
+        return tomllib.load(handle)
+
+
+def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Indicator]:
+    """Read and check the catalogue; a bad entry fails loudly with its id.
+
+    The ``family`` key says which builder makes the indicator (:func:`load_families`); it is
+    not indicator metadata, so it is not part of :class:`Indicator`.
+    """
     catalogue = {}
-    for key, entry in raw.items():
-        indicator = Indicator(id=key, **{**entry, "sources": tuple(entry.get("sources", ()))})
+    for key, entry in _entries(path).items():
+        fields = {name: value for name, value in entry.items() if name != "family"}
+        indicator = Indicator(id=key, **{**fields, "sources": tuple(entry.get("sources", ()))})
         problems = [
             f"{field} {getattr(indicator, field)!r}"
             for field, allowed in (
@@ -102,6 +111,16 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Indicator]:
             raise ValueError(f"catalogue entry {key}: unknown {', '.join(problems)}")
         catalogue[key] = indicator
     return catalogue
+
+
+def load_families(path: Path = CATALOGUE_FILE) -> dict[str, str]:
+    """Indicator id -> the family whose builder makes it, in catalogue order."""
+    families = {}
+    for key, entry in _entries(path).items():
+        if not entry.get("family"):
+            raise ValueError(f"catalogue entry {key}: no family (the builder that makes it)")
+        families[key] = str(entry["family"])
+    return families
 
 
 def observations(frame: pd.DataFrame, **constants: object) -> pd.DataFrame:

@@ -10,11 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-#: Levels built by the sub-ICB family (counts summed up to ICB, region and England).
-SUB_ICB_FAMILY = ("sub_icb", "icb", "region", "england")
-#: Levels of the CCG builders (each period with its England row).
-CCG_FAMILY = ("ccg", "england")
-
 
 class Availability:
     """The tables a build has, and what was skipped for want of the others."""

@@ -18,7 +18,7 @@ writes them (already cut to BNF 4.3) or as NHSBSA publishes them (about 17 milli
 month), are aggregated by :func:`read_epd` with DuckDB straight from the CSVs: rows stream
 through a filter and a group-by, so a year fits in well under 2 GB. They are optional: when
 present, the build adds a 12-month period of antidepressant items per 1,000 registered
-patients (:mod:`data_pipeline.indicators.epd`); when absent, nothing is read.
+patients (:mod:`data_pipeline.indicators.families.prescribing_epd`); when absent, nothing is read.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A 12-month antidepressant prescribing period from monthly English Prescribing Data.
+"""The prescribing family's optional period: 12 months of English Prescribing Data.
 
 When the raw directory holds EPD months (``fetch`` writes them under ``prescribing/epd/``),
 the build adds one period to ``antidepressant_items_per_1000`` for sub-ICB locations, ICBs,
@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_pipeline.indicators import concat_observations, observations
-from data_pipeline.indicators.availability import SUB_ICB_FAMILY
+from data_pipeline.indicators import concat_observations
 from data_pipeline.indicators.context import BuildContext
-from data_pipeline.indicators.rollup import roll_up
+from data_pipeline.indicators.levels.sub_icb import SUB_ICB_LEVELS, counts_obs, practice_sub_icb
 from data_pipeline.reconcile import Ledger
 
 INDICATOR = "antidepressant_items_per_1000"
@@ -63,14 +62,7 @@ def period_label(months: list[str]) -> str:
 
 def practice_lists(tables: dict[str, pd.DataFrame], ods_map: dict[str, str]) -> pd.DataFrame:
     """QOF 2022-23 practices with their 2023 sub-ICB code and registered patients (all ages)."""
-    qof = tables["qof_practice"]
-    qof = qof.loc[qof["group"] == LIST_GROUP, ["practice_code", "list_size", "source_suppressed"]]
-    geo = tables["qof_practice_geography"][["practice_code", "sub_icb_ods"]]
-    linked = qof.merge(geo, on="practice_code", how="left")
-    linked["area_code"] = linked["sub_icb_ods"].map(ods_map)
-    if linked["area_code"].isna().any():
-        missing = linked.loc[linked["area_code"].isna(), "practice_code"].tolist()
-        raise ValueError(f"QOF practices without a sub-ICB: {missing[:5]}")
+    linked = practice_sub_icb(tables, LIST_GROUP, ods_map)
     return linked[["practice_code", "area_code", "list_size", "source_suppressed"]]
 
 
@@ -96,11 +88,11 @@ def built(tables: dict[str, pd.DataFrame], values: pd.DataFrame) -> dict[str, st
     return {TABLE: label} if bool(made.any()) else {}
 
 
-def build(ctx: BuildContext) -> pd.DataFrame:
+def build_period(ctx: BuildContext) -> pd.DataFrame:
     """Observations of the EPD period at sub-ICB, ICB, region and England (or none)."""
     tables, hierarchy, ledger = ctx.tables, ctx.hierarchy, ctx.ledger
     if TABLE not in tables or not ctx.has(
-        "qof_practice", indicators=(INDICATOR,), levels=SUB_ICB_FAMILY
+        "qof_practice", indicators=(INDICATOR,), levels=SUB_ICB_LEVELS
     ):
         return concat_observations([])
     epd = tables[TABLE]
@@ -120,8 +112,7 @@ def build(ctx: BuildContext) -> pd.DataFrame:
     _drop(ledger, epd.loc[outside], f"month before the 12 months of the period ({label})")
     epd = epd.loc[~outside]
 
-    ods_map = dict(zip(hierarchy["sub_icb_ods"], hierarchy["sub_icb_code"], strict=True))
-    lists = practice_lists(tables, ods_map)
+    lists = practice_lists(tables, ctx.sub_icb_ods)
     registered = epd["practice_code"].isin(lists["practice_code"])
     _drop(ledger, epd.loc[~registered], NOT_REGISTERED)
     items = (
@@ -137,4 +128,4 @@ def build(ctx: BuildContext) -> pd.DataFrame:
     )
     # A practice with no BNF 4.3 rows in a year dispensed none: zero, not missing.
     base["numerator"] = base["area_code"].map(items).fillna(0.0)
-    return observations(roll_up(base, hierarchy), indicator_id=INDICATOR, period=label)
+    return counts_obs(base, hierarchy, indicator_id=INDICATOR, period=label)

@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 
 from data_pipeline.build import build
-from data_pipeline.indicators import epd
 from data_pipeline.indicators.availability import Availability
 from data_pipeline.indicators.context import BuildContext
+from data_pipeline.indicators.families import prescribing_epd as epd
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Ledger, Reconciliation, Usage
 from data_pipeline.sources import prescribing
@@ -38,7 +38,7 @@ QOF_PREVALENCE = "qof_practice/qof_prevalence_by_practice_2022-23.csv.gz"
 
 
 def _symlinked(raw_dir: Path, root: Path) -> Path:
-    """The real raw directory, file by file as symlinks (as in test_atomic.py)."""
+    """The real raw directory, file by file as symlinks (as in tests/pipeline/test_atomic.py)."""
     for path in raw_dir.rglob("*"):
         if path.is_file():
             target = root / path.relative_to(raw_dir)
@@ -287,7 +287,7 @@ def _context(tables, hierarchy, ledger) -> BuildContext:
 def test_a_year_with_a_month_missing_makes_no_period_and_counts_its_rows():
     months = [m for m in YEAR if m != "202602"]
     tables, hierarchy, ledger, recons = _tiny_tables(months)
-    obs = epd.build(_context(tables, hierarchy, ledger))
+    obs = epd.build_period(_context(tables, hierarchy, ledger))
     assert obs.empty and epd.built(tables, obs) == {}
     for recon in recons:
         recon.check()
@@ -299,7 +299,7 @@ def test_a_year_with_a_month_missing_makes_no_period_and_counts_its_rows():
 
 def test_a_full_year_divides_by_every_practice_list_of_the_area():
     tables, hierarchy, ledger, recons = _tiny_tables(YEAR)
-    obs = epd.build(_context(tables, hierarchy, ledger))
+    obs = epd.build_period(_context(tables, hierarchy, ledger))
     sub = obs.loc[obs["level"] == "sub_icb"].iloc[0]
     assert (sub["numerator"], sub["denominator"]) == (12 * 30.0, 4000.0)
     assert set(obs["level"]) == {"sub_icb", "icb", "region", "england"}

@@ -1,0 +1,135 @@
+"""Deprivation and modelled need: IMD score and decile, mental-health need, practice IMD.
+
+Sub-ICB, ICB and region weight IoD2025 LSOA 2021 scores by population; CCG periods weight
+the IoD2019 CCG summaries onto each period's CCG set; local authorities use the published
+IoD2025 summaries; practices their IMD 2019 score; LSOAs their own IoD2025 values.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_pipeline.geography import ENGLAND, split_population
+from data_pipeline.indicators import concat_observations, observations
+from data_pipeline.indicators.context import BuildContext
+from data_pipeline.indicators.levels.ccg import CCG_LEVELS, PERIOD_VINTAGE, ccg_obs
+from data_pipeline.indicators.levels.local_authority import LTLA, UTLA
+from data_pipeline.indicators.levels.small_areas import (
+    LSOA,
+    LSOA_LEVELS,
+    PRACTICE_LEVELS,
+    practice_values,
+)
+from data_pipeline.indicators.levels.sub_icb import SUB_ICB_LEVELS, lsoa_parents, score_levels
+
+PERIOD = "IoD2025"
+#: IoD2025 LSOA columns published as indicators, by indicator id.
+LSOA_COLUMNS = {
+    "imd_score": "imd_score",
+    "imd_decile": "imd_decile",
+    "mh_need_score": "mental_health_indicator",
+}
+
+
+def _sub_icb(ctx: BuildContext) -> list[pd.DataFrame]:
+    """IoD2025 IMD and mental-health need scores, population-weighted from LSOA 2021."""
+    if not ctx.has(
+        "iod2025_lsoa21", indicators=("imd_score", "mh_need_score"), levels=SUB_ICB_LEVELS
+    ):
+        return []
+    tables = ctx.tables
+    parents = lsoa_parents(tables["lsoa21_geography"], ctx.hierarchy)
+    pop21 = split_population(tables["pop_lsoa11_2020"], tables["lsoa11_lsoa21"])
+    iod = tables["iod2025_lsoa21"].merge(pop21, on="lsoa21_code", how="inner")
+    return [
+        observations(score_levels(iod, parents, column), indicator_id=indicator_id, period=PERIOD)
+        for indicator_id, column in LSOA_COLUMNS.items()
+        if indicator_id != "imd_decile"
+    ]
+
+
+def _ccg(ctx: BuildContext) -> list[pd.DataFrame]:
+    """IoD2019 CCG average scores, population-weighted onto each period's CCG set."""
+    if not ctx.has("iod2019_ccg", indicators=("imd_score",), levels=CCG_LEVELS):
+        return []
+    ccg = ctx.ccg
+    iod = ctx.tables["iod2019_ccg"]
+    reg = ccg.register.loc[ccg.register["vintage"] == "ccg-2019"]
+    ods = iod["ccg19_code"].map(dict(zip(reg["ons_code"], reg["ods_code"], strict=True)))
+    frame = pd.DataFrame({"ccg": ods, "score": iod["imd_average_score"]})
+    weights = ccg.population["ccg-2019"].set_index("ods_code")["population"]
+    frame["weight"] = frame["ccg"].map(weights)
+    england = (frame["score"] * frame["weight"]).sum() / frame["weight"].sum()
+    frames = []
+    for period, vintage in PERIOD_VINTAGE.items():
+        means = ccg.harmonise(frame, vintage, "2019-04-01", mean_cols=["score"], weight="weight")
+        frames.append(
+            ccg_obs(
+                means.rename(columns={"score": "value"}),
+                ccg,
+                vintage,
+                indicator_id="imd_score",
+                period=period,
+            )
+        )
+        frames.append(
+            observations(
+                pd.DataFrame({"area_code": [ENGLAND], "value": [england]}),
+                level="england",
+                vintage="england",
+                indicator_id="imd_score",
+                period=period,
+            )
+        )
+    return frames
+
+
+def _local_authority(ctx: BuildContext) -> list[pd.DataFrame]:
+    """The published IoD2025 average scores of districts (2024) and counties/UAs (2023)."""
+    frames = []
+    for table, code, level, tier in (
+        ("iod2025_ltla24", "ltla24_code", LTLA, "ltla"),
+        ("iod2025_utla", "utla_code", UTLA, "utla"),
+    ):
+        if ctx.has(table, indicators=("imd_score",), levels=(tier,)):
+            imd = ctx.tables[table].rename(
+                columns={code: "area_code", "imd_average_score": "value"}
+            )
+            frames.append(
+                observations(imd.assign(**level), indicator_id="imd_score", period=PERIOD)
+            )
+    return frames
+
+
+def _practice(ctx: BuildContext) -> list[pd.DataFrame]:
+    """IMD 2019 of each practice QOF lists (so it needs both files)."""
+    if not ctx.has(
+        "practice_imd", "qof_practice", indicators=("practice_imd_score",), levels=PRACTICE_LEVELS
+    ):
+        return []
+    imd = ctx.tables["practice_imd"]
+    qof_codes = set(ctx.tables["qof_practice"]["practice_code"])
+    imd = imd.loc[(imd["year"] == 2019) & imd["practice_code"].isin(qof_codes)]
+    return [practice_values(imd, "imd_score", indicator_id="practice_imd_score", period="IMD 2019")]
+
+
+def _lsoa(ctx: BuildContext) -> list[pd.DataFrame]:
+    """IoD2025 score, decile and mental-health indicator for every English LSOA 2021."""
+    if not ctx.has("iod2025_lsoa21", indicators=tuple(LSOA_COLUMNS), levels=LSOA_LEVELS):
+        return []
+    iod = ctx.tables["iod2025_lsoa21"].rename(columns={"lsoa21_code": "area_code"})
+    return [
+        observations(
+            iod.rename(columns={column: "value"})[["area_code", "value"]],
+            indicator_id=indicator_id,
+            period=PERIOD,
+            **LSOA,
+        )
+        for indicator_id, column in LSOA_COLUMNS.items()
+    ]
+
+
+def build(ctx: BuildContext) -> pd.DataFrame:
+    """Deprivation and need at every level (sub-ICB first: its England figure stands)."""
+    frames = [*_sub_icb(ctx), *_ccg(ctx), *_local_authority(ctx), *_practice(ctx), *_lsoa(ctx)]
+    return concat_observations(frames)
