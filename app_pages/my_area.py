@@ -2,11 +2,10 @@
 
 import streamlit as st
 
-from gapmap import charts, narrative, search, trends, ui
+from gapmap import charts, findings, narrative, search, trends, ui
 from gapmap.content import read_content
 from gapmap.sources import chart_source
 from gapmap.timeline import span
-from gapmap.view import deprivation_text
 from gapmap.wording import escape_md
 
 data = ui.atlas()
@@ -44,9 +43,11 @@ if not selection.area:
 name = str(view.area_name)
 st.header(escape_md(f"{name} ({selection.area})"))
 profile = data.profile(selection.area, selection.level)
-sentence = deprivation_text(data, view)
-if sentence:
-    st.markdown(sentence)
+
+st.subheader(findings.HEADING)
+st.markdown(ui.what_the_data_say(selection.level, selection.area))
+with st.expander("How to read what the data say"):
+    st.markdown(findings.explainer())
 
 area_trends = trends.area_trends(data, selection.area, selection.level, skip=narrative.TREND_ONLY)
 

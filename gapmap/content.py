@@ -16,6 +16,7 @@ PAGES = frozenset(
         "board_pack",
         "trends",
         "area_profile",
+        "what_the_data_say",
     }
 )
 

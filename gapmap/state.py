@@ -1,4 +1,4 @@
-"""The shared selection (level, indicator, period, area, peers) and its shareable URL form.
+"""The shared selection (level, indicator, period, area, peers, need basis) and its URL form.
 
 Every view is a link: the selection is mirrored in the query string. A pasted link is
 validated against the atlas; anything unknown or malformed falls back to a default, with a
@@ -15,8 +15,17 @@ from dataclasses import dataclass, replace
 from gapmap.atlas import Atlas
 
 DEFAULT_LEVEL = "sub_icb"
-DEFAULT_INDICATOR = "tt_gap_ratio"
-KEYS = ("level", "indicator", "period", "area", "peers")
+#: The indicator a view opens on: the first of these the level has (else its first indicator).
+PREFERRED_INDICATORS = ("tt_gap_ratio_modelled", "tt_gap_ratio")
+#: The preferred default where the atlas has it (kept as a name other code can read).
+DEFAULT_INDICATOR = PREFERRED_INDICATORS[0]
+KEYS = ("level", "indicator", "period", "area", "peers", "basis")
+#: How need is measured: modelled prevalence of common mental disorders (the default, left
+#: out of the URL) or the recorded depression register. Each basis has its own gap indicator.
+MODELLED = "modelled"
+RECORDED = "recorded"
+BASES = (MODELLED, RECORDED)
+GAP_INDICATORS = {MODELLED: "tt_gap_ratio_modelled", RECORDED: "tt_gap_ratio"}
 #: ``peers=`` values: the pipeline's nearest neighbours (the default, left out of the URL),
 #: or the user's own list while it is still empty; otherwise a comma-separated list of codes.
 SIMILAR = "similar"
@@ -39,14 +48,18 @@ class Selection:
     #: The comparison group: None for similar areas (the nearest neighbours), else the codes
     #: the user chose (possibly none yet).
     peers: tuple[str, ...] | None = None
+    #: How need is measured (:data:`BASES`); the gap indicator and need measure follow it.
+    basis: str = MODELLED
 
     def to_query(self) -> dict[str, str]:
-        """Query-string form (the area only when one is selected; peers unless the default)."""
+        """Query-string form: the area when one is selected; peers and basis unless default."""
         query = {"level": self.level, "indicator": self.indicator, "period": self.period}
         if self.area:
             query["area"] = self.area
         if self.peers is not None:
             query["peers"] = ",".join(self.peers) or CHOSEN
+        if self.basis != MODELLED:
+            query["basis"] = self.basis
         return query
 
 
@@ -62,15 +75,68 @@ def _first(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def default_indicator(atlas: Atlas, level: str) -> str:
-    """The gap ratio where the level has it, else the first indicator it has."""
+def has_basis(atlas: Atlas, basis: str) -> bool:
+    """Whether the atlas has the gap indicator of a need basis (at any level)."""
+    return GAP_INDICATORS.get(basis) in atlas.indicators.index
+
+
+def basis_choice(atlas: Atlas) -> bool:
+    """Whether the user can choose the basis: the atlas has the gap indicator of each."""
+    return all(has_basis(atlas, basis) for basis in BASES)
+
+
+def basis_of(indicator: str) -> str | None:
+    """The need basis a gap indicator is measured on; None for any other indicator."""
+    return next((b for b, gap in GAP_INDICATORS.items() if gap == indicator), None)
+
+
+def gap_indicator(atlas: Atlas, basis: str) -> str | None:
+    """The gap indicator of ``basis``, else of the other basis; None if the atlas has neither.
+
+    An atlas built before modelled need existed still opens on the recorded-need ratio.
+    """
+    for chosen in (basis, *BASES):
+        if has_basis(atlas, chosen):
+            return GAP_INDICATORS[chosen]
+    return None
+
+
+def default_indicator(atlas: Atlas, level: str, basis: str = MODELLED) -> str:
+    """The basis's gap ratio where the level has it, else the first preferred, else the first."""
     ids = atlas.indicator_ids(level)
-    return DEFAULT_INDICATOR if DEFAULT_INDICATOR in ids else ids[0]
+    preferred = (GAP_INDICATORS.get(basis, ""), *PREFERRED_INDICATORS)
+    return next((i for i in preferred if i in ids), ids[0])
+
+
+def _basis(query: Mapping[str, object], messages: list[str]) -> str:
+    """The link's need basis (the default when absent or unknown, saying so when unknown)."""
+    basis = _first(query.get("basis")) or MODELLED
+    if basis not in BASES:
+        messages.append(
+            f"The link asked for need measured by '{shown(basis)}', which is not a measure "
+            "of need here; showing need measured by modelled prevalence where the atlas "
+            "has it."
+        )
+        basis = MODELLED
+    return basis
+
+
+def _agreeing(atlas: Atlas, selection: Selection) -> Selection:
+    """The basis made to agree with a gap indicator, where the atlas offers the choice.
+
+    A link to one gap ratio keeps showing it (indicator ids are stable in links), so the
+    basis follows the indicator, never the other way round.
+    """
+    basis = basis_of(selection.indicator)
+    if basis is None or not basis_choice(atlas):
+        return selection
+    return replace(selection, basis=basis)
 
 
 def resolve(atlas: Atlas, query: Mapping[str, object]) -> tuple[Selection, list[str]]:
     """A valid selection from (possibly hostile) query parameters, and what was corrected."""
     messages: list[str] = []
+    basis = _basis(query, messages)
     levels = atlas.levels()
     level = _first(query.get("level")) or DEFAULT_LEVEL
     if level not in levels:
@@ -79,9 +145,9 @@ def resolve(atlas: Atlas, query: Mapping[str, object]) -> tuple[Selection, list[
             f"have; showing {levels[DEFAULT_LEVEL]} instead."
         )
         level = DEFAULT_LEVEL
-    indicator = _first(query.get("indicator")) or default_indicator(atlas, level)
+    indicator = _first(query.get("indicator")) or default_indicator(atlas, level, basis)
     if indicator not in atlas.indicator_ids(level):
-        fallback = default_indicator(atlas, level)
+        fallback = default_indicator(atlas, level, basis)
         messages.append(
             f"The indicator '{shown(indicator)}' is not available for {levels[level]}; "
             f"showing {atlas.indicator(fallback)['short_name']} instead."
@@ -95,7 +161,7 @@ def resolve(atlas: Atlas, query: Mapping[str, object]) -> tuple[Selection, list[
             f"{periods[-1]}."
         )
         period = periods[-1]
-    selection = Selection(level, indicator, period)
+    selection = _agreeing(atlas, Selection(level, indicator, period, basis=basis))
     area = _first(query.get("area"))
     if area:
         if area_in_view(atlas, selection, area):
@@ -153,8 +219,8 @@ def with_level(atlas: Atlas, selection: Selection, level: str) -> Selection:
     """Change geography, keeping the indicator (and area) where that still makes sense."""
     indicator = selection.indicator
     if indicator not in atlas.indicator_ids(level):
-        indicator = default_indicator(atlas, level)
-    moved = Selection(level, indicator, "", selection.area, selection.peers)
+        indicator = default_indicator(atlas, level, selection.basis)
+    moved = Selection(level, indicator, "", selection.area, selection.peers, selection.basis)
     return with_indicator(atlas, moved, indicator)
 
 
@@ -162,7 +228,23 @@ def with_indicator(atlas: Atlas, selection: Selection, indicator: str) -> Select
     """Change indicator, keeping the period if it exists for it, else its latest period."""
     periods = atlas.periods(indicator, selection.level)
     period = selection.period if selection.period in periods else periods[-1]
-    return with_period(atlas, replace(selection, indicator=indicator, period=period), period)
+    chosen = _agreeing(atlas, replace(selection, indicator=indicator, period=period))
+    return with_period(atlas, chosen, period)
+
+
+def with_basis(atlas: Atlas, selection: Selection, basis: str) -> Selection:
+    """Measure need another way: a gap indicator on screen becomes the other basis's.
+
+    Any other indicator stays; the basis still decides the need measure it is drawn
+    against (:func:`gapmap.view.paired_need`).
+    """
+    if basis not in BASES:
+        raise ValueError(f"unknown need basis {basis!r}")
+    chosen = replace(selection, basis=basis)
+    gap = GAP_INDICATORS[basis]
+    if basis_of(selection.indicator) and gap in atlas.indicator_ids(selection.level):
+        return with_indicator(atlas, chosen, gap)
+    return chosen
 
 
 def with_period(atlas: Atlas, selection: Selection, period: str) -> Selection:

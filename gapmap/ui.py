@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from gapmap import boardpack, charts, export, gradient, maps, peers, state
+from gapmap import boardpack, charts, export, findings, gradient, maps, peers, state
 from gapmap.atlas import Atlas, AtlasUnavailable
 from gapmap.sources import publisher
 from gapmap.state import Selection
@@ -143,7 +143,10 @@ WIDGET_KEYS = {
     "area": "sidebar-area",
     "peer_mode": "sidebar-peer-mode",
     "peers": "sidebar-peers",
+    "basis": "sidebar-basis",
 }
+#: The need basis control's choices, in the words the sidebar shows.
+BASIS_CHOICES = {state.MODELLED: "Modelled prevalence", state.RECORDED: "Recorded depression"}
 PEER_CHOICES = {
     state.SIMILAR: f"Similar areas (nearest {peers.K} by deprivation and population)",
     state.CHOSEN: "Areas I choose",
@@ -162,6 +165,8 @@ def _changed(data: Atlas, field: str) -> None:
         selection = state.with_period(data, selection, value)
     elif field == "area":
         selection = replace(selection, area=value)
+    elif field == "basis":
+        selection = state.with_basis(data, selection, value)
     elif field == "peer_mode":
         selection = state.with_peers(selection, None if value == state.SIMILAR else ())
     else:
@@ -204,6 +209,7 @@ def sidebar(data: Atlas) -> View:
         on_change=_changed,
         args=(data, "indicator"),
     )
+    _basis_control(bar, data, selection)
     _show(WIDGET_KEYS["period"], selection.period)
     bar.selectbox(
         "Period",
@@ -230,6 +236,33 @@ def sidebar(data: Atlas) -> View:
     bar.caption("Every view is a link: copy the address bar to share exactly this view.")
     publish(selection)
     return resolved
+
+
+def _basis_control(bar, data: Atlas, selection: Selection) -> None:
+    """'Need measured by': modelled prevalence or recorded depression, where the atlas has both.
+
+    An atlas built without modelled need says so instead of offering a choice it cannot keep.
+    """
+    if not state.basis_choice(data):
+        only = BASIS_CHOICES[state.RECORDED].lower()
+        bar.caption(
+            f"Need measured by: {only}. Modelled need (the estimated prevalence of common "
+            "mental disorders) is not in this atlas."
+        )
+        return
+    _show(WIDGET_KEYS["basis"], selection.basis)
+    bar.segmented_control(
+        "Need measured by",
+        list(BASIS_CHOICES),
+        format_func=BASIS_CHOICES.get,
+        required=True,
+        help="Modelled prevalence counts the adults with a common mental disorder, diagnosed "
+        "or not; recorded depression counts only those general practice has recorded. The gap "
+        "ratio and the need measure drawn against provision follow this choice.",
+        key=WIDGET_KEYS["basis"],
+        on_change=_changed,
+        args=(data, "basis"),
+    )
 
 
 def _peer_control(bar, data: Atlas, selection: Selection, names: dict[str, str]) -> None:
@@ -405,6 +438,12 @@ def map_colouring(meta) -> str:
 def quantiles(indicator_id: str, period: str, n: int):
     """Practices by deprivation quantile, with the SII/RII (simulated: worth keeping)."""
     return gradient.quantile_summary(atlas(), indicator_id, period, n)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def what_the_data_say(level: str, area: str) -> str:
+    """An area's "what the data say" statements as Markdown (a dozen lookups: worth keeping)."""
+    return findings.to_markdown(findings.area_findings(atlas(), area, level))
 
 
 def board_pack_button(data: Atlas, selection: Selection) -> None:

@@ -16,13 +16,15 @@ import pandas as pd
 from gapmap import narrative, tables
 from gapmap import peers as peer_groups
 from gapmap.atlas import Atlas
-from gapmap.state import Selection
+from gapmap.state import MODELLED, Selection, gap_indicator
 from gapmap.wording import PLURALS
 
-#: The need measure a provision indicator is drawn against; the need measure itself is
-#: drawn against deprivation.
+#: The need measure a provision indicator is drawn against where the catalogue does not name
+#: one (an atlas built before ``need_indicator``); a need measure is drawn against deprivation.
 NEED_MEASURE = "depression_prevalence"
 DEPRIVATION = "imd_score"
+#: The need measures: drawn against deprivation, not against need.
+NEED_MEASURES = frozenset({NEED_MEASURE, "cmd_prevalence_modelled"})
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,34 @@ def on_same_map(atlas: Atlas, base: Panel, indicator_id: str) -> Panel | None:
 
 
 def need_measure(indicator_id: str) -> str:
-    """The measure of need an indicator is drawn against: depression, or for it deprivation."""
+    """The measure of need an indicator is drawn against: depression, or for it deprivation.
+
+    The pairing for an atlas whose catalogue names no ``need_indicator``; see
+    :func:`paired_need`.
+    """
     return DEPRIVATION if indicator_id == NEED_MEASURE else NEED_MEASURE
+
+
+def _named_need(atlas: Atlas, indicator_id: str | None) -> str | None:
+    """The catalogue's ``need_indicator`` of an indicator, where it names one the atlas has."""
+    frame = atlas.indicators
+    if indicator_id not in frame.index or "need_indicator" not in frame.columns:
+        return None
+    named = frame.loc[indicator_id, "need_indicator"]
+    return str(named) if pd.notna(named) and str(named) in frame.index else None
+
+
+def paired_need(atlas: Atlas, indicator_id: str, basis: str = MODELLED) -> str:
+    """The measure of need an indicator is drawn against, on the selection's need basis.
+
+    A need measure is drawn against deprivation. Any other indicator is drawn against the
+    need its own catalogue entry names, else the need of the basis's gap indicator (modelled
+    prevalence, or recorded depression), else the fixed pairing of :func:`need_measure`.
+    """
+    if indicator_id in NEED_MEASURES:
+        return DEPRIVATION
+    named = _named_need(atlas, indicator_id) or _named_need(atlas, gap_indicator(atlas, basis))
+    return named or need_measure(indicator_id)
 
 
 @dataclass(frozen=True)
@@ -168,7 +196,8 @@ def resolve(atlas: Atlas, selection: Selection) -> View:
 
 def need_panel(atlas: Atlas, view: View) -> Panel | None:
     """The need measure drawn against the selected indicator, on the same boundaries."""
-    return on_same_map(atlas, view.panel, need_measure(view.selection.indicator))
+    selection = view.selection
+    return on_same_map(atlas, view.panel, paired_need(atlas, selection.indicator, selection.basis))
 
 
 def deprivation_text(atlas: Atlas, view: View) -> str | None:

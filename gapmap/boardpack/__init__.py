@@ -1,7 +1,8 @@
 """The board pack: one A4 landscape PDF of the current selection, for a board paper.
 
 :func:`build` turns an :class:`~gapmap.atlas.Atlas` and a :class:`~gapmap.state.Selection`
-into PDF bytes: a title page (area, period, date of the data, contents), the gap map, the
+into PDF bytes: a title page (area, period, date of the data, contents), for a selected area
+what the data say about it (:mod:`gapmap.findings`), the gap map, the
 key charts each with its text alternative, a table of values with confidence intervals and
 the England comparison, methods and caveats, the suppression statement and the sources with
 their licence attributions.
@@ -47,6 +48,7 @@ from gapmap.boardpack.facts import (
 )
 from gapmap.boardpack.layout import SCALE, Pack, printable, table_as_list
 from gapmap.boardpack.pages import (
+    findings_page,
     map_page,
     methods_page,
     sources_page,
@@ -112,6 +114,7 @@ def build(atlas: Atlas, selection: Selection, *, generated: date | None = None) 
     pdf.set_lang("en-GB")
     pdf.set_creation_date(datetime(*info.generated.timetuple()[:3], tzinfo=UTC))
     title_page(pdf, info)
+    findings_page(pdf, info, atlas)
     map_page(pdf, info, atlas)
     chart_pages(pdf, info, atlas)
     table_page(pdf, info, atlas)

@@ -1,4 +1,4 @@
-"""The board pack's other pages: title, gap map, table, methods, suppression and sources.
+"""The board pack's other pages: title, what the data say, gap map, table, methods, sources.
 
 Each page function takes the PDF, the :class:`~gapmap.boardpack.facts.Facts` of the
 selection and, where it looks more up, the atlas; it only lays out what
@@ -13,7 +13,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.outline import OutlineSection
 
-from gapmap import maps, prose
+from gapmap import findings, maps, prose
 from gapmap.atlas import Atlas
 from gapmap.boardpack.facts import (
     Facts,
@@ -123,6 +123,26 @@ def _contents(pdf: FPDF, outline: list[OutlineSection]) -> None:
         pdf.cell(PAGE_W - MARGIN - x - 12, 6.5, printable(section.name), link=link)
         pdf.cell(12, 6.5, str(section.page_number), align="R", new_x="LEFT", new_y="NEXT")
         pdf.set_x(x)
+
+
+def findings_page(pdf: Pack, facts: Facts, atlas: Atlas) -> None:
+    """What the data say about the selected area (no page for England: it has no case)."""
+    found = findings.findings(atlas, facts.selection)
+    if not found:
+        return
+    heading(pdf, findings.HEADING)
+    intro = (
+        f"What the atlas's figures show for {facts.where}: each with its 95% interval, its "
+        "period and its comparison with England, and where the data do not support a claim."
+    )
+    text_box(pdf, [prose.Run(intro)], MARGIN, CONTENT_W, 10)
+    pdf.ln(1)
+    statements = prose.blocks(findings.to_markdown(found))
+    reading = [
+        b for b in prose.blocks(findings.explainer()) if not (b.kind == "heading" and b.level == 1)
+    ]
+    heading_block = prose.Block("heading", (prose.Run("How to read these statements"),), 2)
+    flow(pdf, [*statements, heading_block, *reading], size=9)
 
 
 def map_page(pdf: Pack, facts: Facts, atlas: Atlas) -> None:

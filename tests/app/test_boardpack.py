@@ -123,7 +123,13 @@ def test_black_country_pack_pages_size_and_title(atlas, black_country):
     ):
         assert expected in title, expected
     names = [item.title for item in reader.outline]
-    assert names[:4] == ["The gap map", "Areas ranked", "Funnel plot", "Against England"]
+    assert names[:5] == [
+        "What the data say",
+        "The gap map",
+        "Areas ranked",
+        "Funnel plot",
+        "Against England",
+    ]
     assert {"Figures for the area", "Methods and caveats", "Sources and attribution"} <= set(names)
     assert reader.metadata.title.startswith("Mind the Gap board pack: NHS Black Country")
 
