@@ -121,19 +121,24 @@ def _ccg_sections(ctx: BuildContext) -> tuple[list[pd.DataFrame], dict[str, pd.D
     return frames, finished
 
 
+def ccg_sections(ctx: BuildContext) -> tuple[list[pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The CCG observations and finished treatments by period, made once per build."""
+    return ctx.once("talking_therapies.ccg", lambda: _ccg_sections(ctx))
+
+
 def ccg_finished(ctx: BuildContext) -> dict[str, pd.DataFrame]:
     """Period -> finished courses of treatment by CCG (``ccg``, ``finished_course_treatment``).
 
     The observed of the CCG gap ratio and the need of the CCG secondary reliance ratio.
     """
-    return ctx.once("talking_therapies.ccg", lambda: _ccg_sections(ctx))[1]
+    return ccg_sections(ctx)[1]
 
 
 def _ccg(ctx: BuildContext) -> list[pd.DataFrame]:
     indicators = ("tt_referrals_rate", "tt_finished_treatment_rate", "tt_recovery_rate")
     if not ctx.has("tt_annual", indicators=indicators, levels=CCG_LEVELS):
         return []
-    return list(ctx.once("talking_therapies.ccg", lambda: _ccg_sections(ctx))[0])
+    return list(ccg_sections(ctx)[0])
 
 
 def _ccg_gap(ctx: BuildContext) -> list[pd.DataFrame]:
