@@ -1,0 +1,83 @@
+"""Switching how need is measured, in the real app in headless Chromium: map, table and URL.
+
+The committed atlas predates modelled need, so the app is served on it where it has the
+modelled indicators and otherwise on a copy with them added in the contract's shape
+(tests/app/modelledkit.py). Screenshots go to tests/output/screenshots/.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from appserver import app_server
+from test_browser import MAP_FRAME, SHOTS, drawn_areas, no_exception, open_page, settle
+
+from gapmap.atlas import ATLAS_ENV, Atlas
+from gapmap.state import basis_choice
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.app.modelledkit import write_modelled_atlas  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+LEGEND_TITLE = "() => document.querySelector('.mtg-title')?.textContent || ''"
+
+
+@pytest.fixture(scope="module")
+def basis_server(tmp_path_factory) -> Iterator[str]:
+    """The app on an atlas with both need bases (the committed one once it is rebuilt)."""
+    if basis_choice(Atlas.load()):
+        env = {}
+    else:
+        target = write_modelled_atlas(tmp_path_factory.mktemp("basis") / "atlas")
+        env = {ATLAS_ENV: str(target)}
+    if not basis_choice(Atlas.load(env.get(ATLAS_ENV))):
+        pytest.skip("the atlas lacks the modelled indicators (tt_gap_ratio_modelled)")
+    with app_server(**env) as url:
+        yield url
+
+
+def legend_title(page) -> str:
+    frame = page.wait_for_selector(MAP_FRAME, timeout=60_000).content_frame()
+    frame.wait_for_function("() => window.map !== undefined", timeout=30_000)
+    return frame.evaluate(LEGEND_TITLE)
+
+
+def table_picture(page) -> bytes:
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)  # the grid paints its cells after it is placed
+    return table.screenshot()
+
+
+def test_switching_need_basis_changes_the_map_table_and_url(page, basis_server):
+    open_page(page, basis_server, "need", "?level=sub_icb&area=E38000259")
+    no_exception(page)
+    assert drawn_areas(page) == 106
+    assert "basis=" not in page.url and "indicator=tt_gap_ratio_modelled" in page.url
+    modelled_legend, modelled_table = legend_title(page), table_picture(page)
+    assert "modelled" in modelled_legend.lower()
+    page.screenshot(path=str(SHOTS / "need-basis-modelled.png"), full_page=True)
+
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Need measured by").wait_for(timeout=30_000)
+    sidebar.get_by_text("Recorded depression", exact=True).click()
+    page.wait_for_function("() => location.search.includes('basis=recorded')", timeout=30_000)
+    settle(page)
+    no_exception(page)
+    assert "indicator=tt_gap_ratio&" in page.url + "&"
+    assert "area=E38000259" in page.url
+    assert drawn_areas(page) == 106
+    recorded_legend = legend_title(page)
+    assert recorded_legend and recorded_legend != modelled_legend
+    assert table_picture(page) != modelled_table
+    page.screenshot(path=str(SHOTS / "need-basis-recorded.png"), full_page=True)
+
+    sidebar.get_by_text("Modelled prevalence", exact=True).click()
+    page.wait_for_function("() => !location.search.includes('basis=')", timeout=30_000)
+    settle(page)
+    assert "indicator=tt_gap_ratio_modelled" in page.url
+    assert legend_title(page) == modelled_legend
