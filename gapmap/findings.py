@@ -175,9 +175,9 @@ def comparison(fig: Figure) -> tuple[str, str]:
     return f"There is no test of the difference from England{england}.", UNTESTED
 
 
-def value_and_interval(fig: Figure, fmt=None) -> str:
+def value_and_interval(fig: Figure) -> str:
     """'21.5% (95% interval 20.1% to 23.0%, 2017 model)' for the figure."""
-    fmt = fmt or number_format(fig.meta)
+    fmt = number_format(fig.meta)
     span = fmt.interval(field(fig.row, "lower_95"), field(fig.row, "upper_95"))
     inside = f"95% interval {span}, " if span else ""
     return f"{fmt.text(field(fig.row, 'value'))} ({inside}{period_label(fig.period)})"
