@@ -38,6 +38,7 @@ from data_pipeline.sources import (
     lookups,
     mhsds,
     population,
+    population_ages,
     prescribing,
     qof_ccg,
     qof_practice,
@@ -129,6 +130,11 @@ STEPS: tuple[Step, ...] = (
         ("pop_lsoa11_2020",),
         required=True,
     ),
+    Step(
+        "population: LSOA adults 16+ mid-2020",
+        population_ages.read_lsoa11_2020_adults,
+        ("pop_lsoa11_2020_adults",),
+    ),
     Step("QOF: CCG workbooks", qof_ccg.read, ("qof_ccg",)),
     Step("QOF: practice registers 2022-23", qof_practice.read_prevalence, ("qof_practice",)),
     Step(
@@ -163,6 +169,11 @@ STEPS: tuple[Step, ...] = (
         when_present=True,
     ),
     Step("Fingertips: LA depression", fingertips.read_la_depression, ("la_depression_prevalence",)),
+    Step(
+        "Fingertips: modelled CMD prevalence",
+        fingertips.read_cmd_prevalence,
+        ("cmd_prevalence_utla",),
+    ),
     Step("Fingertips: LA self-harm", fingertips.read_la_self_harm, ("la_self_harm",)),
     Step(
         "Fingertips: SMI excess mortality",

@@ -23,7 +23,7 @@ ENGLAND = "E92000001"
 DOMAINS = frozenset(
     {"need", "low_intensity", "secondary_care", "physical_health", "deprivation", "prescribing"}
 )
-STATISTICS = frozenset({"proportion", "rate", "ratio", "score", "published"})
+STATISTICS = frozenset({"proportion", "rate", "ratio", "score", "published", "modelled"})
 POLARITIES = frozenset({"high_is_bad", "high_is_good", "neutral"})
 
 #: Columns of an observation frame, as builders hand them to :func:`finalise`.

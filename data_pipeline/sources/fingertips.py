@@ -25,6 +25,7 @@ SMI_MORTALITY = "fingertips/trafford_mortality_serious_mental_illness_la.csv"
 HEALTH_INDEX = "fingertips/ons_health_index_indicators_ltla21_2015-2021_healthyr.csv.gz"
 LIFE_EXPECTANCY = "fingertips/gp_practice_life_expectancy_estimates_heec.csv.gz"
 SMOKING = "fingertips/fingertips_91547_smoking_prevalence_qof_gp_and_areas_heec.csv.gz"
+CMD_PREVALENCE = "fingertips/fingertips_93495_cmd_prevalence_16plus_utla22_ipsmod.csv"
 
 DEPRESSION_INDICATOR = "Depression: QOF prevalence"
 SELF_HARM_INDICATOR = "Emergency Hospital Admissions for Intentional Self-Harm"
@@ -32,6 +33,7 @@ SMI_MORTALITY_INDICATOR = "Excess under 75 mortality rate in adults with serious
 SMOKING_INDICATOR = "Smoking prevalence in adults (15+) - current smokers (QOF)"
 
 AREA_CODE = r"E\d{8}"
+UTLA_CODE = r"E(0[689]|10)\d{6}"
 LA_OUTPUT = ["area_code", "area_name", "period", "value", "significance"]
 PRACTICE_CODE = r"[A-Z]\d{5}"
 
@@ -190,6 +192,30 @@ def read_la_smi_mortality(raw: RawDir) -> SourceResult:
     return SourceResult({"la_smi_excess_mortality": table}, [recon])
 
 
+def read_cmd_prevalence(raw: RawDir) -> SourceResult:
+    """OHID's modelled prevalence of common mental disorders, % of people 16+ (93495), by UTLA.
+
+    The 2017 estimate from the Adult Psychiatric Morbidity Survey 2014, for the 152 upper-tier
+    authorities of 2022, as a *proportion* (0.116-0.244); the calibration target of the
+    atlas's modelled need. The file keeps pre-2023 codes for Cumbria, North Yorkshire and
+    Somerset, and gives North and West Northamptonshire the old county's value (each kept as
+    published: :mod:`data_pipeline.indicators.cmd_model` groups them). A value outside (0, 1)
+    is not a proportion and is rejected.
+    """
+    frame, recon = _read(raw, CMD_PREVALENCE, ["UTLA22NM", "AreaCode", "Value"])
+    frame = frame.rename(columns={"UTLA22NM": "area_name", "AreaCode": "area_code"})
+    frame = _codes(frame, "area_code", UTLA_CODE, recon, "not an upper-tier local authority code")
+    frame = _strip(frame, ["area_name"])
+    frame = _unique(frame, ["area_code"], recon)
+    frame = numeric(frame.rename(columns={"Value": "value"}), "value", recon)
+    outside = ~frame["value"].between(0, 1, inclusive="neither").fillna(False)
+    frame = recon.reject_mask(frame, outside, "value not a proportion between 0 and 1")
+    recon.rows_used = len(frame)
+    recon.check()
+    table = _finish(frame, ["area_code", "area_name", "value", SUPPRESSED], ["area_code"])
+    return SourceResult({"cmd_prevalence_utla": table}, [recon])
+
+
 # --------------------------------------------------------------------------- Health Index
 
 
@@ -344,6 +370,7 @@ def read(raw: RawDir) -> SourceResult:
         read_la_depression,
         read_la_self_harm,
         read_la_smi_mortality,
+        read_cmd_prevalence,
         read_health_index,
         read_gp_life_expectancy,
         read_smoking,

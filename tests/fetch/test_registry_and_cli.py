@@ -35,7 +35,7 @@ def test_every_target_has_a_fetcher_and_a_publisher():
 
 
 #: Readers of files that other sources' targets fetch (no target of their own).
-READ_ONLY = {"ccg_geography"}
+READ_ONLY = {"ccg_geography", "population_ages"}
 
 
 def test_every_source_with_a_reader_has_a_fetcher():

@@ -19,6 +19,7 @@ from data_pipeline.indicators.context import BuildContext
 from data_pipeline.indicators.families import (
     deprivation,
     la_published,
+    modelled_need,
     practice_profile,
     prescribing,
     qof_prevalence,
@@ -39,6 +40,7 @@ BUILDERS: dict[str, Builder] = {
     "secondary_care": secondary_care.build,
     "practice_profile": practice_profile.build,
     "la_published": la_published.build,
+    "modelled_need": modelled_need.build,
 }
 
 
