@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from scipy import special
 
+from data_pipeline.indicators.cmd_model import CALIBRATION_GROUPS
 from methods.small_area import (
     aggregate,
     benchmark,
@@ -187,15 +188,8 @@ def test_simulated_draws_agree_with_targets_and_aggregate_by_group() -> None:
 RAW = raw_root()
 CMD = RAW / "fingertips" / "fingertips_93495_cmd_prevalence_16plus_utla22_ipsmod.csv"
 #: UTLA 2023 codes the 93495 file still keeps under their pre-2023 county (MANIFEST section 9),
-#: and North and West Northamptonshire, which both carry the old Northamptonshire value.
-OLD_UTLA = {
-    "E06000063": "E10000006",
-    "E06000064": "E10000006",
-    "E06000065": "E10000023",
-    "E06000066": "E10000027",
-    "E06000061": "E10000021",
-    "E06000062": "E10000021",
-}
+#: and North and West Northamptonshire: the pipeline's calibration groups.
+OLD_UTLA = CALIBRATION_GROUPS
 PREDICTOR_SETS = {
     "MH indicator": ["mental_health_indicator"],
     "MH + IMD": ["mental_health_indicator", "IMD_score"],

@@ -49,7 +49,7 @@ def value(table: pd.DataFrame, **keys) -> float:
 
 @pytest.mark.raw
 def test_every_file_adds_up(result, raw_dir):
-    assert len(result.reconciliations) == 6
+    assert len(result.reconciliations) == 7
     for recon in result.reconciliations:
         assert recon.rows_in == recon.rows_used + recon.rows_rejected
         assert recon.rows_in == len(text_frame(raw_dir, recon.file)), recon.file

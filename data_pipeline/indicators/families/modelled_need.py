@@ -65,17 +65,22 @@ CCG_COLUMNS = {
 COLUMNS = ["area_code", "level", "vintage", "adults", "cmd_count"]
 
 
-def _model(ctx: BuildContext) -> ModelledNeed:
-    """The model fitted to this build's tables (once per build)."""
+def model_inputs(ctx: BuildContext) -> pd.DataFrame:
+    """Predictors, adults 16+ and calibration group of every LSOA 2021 (once per build)."""
 
-    def make() -> ModelledNeed:
+    def make() -> pd.DataFrame:
         tables = ctx.tables
         adults21 = lsoa21_adults(tables["pop_lsoa11_2020_adults"], tables["lsoa11_lsoa21"])
         group = calibration_group(tables["lsoa21_geography"], tables["ltla_utla_2023"])
-        inputs = lsoa_inputs(tables["iod2025_lsoa21"], adults21, group)
-        return model_need(inputs, calibration_target(tables["cmd_prevalence_utla"]))
+        return lsoa_inputs(tables["iod2025_lsoa21"], adults21, group)
 
-    return ctx.once("modelled_need.model", make)
+    return ctx.once("modelled_need.inputs", make)
+
+
+def _model(ctx: BuildContext) -> ModelledNeed:
+    """The model fitted to this build's tables (once per build)."""
+    target = calibration_target(ctx.tables["cmd_prevalence_utla"])
+    return ctx.once("modelled_need.model", lambda: model_need(model_inputs(ctx), target))
 
 
 def lsoa_keys(ctx: BuildContext, index: pd.Index) -> pd.DataFrame:
@@ -196,5 +201,7 @@ def build(ctx: BuildContext) -> pd.DataFrame:
         area = _area_estimates(ctx, level).rename(
             columns={"cmd_count": "numerator", "adults": "denominator"}
         )
+        # A modelled number of people is shown whole (and to the nearest 5 below England).
+        area["numerator"] = area["numerator"].round()
         frames.append(observations(area, indicator_id=INDICATOR, period=PERIOD, note=NOTE))
     return concat_observations(frames)
