@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gapmap import export, ui
+from gapmap import banding, export, ui
 from gapmap.content import read_content
 from gapmap.sources import raw_file_count, reconciliation
 
@@ -26,6 +26,11 @@ for tab, name in zip(
 ):
     with tab:
         st.markdown(read_content(name))
+
+with tabs[0]:
+    st.subheader("Ratios against England: Poisson limits and overdispersion")
+    st.markdown(read_content("banding"))
+    st.dataframe(banding.banding_table(data), hide_index=True, width="stretch")
 
 with tabs[6]:
     st.markdown(

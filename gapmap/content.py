@@ -17,6 +17,7 @@ PAGES = frozenset(
         "trends",
         "area_profile",
         "what_the_data_say",
+        "banding",
     }
 )
 
