@@ -4,7 +4,9 @@ Family builders (:mod:`.families`, one per indicator family, keyed from ``catalo
 produce *observations*: counts, or published values, per indicator, area and period.
 :func:`finalise` then applies the catalogue's statistic (Wilson, Byar, O/E), compares each
 area with England at 95% and 99.8%, and applies disclosure control, so every row of
-``values.parquet`` is made the same way.
+``values.parquet`` is made the same way. Below England, an O/E ratio is compared by
+overdispersion-adjusted limits (Spiegelhalter 2005, as the SHMI): its Poisson limits stay in
+the limit columns; a difference in people takes the band of the ratio it is the gap of.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from methods import disclosure, intervals
+from methods import disclosure, intervals, overdispersion
 from methods.benchmark import compare
 
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.toml")
@@ -23,7 +25,15 @@ ENGLAND = "E92000001"
 DOMAINS = frozenset(
     {"need", "low_intensity", "secondary_care", "physical_health", "deprivation", "prescribing"}
 )
-STATISTICS = frozenset({"proportion", "rate", "ratio", "score", "published", "modelled"})
+STATISTICS = frozenset(
+    {"proportion", "rate", "ratio", "score", "published", "modelled", "difference"}
+)
+#: A difference (statistic "difference") -> the O/E ratio whose band it is compared by.
+DIFFERENCE_OF = {"tt_shortfall_modelled": "tt_gap_ratio_modelled"}
+#: How extreme z-scores are set aside before the between-area variance is estimated:
+#: clipped at the 10th and 90th centiles (Spiegelhalter 2005). FunnelPlotR's SHMI option
+#: truncates instead, which in simulation estimates about half the variance.
+TRIM_METHOD = "winsorise"
 POLARITIES = frozenset({"high_is_bad", "high_is_good", "neutral"})
 
 #: Columns of an observation frame, as builders hand them to :func:`finalise`.
@@ -81,6 +91,7 @@ class Indicator:
     multiplier: int = 1
     need_measure: str | None = None
     activity_measure: str | None = None
+    need_indicator: str | None = None
 
 
 def _entries(path: Path) -> dict[str, dict]:
@@ -195,8 +206,77 @@ def _statistic(group: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     return computed.mask(published_only, group[PUBLISHED])
 
 
-def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
-    """Statistics, England comparison and disclosure control for all observations."""
+def _compare_with_england(part: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """Comparison columns by the Fingertips rule, or the publisher's words where it has none."""
+    england = part.loc[part["level"] == "england"].set_index("period")["value"]
+    benchmark = part["period"].map(england).astype("Float64")
+    for key in ("95", "998"):
+        column = "comparison" if key == "95" else "comparison_998"
+        part[column] = compare(
+            part[f"lower_{key}"], part[f"upper_{key}"], benchmark, indicator.polarity
+        )
+    words = part["published_comparison"].str.strip().str.lower().str.split().str[0]
+    published = words.map(PUBLISHED_COMPARISONS)
+    use_published = (part["comparison"] == "not_compared") & published.notna()
+    part["comparison"] = part["comparison"].mask(use_published, published)
+    # "Higher 99.8": the publisher compared at 99.8% (so also at 95%); its "Similar" in a
+    # series compared that way is similar at 99.8%. A bare "Better" is at 95% only.
+    at_998 = part["published_comparison"].str.contains("99.8", regex=False).fillna(False)
+    series_998 = at_998.groupby(part["period"]).transform("any")
+    use_998 = (part["comparison_998"] == "not_compared") & use_published
+    use_998 &= at_998 | (series_998 & (published == "similar")).fillna(False)
+    part["comparison_998"] = part["comparison_998"].mask(use_998, published)
+    return part
+
+
+def _band_ratios(part: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    """Overdispersion-adjusted bands of O/E, per level and period below England.
+
+    The between-area variance is estimated from the areas of one level and period
+    (:data:`TRIM_METHOD`), and each area's O/E is set against limits widened by it.
+    """
+    local = part.loc[part["level"] != "england"]
+    for _, group in local.groupby(["level", "period"], sort=False):
+        observed, expected = group["numerator"], group["denominator"]
+        if not (observed.notna() & (expected > 0).fillna(False)).any():
+            continue
+        tau2 = overdispersion.dispersion(observed, expected, method=TRIM_METHOD).tau2
+        for key, column in (("95", "comparison"), ("998", "comparison_998")):
+            part.loc[group.index, column] = overdispersion.band(
+                observed, expected, level=key, tau2=tau2, polarity=indicator.polarity
+            )
+    return part
+
+
+def _band_differences(values: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
+    """Each difference takes the comparison of its ratio for the same area and period."""
+    key = ["area_code", "level", "vintage", "period"]
+    for indicator_id, ratio_id in DIFFERENCE_OF.items():
+        rows = values["indicator_id"] == indicator_id
+        if not rows.any():
+            continue
+        if catalogue[indicator_id].statistic != "difference":
+            raise ValueError(f"{indicator_id} is banded by {ratio_id} but is not a difference")
+        ratio = values.loc[values["indicator_id"] == ratio_id].set_index(key)
+        index = pd.MultiIndex.from_frame(values.loc[rows, key])
+        for column in ("comparison", "comparison_998"):
+            copied = ratio[column].reindex(index).fillna("not_compared").to_numpy()
+            values.loc[rows, column] = copied
+    return values
+
+
+def _round_differences(values: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
+    """A difference is a number of people: below England it is shown to the nearest 5."""
+    differences = [key for key, ind in catalogue.items() if ind.statistic == "difference"]
+    rows = values["indicator_id"].isin(differences)
+    rows &= ~values["level"].isin(disclosure.NATIONAL_LEVELS)
+    for column in disclosure.STAT_COLUMNS:
+        values.loc[rows, column] = disclosure.round_to_five(values.loc[rows, column])
+    return values
+
+
+def _check(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> None:
+    """Refuse duplicate observations and indicators the catalogue does not list."""
     key = ["indicator_id", "area_code", "level", "vintage", "period"]
     dupes = obs.loc[obs.duplicated(key), key]
     if len(dupes):
@@ -204,32 +284,22 @@ def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame
     unknown = set(obs["indicator_id"]) - set(catalogue)
     if unknown:
         raise ValueError(f"observations for indicators not in the catalogue: {sorted(unknown)}")
+
+
+def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
+    """Statistics, England comparison and disclosure control for all observations."""
+    _check(obs, catalogue)
     parts = []
     for indicator_id, group in obs.groupby("indicator_id", sort=True):
         indicator = catalogue[str(indicator_id)]
         computed = _statistic(group, indicator)
         part = group.drop(columns=list(computed.columns)).join(computed)
-        england = part.loc[part["level"] == "england"].set_index("period")["value"]
-        benchmark = part["period"].map(england).astype("Float64")
-        for key in ("95", "998"):
-            column = "comparison" if key == "95" else "comparison_998"
-            part[column] = compare(
-                part[f"lower_{key}"], part[f"upper_{key}"], benchmark, indicator.polarity
-            )
-        words = part["published_comparison"].str.strip().str.lower().str.split().str[0]
-        published = words.map(PUBLISHED_COMPARISONS)
-        use_published = (part["comparison"] == "not_compared") & published.notna()
-        part["comparison"] = part["comparison"].mask(use_published, published)
-        # "Higher 99.8": the publisher compared at 99.8% (so also at 95%); its "Similar" in a
-        # series compared that way is similar at 99.8%. A bare "Better" is at 95% only.
-        at_998 = part["published_comparison"].str.contains("99.8", regex=False).fillna(False)
-        series_998 = at_998.groupby(part["period"]).transform("any")
-        use_998 = (part["comparison_998"] == "not_compared") & use_published
-        use_998 &= at_998 | (series_998 & (published == "similar")).fillna(False)
-        part["comparison_998"] = part["comparison_998"].mask(use_998, published)
+        part = _compare_with_england(part, indicator)
+        if indicator.statistic == "ratio":
+            part = _band_ratios(part, indicator)
         part.loc[part["level"] == "england", ["comparison", "comparison_998"]] = "not_compared"
         parts.append(part)
-    values = pd.concat(parts, ignore_index=True)
+    values = _band_differences(pd.concat(parts, ignore_index=True), catalogue)
     values["suppressed"] = values["source_suppressed"]
     values["note"] = values["note"].mask(
         values["source_suppressed"] & values["note"].isna(), disclosure.SOURCE_NOTE
@@ -238,7 +308,7 @@ def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame
         values["value"].isna() & ~values["source_suppressed"] & values["note"].isna(),
         NOT_AVAILABLE_NOTE,
     )
-    values = disclosure.protect(values)
+    values = _round_differences(disclosure.protect(values), catalogue)
     values = values.loc[:, list(VALUE_COLUMNS)]
     return values.sort_values(["indicator_id", "level", "period", "area_code"]).reset_index(
         drop=True

@@ -50,7 +50,8 @@ from gapmap.sources import chart_source, publisher
 #: Methods sections printed for every pack, and those that belong to one indicator or level.
 METHODS_ALWAYS = ("Confidence intervals", "Comparing an area with England")
 METHODS_FOR_INDICATOR = {
-    "tt_gap_ratio": "The provision gap ratio",
+    "tt_gap_ratio": "Talking Therapies against need: the gap ratios",
+    "tt_gap_ratio_modelled": "Talking Therapies against need: the gap ratios",
     "secondary_reliance_ratio": "The secondary-care reliance ratio",
 }
 METHODS_FOR_LEVEL = {"ccg": "Clinical commissioning groups across mergers"}

@@ -52,7 +52,13 @@ def test_every_raw_file_read_has_a_checksum_and_an_account(manifest):
 
 
 def test_gap_ratio_is_one_over_england_by_construction(values):
-    for indicator_id in ("tt_gap_ratio", "secondary_reliance_ratio"):
+    ratios = (
+        "tt_gap_ratio",
+        "tt_gap_ratio_modelled",
+        "recognition_ratio",
+        "secondary_reliance_ratio",
+    )
+    for indicator_id in ratios:
         rows = values.loc[values["indicator_id"] == indicator_id]
         england = rows.loc[rows["level"] == "england"]
         assert england["value"].to_numpy(float) == pytest.approx(1.0, rel=1e-12)

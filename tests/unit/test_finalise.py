@@ -3,6 +3,7 @@ import PHStatsMethods as phs
 import pytest
 
 from data_pipeline.indicators import finalise, load_catalogue, observations
+from methods import overdispersion
 
 CATALOGUE = load_catalogue()
 
@@ -32,7 +33,7 @@ def test_proportions_compare_with_england_and_protect_small_counts():
     ]
     out = finalise(_obs(rows, indicator_id="depression_prevalence", period="p"), CATALOGUE)
     by = out.set_index("area_code")
-    assert by.loc["A", "comparison"] == "worse"  # high is bad, interval above 13%
+    assert by.loc["A", "comparison"] == "higher"  # recorded prevalence is neutral
     assert by.loc["B", "comparison"] == "similar"
     assert by.loc["C", "suppressed"] and pd.isna(by.loc["C", "value"])
     lo, _ = phs.wilson(2_000, 10_000, 0.95)
@@ -90,3 +91,64 @@ def test_duplicates_and_unknown_indicators_are_refused():
         finalise(_obs(rows, indicator_id="imd_score", period="p"), CATALOGUE)
     with pytest.raises(ValueError, match="not in the catalogue"):
         finalise(_obs(rows[:1], indicator_id="no_such_thing", period="p"), CATALOGUE)
+
+
+def _ratio_rows(observed, expected, level="sub_icb"):
+    rows = [{"area_code": "E92000001", "level": "england", "vintage": "england",
+             "numerator": sum(observed), "denominator": sum(expected)}]
+    rows += [
+        {"area_code": f"A{i}", "level": level, "vintage": "v", "numerator": o, "denominator": e}
+        for i, (o, e) in enumerate(zip(observed, expected, strict=True))
+    ]
+    return rows
+
+
+def test_ratios_below_england_are_banded_for_overdispersion_with_poisson_limits_kept():
+    # 20 areas spread far more than Poisson chance allows (E = 10,000 each).
+    ratios = [0.80, 0.85, 0.88, 0.9, 0.92, 0.94, 0.95, 0.97, 0.98, 0.99,
+              1.0, 1.01, 1.02, 1.03, 1.05, 1.06, 1.08, 1.1, 1.15, 1.6]
+    observed = [round(10_000 * r) for r in ratios]
+    rows = _ratio_rows(observed, [10_000.0] * 20)
+    out = finalise(_obs(rows, indicator_id="tt_gap_ratio_modelled", period="p"), CATALOGUE)
+    by = out.set_index("area_code")
+    # Poisson limits still in the columns: 0.92 is far outside them...
+    assert by.loc["A4", "upper_95"] < 1
+    # ...but within the limits widened by the between-area variance.
+    assert by.loc["A4", "comparison"] == "similar"
+    assert by.loc["A19", "comparison"] == "better"  # 1.6: outside even the widened limits
+    assert by.loc["A0", "comparison"] == "worse"
+    od = overdispersion.dispersion(pd.Series(observed), pd.Series([10_000.0] * 20),
+                                   method="winsorise")
+    expected_band = overdispersion.band(pd.Series(observed), pd.Series([10_000.0] * 20),
+                                        tau2=od.tau2, polarity="high_is_good")
+    assert by.loc[[f"A{i}" for i in range(20)], "comparison"].tolist() == list(expected_band)
+    assert by.loc["E92000001", "comparison"] == "not_compared"
+
+
+def test_differences_keep_their_value_round_to_five_and_take_the_ratios_band():
+    observed, expected = [8_000, 10_000, 16_000], [10_000.0, 10_000.0, 10_000.0]
+    ratio = _obs(_ratio_rows(observed, expected), indicator_id="tt_gap_ratio_modelled",
+                 period="p")
+    gap = ratio.assign(indicator_id="tt_shortfall_modelled",
+                       value=[0.0, 2_001.0, 2.0, -6_003.0],
+                       lower_95=[0.0, 1_800.0, -200.0, -6_200.0],
+                       upper_95=[0.0, 2_200.0, 200.0, -5_800.0])
+    out = finalise(pd.concat([ratio, gap], ignore_index=True), CATALOGUE)
+    short = out.loc[out["indicator_id"] == "tt_shortfall_modelled"].set_index("area_code")
+    bands = out.loc[out["indicator_id"] == "tt_gap_ratio_modelled"].set_index("area_code")
+    assert short.loc["A0", "value"] == 2_000.0  # given, not recomputed; rounded to 5
+    assert short.loc["A1", "value"] == 0.0 and short.loc["A2", "value"] == -6_005.0
+    assert short.loc["A0", "lower_95"] == 1_800.0
+    for area in ("A0", "A1", "A2"):
+        assert short.loc[area, "comparison"] == bands.loc[area, "comparison"]
+        assert short.loc[area, "comparison_998"] == bands.loc[area, "comparison_998"]
+    assert short.loc["E92000001", "comparison"] == "not_compared"
+
+
+def test_difference_is_a_known_statistic_and_gap_ratios_name_their_need():
+    assert CATALOGUE["tt_shortfall_modelled"].statistic == "difference"
+    assert CATALOGUE["tt_gap_ratio"].need_indicator == "depression_prevalence"
+    assert CATALOGUE["tt_gap_ratio_modelled"].need_indicator == "cmd_prevalence_modelled"
+    for neutral in ("depression_prevalence", "smi_prevalence", "recognition_ratio",
+                    "secondary_reliance_ratio"):
+        assert CATALOGUE[neutral].polarity == "neutral", neutral

@@ -4,7 +4,7 @@ People in contact, admissions, detentions and the monthly series of people in co
 Sub-ICB, ICB, region and England per head of the practices' lists (QOF 2022-23) in
 August - November 2022; CCG periods at each year end per head of the CCG's population, and
 every month on the 2021 CCGs for the trend charts. The reliance ratio is people in contact
-over those expected from people in Talking Therapies.
+over those expected from the QOF severe mental illness register of the same year.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pandas as pd
 
 from data_pipeline.indicators import concat_observations
 from data_pipeline.indicators.context import BuildContext
-from data_pipeline.indicators.families import qof_prevalence, talking_therapies
+from data_pipeline.indicators.families import qof_prevalence
 from data_pipeline.indicators.levels.ccg import (
     CCG_LEVELS,
     PERIOD_VINTAGE,
@@ -22,14 +22,15 @@ from data_pipeline.indicators.levels.ccg import (
     ratios_by_period,
     year_end_month,
 )
+from data_pipeline.indicators.levels.standardised import standardised_obs
 from data_pipeline.indicators.levels.sub_icb import SUB_ICB_LEVELS, rate_obs
-from data_pipeline.indicators.levels.sub_icb import ratio_obs as sub_icb_ratio
 
 MHSDS_SNAPSHOT = pd.Timestamp("2022-11-01")
 MHSDS_MONTHS = (pd.Timestamp("2022-08-01"), pd.Timestamp("2022-11-01"))
 SNAPSHOT = (MHSDS_SNAPSHOT, MHSDS_SNAPSHOT)
 #: CCG year-end indicators by MHSDS measure.
 CCG_MEASURES = (("mhsds_in_contact_rate", "MHS01"), ("mhsds_admissions_rate", "MHS07"))
+RELIANCE = "secondary_reliance_ratio"
 
 
 def _sub_icb_counts(ctx: BuildContext, measure: str, months) -> pd.DataFrame:
@@ -77,25 +78,15 @@ def _sub_icb(ctx: BuildContext) -> list[pd.DataFrame]:
 
 
 def _sub_icb_reliance(ctx: BuildContext) -> list[pd.DataFrame]:
-    """People in contact with secondary care over those accessing Talking Therapies (O/E)."""
-    if not ctx.has(
-        "mhsds_monthly",
-        "tt_monthly_subicb",
-        indicators=("secondary_reliance_ratio",),
-        levels=SUB_ICB_LEVELS,
-    ):
+    """People in contact (November 2022) against those expected from the SMI register (2022-23)."""
+    if not ctx.has("mhsds_monthly", "qof_practice", indicators=(RELIANCE,), levels=SUB_ICB_LEVELS):
         return []
     contacts = _sub_icb_counts(ctx, "MHS01", SNAPSHOT)
-    tt_same_months = talking_therapies.sub_icb_counts(ctx, "accessing_services", MHSDS_MONTHS)
-    return [
-        sub_icb_ratio(
-            contacts,
-            tt_same_months.rename(columns={"value": "need"}),
-            ctx.hierarchy,
-            indicator_id="secondary_reliance_ratio",
-            period="Nov 2022",
-        )
-    ]
+    register = qof_prevalence.sub_icb_counts(ctx, "MH")[["area_code", "numerator"]]
+    base = contacts.merge(
+        register.rename(columns={"numerator": "need"}), on="area_code", how="right"
+    )
+    return [standardised_obs(base, ctx.hierarchy, indicator_id=RELIANCE, period="Nov 2022")]
 
 
 def _ccg_year_ends(ctx: BuildContext, ccg_rows, england_rows):
@@ -164,14 +155,12 @@ def _ccg(ctx: BuildContext) -> list[pd.DataFrame]:
         frames, contacts = _ccg_year_ends(ctx, ccg_rows, england_rows)
         frames += _ccg_monthly(ctx, ccg_rows, national)
     # The ratio needs two sources: with either missing, there are no periods to pair.
-    if ctx.has(
-        "mhsds_monthly", "tt_annual", indicators=("secondary_reliance_ratio",), levels=CCG_LEVELS
-    ):
+    if ctx.has("mhsds_monthly", "qof_ccg", indicators=(RELIANCE,), levels=CCG_LEVELS):
         need = {
-            period: counts.rename(columns={"finished_course_treatment": "need"})
-            for period, counts in talking_therapies.ccg_finished(ctx).items()
+            period: counts.rename(columns={"register": "need"})
+            for period, counts in qof_prevalence.ccg_registers(ctx, "MH").items()
         }
-        frames += ratios_by_period(contacts, need, ctx.ccg, "secondary_reliance_ratio")
+        frames += ratios_by_period(contacts, need, ctx.ccg, RELIANCE)
     return frames
 
 

@@ -1,9 +1,12 @@
-"""NHS Talking Therapies: referrals, access, finished treatment, recovery and the gap ratio.
+"""NHS Talking Therapies: referrals, access, finished treatment, recovery and the gap ratios.
 
 Sub-ICB, ICB, region and England from the monthly sub-ICB counts of July 2022 - May 2023,
 per adult on the practices' lists (QOF 2022-23); CCG periods from the annual reports, per
-adult of the CCG's population. The gap ratio is observed over expected access (sub-ICB) or
-finished treatments (CCG), expected from the QOF depression register.
+adult of the CCG's population. The gap ratios count one activity throughout, courses of
+treatment finished: CCG years 2017-18 to 2021-22 and ICB years from 2022-23 (annual report),
+and the 11 months of the monthly sub-ICB file. Expected courses come from the QOF depression
+register (``tt_gap_ratio``) or modelled common mental disorders (``tt_gap_ratio_modelled``,
+with the gap in people a year, ``tt_shortfall_modelled``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import pandas as pd
 
 from data_pipeline.indicators import concat_observations
 from data_pipeline.indicators.context import BuildContext
-from data_pipeline.indicators.families import qof_prevalence
+from data_pipeline.indicators.families import modelled_need, qof_prevalence
 from data_pipeline.indicators.levels.ccg import (
     CCG_LEVELS,
     PERIOD_VINTAGE,
@@ -21,10 +24,16 @@ from data_pipeline.indicators.levels.ccg import (
     ratios_by_period,
     year_start,
 )
+from data_pipeline.indicators.levels.standardised import shortfall_obs, standardised_obs
 from data_pipeline.indicators.levels.sub_icb import SUB_ICB_LEVELS, rate_obs
-from data_pipeline.indicators.levels.sub_icb import ratio_obs as sub_icb_ratio
 
 TT_PERIOD = "Jul 2022 - May 2023"
+#: The 11 months of the sub-ICB period put on a yearly footing (the gap in people a year).
+TT_PER_YEAR = 12 / 11
+#: The indicators measured against modelled need: the ratio, then the gap in people.
+MODELLED = ("tt_gap_ratio_modelled", "tt_shortfall_modelled")
+#: The levels an ICB-year section makes.
+ICB_LEVELS = ("icb", "region", "england")
 TT_MEASURES = ("referrals_received", "finished_course_treatment", "recovery", "not_at_caseness")
 
 
@@ -50,14 +59,13 @@ def sub_icb_counts(ctx: BuildContext, measure: str, months=None) -> pd.DataFrame
 
 
 def _sub_icb(ctx: BuildContext) -> list[pd.DataFrame]:
-    """Referrals and access per adult on the QOF list, and the access/need gap ratio."""
-    indicators = ("tt_referrals_rate", "tt_access_rate", "tt_gap_ratio")
+    """Referrals and access per adult on the QOF list."""
+    indicators = ("tt_referrals_rate", "tt_access_rate")
     if not ctx.has(
         "tt_monthly_subicb", "qof_practice", indicators=indicators, levels=SUB_ICB_LEVELS
     ):
         return []
-    dep = qof_prevalence.sub_icb_counts(ctx, "DEP")
-    adults = dep[["area_code", "denominator"]]
+    adults = qof_prevalence.sub_icb_counts(ctx, "DEP")[["area_code", "denominator"]]
     obs = []
     for indicator_id, measure in (
         ("tt_referrals_rate", "referrals_received"),
@@ -67,12 +75,123 @@ def _sub_icb(ctx: BuildContext) -> list[pd.DataFrame]:
         obs.append(
             rate_obs(counts, adults, ctx.hierarchy, indicator_id=indicator_id, period=TT_PERIOD)
         )
-    access = sub_icb_counts(ctx, "accessing_services").rename(columns={"value": "numerator"})
-    need = dep.rename(columns={"numerator": "need"})
-    obs.append(
-        sub_icb_ratio(access, need, ctx.hierarchy, indicator_id="tt_gap_ratio", period=TT_PERIOD)
-    )
     return obs
+
+
+def _sub_icb_finished(ctx: BuildContext) -> pd.DataFrame:
+    """Courses finished in the 11 months by sub-ICB (``area_code``, ``numerator``)."""
+    counts = sub_icb_counts(ctx, "finished_course_treatment")
+    return counts.rename(columns={"value": "numerator"})
+
+
+def _sub_icb_gap(ctx: BuildContext) -> list[pd.DataFrame]:
+    """Courses finished against the depression register, July 2022 - May 2023."""
+    if not ctx.has(
+        "tt_monthly_subicb", "qof_practice", indicators=("tt_gap_ratio",), levels=SUB_ICB_LEVELS
+    ):
+        return []
+    need = qof_prevalence.sub_icb_counts(ctx, "DEP")[["area_code", "numerator"]]
+    base = _sub_icb_finished(ctx).merge(
+        need.rename(columns={"numerator": "need"}), on="area_code", how="right"
+    )
+    const = {"indicator_id": "tt_gap_ratio", "period": TT_PERIOD}
+    return [standardised_obs(base, ctx.hierarchy, partial_england=True, **const)]
+
+
+def _sub_icb_modelled(ctx: BuildContext) -> list[pd.DataFrame]:
+    """Courses finished against modelled need, and the gap in people a year (11 months)."""
+    if not ctx.has(
+        "tt_monthly_subicb",
+        *modelled_need.TABLES,
+        indicators=MODELLED,
+        levels=SUB_ICB_LEVELS,
+    ):
+        return []
+    need = modelled_need.modelled_adults(ctx, "sub_icb")[["area_code", "cmd_count"]]
+    base = _sub_icb_finished(ctx).merge(
+        need.rename(columns={"cmd_count": "need"}), on="area_code", how="right"
+    )
+    ratio = standardised_obs(
+        base, ctx.hierarchy, partial_england=True, indicator_id=MODELLED[0], period=TT_PERIOD
+    )
+    return [ratio, shortfall_obs(ratio, MODELLED[1], per_year=TT_PER_YEAR)]
+
+
+def icb_finished(ctx: BuildContext) -> dict[str, tuple[pd.DataFrame, float]]:
+    """Year -> courses finished by ICB (``area_code`` E54, ``numerator``) and England's own.
+
+    The annual report's ICB rows (ODS codes Qxx) put onto the 2023 ICBs' ONS codes; England
+    is the report's England row, which also counts activity no ICB was given.
+    """
+
+    def make() -> dict[str, tuple[pd.DataFrame, float]]:
+        tt = ctx.tables["tt_annual"]
+        finished = tt.loc[
+            (tt["breakdown"] == "total") & (tt["measure"] == "finished_course_treatment")
+        ]
+        icb = ctx.usage.mark("tt_annual", finished.loc[finished["org_type"] == "icb"])
+        england = ctx.usage.mark("tt_annual", finished.loc[finished["org_type"] == "england"])
+        pairs = ctx.hierarchy[["icb_ods", "icb_code"]].drop_duplicates()
+        ons = dict(zip(pairs["icb_ods"], pairs["icb_code"], strict=True))
+        codes = icb["org_code"].map(ons)
+        if codes.isna().any():
+            unknown = sorted(set(icb["org_code"][codes.isna()]))
+            raise ValueError(f"ICB codes not among the 2023 ICBs: {unknown}")
+        icb = icb.assign(area_code=codes.astype("string"), numerator=icb["value"])
+        out = {}
+        for period, part in icb.groupby("period", sort=True):
+            eng = england.loc[england["period"] == period, "value"]
+            frame = part[["area_code", "numerator", "source_suppressed"]].reset_index(drop=True)
+            out[str(period)] = (frame, float(eng.iloc[0]) if len(eng) else None)
+        return out
+
+    return ctx.once("talking_therapies.icb_finished", make)
+
+
+def _icb_ratio(ctx: BuildContext, period: str, need: pd.DataFrame, indicator_id: str):
+    """One ICB year's courses finished against ``need`` (``area_code``, ``need``) by ICB."""
+    observed, england = icb_finished(ctx)[period]
+    base = observed.merge(need, on="area_code", how="right")
+    return standardised_obs(
+        base,
+        ctx.hierarchy,
+        base_level="icb",
+        england_observed=england,
+        indicator_id=indicator_id,
+        period=period,
+    )
+
+
+def _icb_modelled(ctx: BuildContext) -> list[pd.DataFrame]:
+    """Every ICB year against modelled need, and the gap in people; region from ICBs."""
+    if not ctx.has("tt_annual", *modelled_need.TABLES, indicators=MODELLED, levels=ICB_LEVELS):
+        return []
+    need = modelled_need.modelled_adults(ctx, "icb")[["area_code", "cmd_count"]]
+    need = need.rename(columns={"cmd_count": "need"})
+    frames = []
+    for period in icb_finished(ctx):
+        ratio = _icb_ratio(ctx, period, need, MODELLED[0])
+        frames += [ratio, shortfall_obs(ratio, MODELLED[1])]
+    return frames
+
+
+def _icb_gap(ctx: BuildContext) -> list[pd.DataFrame]:
+    """ICB year 2022-23 against the depression register of the same year."""
+    if not ctx.has(
+        "tt_annual", "qof_practice", indicators=("tt_gap_ratio",), levels=ICB_LEVELS
+    ) or qof_prevalence.PERIOD not in icb_finished(ctx):
+        return []
+    return [_icb_ratio(ctx, qof_prevalence.PERIOD, _icb_registers(ctx), "tt_gap_ratio")]
+
+
+def _icb_registers(ctx: BuildContext) -> pd.DataFrame:
+    """The QOF 2022-23 depression register by ICB (``area_code``, ``need``)."""
+    registers = qof_prevalence.sub_icb_counts(ctx, "DEP")
+    icb = registers["area_code"].map(
+        dict(zip(ctx.hierarchy["sub_icb_code"], ctx.hierarchy["icb_code"], strict=True))
+    )
+    sums = registers.groupby(icb)["numerator"].sum(min_count=1)
+    return pd.DataFrame({"area_code": sums.index.astype("string"), "need": sums.to_numpy()})
 
 
 def _ccg_period(ctx: BuildContext, period: str, part: pd.DataFrame, eng: pd.Series):
@@ -145,17 +264,46 @@ def _ccg_gap(ctx: BuildContext) -> list[pd.DataFrame]:
     """Finished treatments over those expected from the depression register, per year."""
     if not ctx.has("qof_ccg", "tt_annual", indicators=("tt_gap_ratio",), levels=CCG_LEVELS):
         return []
-    observed = {
-        period: counts.rename(columns={"finished_course_treatment": "observed"})
-        for period, counts in ccg_finished(ctx).items()
-    }
     need = {
         period: counts.rename(columns={"register": "need"})
         for period, counts in qof_prevalence.ccg_depression_registers(ctx).items()
     }
-    return ratios_by_period(observed, need, ctx.ccg, "tt_gap_ratio")
+    return ratios_by_period(_ccg_observed(ctx), need, ctx.ccg, "tt_gap_ratio")
+
+
+def _ccg_observed(ctx: BuildContext) -> dict[str, pd.DataFrame]:
+    """Period -> finished treatments by CCG as a ratio's ``observed``."""
+    return {
+        period: counts.rename(columns={"finished_course_treatment": "observed"})
+        for period, counts in ccg_finished(ctx).items()
+    }
+
+
+def _ccg_modelled(ctx: BuildContext) -> list[pd.DataFrame]:
+    """Finished treatments against modelled need per CCG year, and the gap in people."""
+    if not ctx.has("tt_annual", *modelled_need.TABLES, indicators=MODELLED, levels=CCG_LEVELS):
+        return []
+    observed = _ccg_observed(ctx)
+    need = {}
+    for period in observed:
+        modelled = modelled_need.modelled_adults(ctx, PERIOD_VINTAGE[period])
+        need[period] = modelled[["ccg", "cmd_count"]].rename(columns={"cmd_count": "need"})
+    frames = []
+    for ratio in ratios_by_period(observed, need, ctx.ccg, MODELLED[0]):
+        frames += [ratio, shortfall_obs(ratio, MODELLED[1])]
+    return frames
 
 
 def build(ctx: BuildContext) -> pd.DataFrame:
     """Talking Therapies at every level (sub-ICB first: its England figure stands)."""
-    return concat_observations([*_sub_icb(ctx), *_ccg(ctx), *_ccg_gap(ctx)])
+    sections = (
+        _sub_icb,
+        _sub_icb_gap,
+        _sub_icb_modelled,
+        _icb_modelled,
+        _icb_gap,
+        _ccg,
+        _ccg_gap,
+        _ccg_modelled,
+    )
+    return concat_observations([frame for section in sections for frame in section(ctx)])

@@ -12,7 +12,6 @@ import pandas as pd
 
 from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES, weighted_mean
 from data_pipeline.indicators import observations
-from data_pipeline.indicators.ratio import observed_over_expected
 from data_pipeline.indicators.rollup import roll_up
 
 #: The levels below England that a sub-ICB section makes.
@@ -69,15 +68,6 @@ def rate_obs(counts, denominators, hierarchy, partial_england=False, **const) ->
     base["source_suppressed"] = base["source_suppressed"].fillna(False).astype(bool)
     rolled = roll_up(base, hierarchy, partial_england=partial_england)
     return observations(rolled, **const)
-
-
-def ratio_obs(observed: pd.DataFrame, need: pd.DataFrame, hierarchy, **const) -> pd.DataFrame:
-    """O/E at sub-ICB with E from need at the England rate; O and E add up to parents."""
-    base = need[["area_code", "need"]].merge(
-        observed[["area_code", "numerator", "source_suppressed"]], on="area_code", how="left"
-    )
-    base["source_suppressed"] = base["source_suppressed"].fillna(False).astype(bool)
-    return observations(roll_up(observed_over_expected(base), hierarchy), **const)
 
 
 def counts_obs(base: pd.DataFrame, hierarchy: pd.DataFrame, **const) -> pd.DataFrame:
