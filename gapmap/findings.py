@@ -167,19 +167,37 @@ def comparison(fig: Figure) -> tuple[str, str]:
             words += " — very likely a real difference (99.8% level)"
         return f"This is {words}.", SUPPORTED
     if key == "similar":
-        return (
-            "The data do not show a difference from England"
-            f"{england}: the interval overlaps England's value.",
-            SIMILAR,
-        )
+        return _similar(fig, england), SIMILAR
     return f"There is no test of the difference from England{england}.", UNTESTED
+
+
+def _similar(fig: Figure, england: str) -> str:
+    """Why 'similar': the interval overlaps England's, or areas vary more than chance allows.
+
+    Ratios are compared with overdispersion-adjusted limits, so a ratio whose own (Poisson)
+    interval excludes 1 can still be within the spread expected among areas; saying the
+    interval overlaps would then be untrue.
+    """
+    low, high = field(fig.row, "lower_95"), field(fig.row, "upper_95")
+    ratio = str(fig.meta["statistic"]) == "ratio"
+    if ratio and low is not None and high is not None and (low > 1 or high < 1):
+        side = "above" if low > 1 else "below"
+        return (
+            f"This is {side} England's 1, but within the spread expected among areas once "
+            "their natural variation is allowed for, so the data do not show a clear "
+            "difference from England."
+        )
+    return f"The data do not show a difference from England{england}: the interval overlaps."
 
 
 def value_and_interval(fig: Figure) -> str:
     """'21.5% (95% interval 20.1% to 23.0%, 2017 model)' for the figure."""
     fmt = number_format(fig.meta)
-    span = fmt.interval(field(fig.row, "lower_95"), field(fig.row, "upper_95"))
+    low, high = field(fig.row, "lower_95"), field(fig.row, "upper_95")
+    span = fmt.interval(low, high)
     inside = f"95% interval {span}, " if span else ""
+    if span and fmt.text(low) == fmt.text(high):
+        inside = "no interval: built from whole published estimates that have none, "
     return f"{fmt.text(field(fig.row, 'value'))} ({inside}{period_label(fig.period)})"
 
 
@@ -344,9 +362,17 @@ def shortfall(atlas: Atlas, code: str, level: str, topic: str) -> Finding:
         return Finding(topic, text, SUPPORTED, SHORTFALL, fig.period, parent)
     estimate = f"{people.text(value)} a year (95% interval {people.interval(low, high)})"
     text = (
-        f"The data do not support a gap in people for {fig.where}: the estimate, {estimate}, "
-        f"is consistent with activity matching England's relation to need ({period})."
+        f"The data do not support a clear gap in people for {fig.where}: the estimate, "
+        f"{estimate}, is within the spread expected among areas given how much they vary "
+        f"({period})."
     )
+    if value > 0 and low is not None and float(low) > 0:
+        text = (
+            f"If activity in {fig.where} matched England's relation to need, about "
+            f"{people.text(value)} more adults a year (95% interval "
+            f"{people.interval(low, high)}) would finish a course of NHS Talking Therapies "
+            f"({period}); given how much areas vary, this is not a clear outlier."
+        )
     status = SIMILAR if key == "similar" else UNTESTED
     return Finding(topic, text, status, SHORTFALL, fig.period, parent)
 

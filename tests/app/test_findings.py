@@ -155,7 +155,7 @@ def test_claims_the_data_do_not_support_are_said_plainly(small):
     gap, people = found["tt_gap_ratio_modelled"], found["tt_shortfall_modelled"]
     assert gap.status == people.status == findings.SIMILAR
     assert "do not show a difference from England" in gap.text
-    assert "do not support a gap in people" in people.text
+    assert "do not support a clear gap in people" in people.text
     assert "would finish a course" not in people.text
     assert "30 a year (95% interval −60 to 120)" in people.text
     assert found["recognition_ratio"].status == findings.SIMILAR
