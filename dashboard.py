@@ -1,4 +1,4 @@
-"""Mind the Gap: need for mental-health care against low-intensity provision, England."""
+"""Mind the Gap: need for mental-health care against NHS Talking Therapies, England."""
 
 from pathlib import Path
 

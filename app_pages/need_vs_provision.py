@@ -13,7 +13,7 @@ data = ui.atlas()
 view = ui.view()
 selection, meta = view.selection, view.meta
 
-st.title("Need against low-intensity provision")
+st.title("Need against NHS Talking Therapies")
 st.markdown(f"**{meta['name']}** — {view.level_label}, {selection.period}")
 if pd.notna(meta["need_measure"]):
     st.caption(f"Need: {meta['need_measure']}. Activity: {meta['activity_measure']}.")

@@ -13,10 +13,11 @@ selection = view.selection
 
 st.title("Reliance on secondary mental-health care")
 st.markdown(
-    "Where low-intensity help is thin, people can end up relying on specialist services. "
+    "Where NHS Talking Therapies are thin, people can end up relying on specialist services. "
     "These indicators show contact with secondary care, inpatients and detentions, and the "
-    "**secondary-care reliance ratio**: people in contact with secondary care relative to "
-    "the area's Talking Therapies activity, against England's ratio (1 = England's balance)."
+    "**secondary-care reliance ratio**: people in contact with secondary care against the "
+    "number expected from the area's register of people with severe mental illness, at "
+    "England's rate (1 = England's balance)."
 )
 
 with st.expander("Map: click an area to select it", expanded=True):

@@ -72,7 +72,7 @@ __all__ = [
 #: Domains in the order a profile is read, with their headings.
 DOMAINS = {
     "need": "Need for mental health care",
-    "low_intensity": "NHS Talking Therapies (low-intensity care)",
+    "low_intensity": "NHS Talking Therapies",
     "secondary_care": "Secondary mental health care",
     "physical_health": "Physical health",
     "deprivation": "Deprivation",

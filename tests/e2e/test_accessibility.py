@@ -31,7 +31,7 @@ MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 FAILING_IMPACTS = {"serious", "critical"}
 HEADINGS = {
-    "need": "Need against low-intensity provision",
+    "need": "Need against NHS Talking Therapies",
     "secondary-care": "Reliance on secondary mental-health care",
     "physical-health": "Physical health of people with mental illness",
     "inequalities": "Inequalities by deprivation",

@@ -34,7 +34,7 @@ CENTRE_OF = """(code) => {
   return point && {x: point.x, y: point.y};
 }"""
 PAGES = {
-    "need": "Need against low-intensity provision",
+    "need": "Need against NHS Talking Therapies",
     "secondary-care": "Reliance on secondary mental-health care",
     "physical-health": "Physical health of people with mental illness",
     "inequalities": "Inequalities by deprivation",
