@@ -7,10 +7,7 @@ legend, coloured by value and by comparison), the page's table, its CSV, the sen
 about each area and a profile, and the board pack's pages about it (read with pypdf) — and
 none may say "better" or "worse".
 
-The committed atlas still carries ``high_is_bad`` for both, so on it the sweep fails until
-the atlas is rebuilt (strict xfail: it turns into a failure the moment the rebuilt atlas
-lands, to be unmarked). The same sweep runs on a copy in the shape of the data contract
-(tests/app/modelledkit.py), where it must pass.
+The sweep runs on the committed atlas and must find nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +23,6 @@ from gapmap.atlas import Atlas
 from gapmap.state import Selection
 from gapmap.subjects import SUBJECTS
 from tests.app.mapkit import forbid_network
-from tests.app.modelledkit import write_modelled_atlas
 
 RECORDED = ("depression_prevalence", "smi_prevalence")
 AREAS = {"sub_icb": "E38000259", "ltla": "E08000028"}  # Black Country; Sandwell
@@ -40,11 +36,6 @@ PROSE_PAGES = ("Methods and caveats", "Hidden and rounded numbers", "Sources and
 @pytest.fixture(autouse=True)
 def offline(monkeypatch):
     forbid_network(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def contract_atlas(tmp_path_factory) -> Atlas:
-    return Atlas.load(write_modelled_atlas(tmp_path_factory.mktemp("neutral") / "atlas"))
 
 
 def names(data: Atlas, indicator: str) -> tuple[str, ...]:
@@ -132,15 +123,6 @@ def sweep(data: Atlas) -> list[str]:
     return problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="atlas not yet rebuilt: recorded prevalence still carries high_is_bad",
-)
 def test_the_committed_atlas_never_judges_recorded_prevalence(atlas):
     problems = sweep(atlas)
-    assert not problems, "\n".join(problems[:20])
-
-
-def test_an_atlas_in_the_contract_shape_never_judges_recorded_prevalence(contract_atlas):
-    problems = sweep(contract_atlas)
     assert not problems, "\n".join(problems[:20])

@@ -11,8 +11,9 @@ def atlas() -> Atlas:
 
 def test_empty_query_gives_the_default_view(atlas):
     selection, messages = state.resolve(atlas, {})
-    assert selection.level == "sub_icb" and selection.indicator == "tt_gap_ratio"
-    assert selection.period == atlas.periods("tt_gap_ratio", "sub_icb")[-1]
+    assert selection.level == "sub_icb" and selection.indicator == "tt_gap_ratio_modelled"
+    assert selection.period == atlas.periods("tt_gap_ratio_modelled", "sub_icb")[-1]
+    assert selection.basis == state.MODELLED
     assert selection.area is None and messages == []
 
 

@@ -102,8 +102,6 @@ def test_the_need_measure_follows_the_basis_and_the_catalogue(atlas, modelled):
     )
     assert view.paired_need(modelled, "tt_gap_ratio", state.MODELLED) == "depression_prevalence"
     assert view.paired_need(modelled, "cmd_prevalence_modelled") == "imd_score"
-    # an atlas whose catalogue names no need measure keeps the fixed pairing
-    assert view.paired_need(atlas, "tt_referrals_rate") == "depression_prevalence"
     assert view.paired_need(atlas, "depression_prevalence") == "imd_score"
 
 
