@@ -30,7 +30,14 @@ from gapmap.atlas import Atlas
 from gapmap.content import read_content
 from gapmap.state import Selection
 from gapmap.subjects import field, period_label
-from gapmap.wording import PLURALS, compared_with, escape_md, lower_first, number_format
+from gapmap.wording import (
+    PLURALS,
+    as_number,
+    compared_with,
+    escape_md,
+    lower_first,
+    number_format,
+)
 
 SUPPORTED, SIMILAR, UNTESTED, MISSING = "supported", "similar", "untested", "missing"
 #: Indicators whose direction is plainly good or bad, so "better"/"worse" may be said.
@@ -196,8 +203,8 @@ def value_and_interval(fig: Figure) -> str:
     low, high = field(fig.row, "lower_95"), field(fig.row, "upper_95")
     span = fmt.interval(low, high)
     inside = f"95% interval {span}, " if span else ""
-    if span and fmt.text(low) == fmt.text(high):
-        inside = "no interval: built from whole published estimates that have none, "
+    if not span and as_number(low) is not None and as_number(high) is not None:
+        inside = "95% interval rounds to the value itself, "
     return f"{fmt.text(field(fig.row, 'value'))} ({inside}{period_label(fig.period)})"
 
 

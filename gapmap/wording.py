@@ -134,10 +134,12 @@ class NumberFormat:
     ) -> str:
         """A confidence interval: '7.2 to 7.3', '9.0% to 11.0%', '7.2 to 7.3 per 1,000'.
 
-        A percentage sign follows both ends; any other unit is said once, at the end.
+        A percentage sign follows both ends; any other unit is said once, at the end. Limits
+        that print the same (a modelled figure made of whole published estimates, which have
+        none) say nothing, so they read as ``missing``, never "21.5% to 21.5%".
         """
         low, high = self.number(lower), self.number(upper)
-        if not (low and high):
+        if not (low and high) or low == high:
             return missing
         if unit and self.unit == "%":
             return f"{low}% to {high}%"

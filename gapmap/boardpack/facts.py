@@ -130,8 +130,13 @@ def _label(meta: pd.Series) -> str:
     return f"{name} ({unit})" if unit.startswith("per ") or unit == "years" else name
 
 
+def _note_text(note: object) -> str:
+    """A note as text; a missing one (None, NA or NaN from a merge) is empty, never 'nan'."""
+    return "" if note is None or pd.isna(note) else str(note).strip()
+
+
 def _suppressed_note(note: object) -> str:
-    text = "" if note is None or note is pd.NA else str(note).strip()
+    text = _note_text(note)
     if text.lower().startswith("suppressed"):
         return text
     return f"Suppressed: {text or export.SUPPRESSED_NOTE.split(': ', 1)[1]}"
@@ -143,7 +148,7 @@ def _value_cells(row: pd.Series, fmt: NumberFormat) -> tuple[str, str, str, str]
     if bool(row.get("suppressed")):
         return "", "", "", _suppressed_note(note)
     value = as_number(row.get("value"))
-    note_text = "" if note is None or note is pd.NA else str(note)
+    note_text = _note_text(note)
     if value is None:
         return "", "", "", note_text or "No value"
     percent = fmt.unit == "%"
