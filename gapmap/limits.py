@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from methods import overdispersion
 from methods.fit import Fit, least_squares
 from methods.funnel import COLUMNS, STATISTICS, funnel_limits
 
@@ -90,12 +91,33 @@ def funnel(table: pd.DataFrame, meta: Meta, *, england_value: float | None = Non
     grid = np.geomspace(
         max(float(denominators.min()) * 0.5, 1.0), float(denominators.max()) * 1.05, GRID_POINTS
     )
+    if statistic == "ratio":
+        return ratio_limits(table, np.union1d(grid, denominators))
     return funnel_limits(
         np.union1d(grid, denominators),
         statistic=statistic,
         baseline=funnel_baseline(meta, table, england_value),
         multiplier=_multiplier(meta),
     )
+
+
+def ratio_limits(table: pd.DataFrame, expected: np.ndarray) -> pd.DataFrame:
+    """Overdispersion-adjusted limits around 1 at each expected count, as the atlas compares.
+
+    The atlas bands every O/E ratio against limits widened by the spread among areas (the SHMI
+    method), so the funnel draws those limits, estimated from the same areas, not Poisson
+    limits that almost every area would fall outside.
+    """
+    rows = funnel_rows(table)
+    observed = pd.Series(_numbers(table, "numerator")[rows])
+    tau2 = overdispersion.dispersion(
+        observed, pd.Series(_numbers(table, "denominator")[rows]), method=overdispersion.ATLAS_TRIM
+    ).tau2
+    out = pd.DataFrame({"denominator": expected, "baseline": 1.0})
+    for level in ("95", "998"):
+        lower, upper = overdispersion.limits(expected, tau2, level)
+        out[f"lower_{level}"], out[f"upper_{level}"] = np.asarray(lower), np.asarray(upper)
+    return out[list(COLUMNS)]
 
 
 def paired(x_table: pd.DataFrame, y_table: pd.DataFrame) -> pd.DataFrame:

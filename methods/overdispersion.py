@@ -32,6 +32,12 @@ from methods.funnel import TAILS
 TrimMethod = Literal["truncate", "winsorise"]
 
 
+#: How the atlas trims z-scores before estimating overdispersion: winsorising, as Spiegelhalter
+#: (2005) describes; truncation (FunnelPlotR's SHMI option) under-estimates tau2 by about half
+#: in simulation. The pipeline's comparisons and the app's funnel limits both use it.
+ATLAS_TRIM = "winsorise"
+
+
 @dataclass(frozen=True)
 class Dispersion:
     """How much more O/E varies between areas than Poisson chance allows.

@@ -33,7 +33,7 @@ DIFFERENCE_OF = {"tt_shortfall_modelled": "tt_gap_ratio_modelled"}
 #: How extreme z-scores are set aside before the between-area variance is estimated:
 #: clipped at the 10th and 90th centiles (Spiegelhalter 2005). FunnelPlotR's SHMI option
 #: truncates instead, which in simulation estimates about half the variance.
-TRIM_METHOD = "winsorise"
+TRIM_METHOD = overdispersion.ATLAS_TRIM
 POLARITIES = frozenset({"high_is_bad", "high_is_good", "neutral"})
 
 #: Columns of an observation frame, as builders hand them to :func:`finalise`.

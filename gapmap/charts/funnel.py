@@ -181,7 +181,7 @@ def funnel(
     return titled(
         layers,
         f"{name_of(meta)}: funnel plot" + (f", {period}" if period else ""),
-        "Areas outside the funnel differ by more than chance for their size.",
+        "Areas outside the funnel differ from England by more than expected for their size.",
         describe_funnel(table, meta, limits, selected=selected),
         height=HEIGHT,
     )

@@ -60,3 +60,19 @@ def test_fit_pairs_areas_by_code() -> None:
     assert pairs["y"].tolist() == [1.0, 2.0, 3.0, 5.0]
     assert limits.fit(x, y) == pytest.approx((0.1, 0.0, 1.0))
     assert not limits.fit(x.head(2), y).drawn
+
+
+def test_ratio_funnel_draws_the_overdispersion_limits_the_atlas_bands_with(atlas):
+    """Areas the atlas calls similar lie inside the drawn 95% limits; flagged ones outside."""
+    table = atlas.table("tt_gap_ratio_modelled", "sub_icb", "Jul 2022 - May 2023")
+    meta = atlas.indicator("tt_gap_ratio_modelled")
+    drawn = limits.funnel(table, meta).set_index("denominator")
+    shown = table.loc[limits.funnel_rows(table)]
+    lower = drawn.loc[shown["denominator"].astype(float), "lower_95"].to_numpy()
+    upper = drawn.loc[shown["denominator"].astype(float), "upper_95"].to_numpy()
+    value = shown["value"].astype(float).to_numpy()
+    inside = (value >= lower) & (value <= upper)
+    similar = (shown["comparison"] == "similar").to_numpy()
+    # counts in the atlas are rounded to 5, so an area right on a limit may fall either side
+    assert (inside == similar).mean() > 0.97
+    assert 0 < (~similar).sum() < len(shown) / 2
