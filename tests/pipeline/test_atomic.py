@@ -139,6 +139,8 @@ EXPECTED_UNAVAILABLE = {
     "mhsds_in_contact_rate": SUB_ICB_FAMILY,
     "mhsds_admissions_rate": SUB_ICB_FAMILY,
     "mhsds_detentions_rate": SUB_ICB_FAMILY,
+    "recognition_ratio": SUB_ICB_FAMILY,  # the depression register against modelled need
+    "secondary_reliance_ratio": SUB_ICB_FAMILY,  # expected from the SMI register
 }
 
 
