@@ -74,8 +74,9 @@ def test_gap_ratio_is_one_over_england_by_construction(values):
 def test_limits_equal_phstatsmethods_on_the_source_counts(values):
     # Black Country sub-ICB (ODS D2P2L) depression: 138,767 on the register of 1,010,189
     # adults (QOF 2022-23 practice file, summed independently in test_qof_practice).
-    row = _one(values, indicator_id="depression_prevalence", area_code="E38000259",
-               period="2022-23")
+    row = _one(
+        values, indicator_id="depression_prevalence", area_code="E38000259", period="2022-23"
+    )
     for key, conf in (("95", 0.95), ("998", 0.998)):
         lo, hi = phs.wilson(138_767, 1_010_189, conf)
         assert row[f"lower_{key}"] == pytest.approx(lo * 100, rel=1e-12)
@@ -111,20 +112,23 @@ def test_england_figures_equal_the_sources(values):
     assert smi["value"] == pytest.approx(0.997, abs=0.001)
     refs = _one(values, indicator_id="tt_referrals_rate", level="england", period="2018-19")
     assert refs["numerator"] == 1_603_643  # NHS Talking Therapies annual report, England
-    items = _one(values, indicator_id="antidepressant_items_per_1000", level="england",
-                 period="2025 Q1-Q2")
+    items = _one(
+        values, indicator_id="antidepressant_items_per_1000", level="england", period="2025 Q1-Q2"
+    )
     assert items["numerator"] == pytest.approx(22.13e6 + 22.50e6, rel=0.01)
 
 
 def test_black_country_and_sandwell_figures(values):
     # Black Country sub-ICB (ODS D2P2L): 181 practices, depression 138,767 of 1,010,189.
-    dep = _one(values, indicator_id="depression_prevalence", area_code="E38000259",
-               period="2022-23")
+    dep = _one(
+        values, indicator_id="depression_prevalence", area_code="E38000259", period="2022-23"
+    )
     assert dep["numerator"] == 138_765 and dep["denominator"] == 1_010_190
     assert dep["value"] == pytest.approx(138_767 / 1_010_189 * 100, rel=1e-9)
     # Sandwell and West Birmingham CCG 2018-19 depression register (QOF workbook cell).
-    swb = _one(values, indicator_id="depression_prevalence", area_code="E38000144",
-               period="2018-19")
+    swb = _one(
+        values, indicator_id="depression_prevalence", area_code="E38000144", period="2018-19"
+    )
     assert swb["numerator"] == 36_545
     # Sandwell's IoD2025 average score is among the most deprived districts.
     ltla = values.loc[(values["indicator_id"] == "imd_score") & (values["level"] == "ltla")]

@@ -22,14 +22,28 @@ def test_catalogue_entries_are_complete():
 
 def test_proportions_compare_with_england_and_protect_small_counts():
     rows = [
-        {"area_code": "E92000001", "level": "england", "vintage": "england",
-         "numerator": 13_000, "denominator": 100_000},
-        {"area_code": "A", "level": "sub_icb", "vintage": "v", "numerator": 2_000,
-         "denominator": 10_000},
-        {"area_code": "B", "level": "sub_icb", "vintage": "v", "numerator": 1_280,
-         "denominator": 10_000},
-        {"area_code": "C", "level": "sub_icb", "vintage": "v", "numerator": 5,
-         "denominator": 40},
+        {
+            "area_code": "E92000001",
+            "level": "england",
+            "vintage": "england",
+            "numerator": 13_000,
+            "denominator": 100_000,
+        },
+        {
+            "area_code": "A",
+            "level": "sub_icb",
+            "vintage": "v",
+            "numerator": 2_000,
+            "denominator": 10_000,
+        },
+        {
+            "area_code": "B",
+            "level": "sub_icb",
+            "vintage": "v",
+            "numerator": 1_280,
+            "denominator": 10_000,
+        },
+        {"area_code": "C", "level": "sub_icb", "vintage": "v", "numerator": 5, "denominator": 40},
     ]
     out = finalise(_obs(rows, indicator_id="depression_prevalence", period="p"), CATALOGUE)
     by = out.set_index("area_code")
@@ -44,8 +58,13 @@ def test_proportions_compare_with_england_and_protect_small_counts():
 def test_published_values_keep_the_publishers_comparison():
     rows = [
         {"area_code": "E92000001", "level": "england", "vintage": "england", "value": 14.0},
-        {"area_code": "X", "level": "ltla", "vintage": "v", "value": 16.0,
-         "published_comparison": "Higher 99.8"},
+        {
+            "area_code": "X",
+            "level": "ltla",
+            "vintage": "v",
+            "value": 16.0,
+            "published_comparison": "Higher 99.8",
+        },
     ]
     out = finalise(_obs(rows, indicator_id="depression_prevalence", period="p"), CATALOGUE)
     assert out.set_index("area_code").loc["X", "comparison"] == "higher"
@@ -56,10 +75,20 @@ def test_published_comparison_keeps_its_level():
     """'Higher 99.8' is significant at both levels; a bare 'Better' at 95% only."""
     rows = [
         {"area_code": "E92000001", "level": "england", "vintage": "england", "value": 14.0},
-        {"area_code": "X", "level": "ltla", "vintage": "v", "value": 16.0,
-         "published_comparison": "Higher 99.8"},
-        {"area_code": "Y", "level": "ltla", "vintage": "v", "value": 14.1,
-         "published_comparison": "Similar"},
+        {
+            "area_code": "X",
+            "level": "ltla",
+            "vintage": "v",
+            "value": 16.0,
+            "published_comparison": "Higher 99.8",
+        },
+        {
+            "area_code": "Y",
+            "level": "ltla",
+            "vintage": "v",
+            "value": 14.1,
+            "published_comparison": "Similar",
+        },
     ]
     out = finalise(_obs(rows, indicator_id="depression_prevalence", period="p"), CATALOGUE)
     by = out.set_index("area_code")
@@ -67,10 +96,20 @@ def test_published_comparison_keeps_its_level():
     assert by.loc["Y", ["comparison", "comparison_998"]].tolist() == ["similar", "similar"]
     rows = [
         {"area_code": "E92000001", "level": "england", "vintage": "england", "value": 10.0},
-        {"area_code": "X", "level": "ltla", "vintage": "v", "value": 16.0,
-         "published_comparison": "Worse"},
-        {"area_code": "Y", "level": "ltla", "vintage": "v", "value": 10.1,
-         "published_comparison": "Similar"},
+        {
+            "area_code": "X",
+            "level": "ltla",
+            "vintage": "v",
+            "value": 16.0,
+            "published_comparison": "Worse",
+        },
+        {
+            "area_code": "Y",
+            "level": "ltla",
+            "vintage": "v",
+            "value": 10.1,
+            "published_comparison": "Similar",
+        },
     ]
     out = finalise(_obs(rows, indicator_id="self_harm_admissions_rate", period="p"), CATALOGUE)
     by = out.set_index("area_code")
@@ -79,8 +118,9 @@ def test_published_comparison_keeps_its_level():
 
 
 def test_missing_values_explain_themselves():
-    rows = [{"area_code": "X", "level": "ccg", "vintage": "v", "numerator": None,
-             "denominator": 100}]
+    rows = [
+        {"area_code": "X", "level": "ccg", "vintage": "v", "numerator": None, "denominator": 100}
+    ]
     out = finalise(_obs(rows, indicator_id="tt_referrals_rate", period="p"), CATALOGUE)
     assert out["note"].iloc[0].startswith("Not available")
 
@@ -94,8 +134,15 @@ def test_duplicates_and_unknown_indicators_are_refused():
 
 
 def _ratio_rows(observed, expected, level="sub_icb"):
-    rows = [{"area_code": "E92000001", "level": "england", "vintage": "england",
-             "numerator": sum(observed), "denominator": sum(expected)}]
+    rows = [
+        {
+            "area_code": "E92000001",
+            "level": "england",
+            "vintage": "england",
+            "numerator": sum(observed),
+            "denominator": sum(expected),
+        }
+    ]
     rows += [
         {"area_code": f"A{i}", "level": level, "vintage": "v", "numerator": o, "denominator": e}
         for i, (o, e) in enumerate(zip(observed, expected, strict=True))
@@ -105,8 +152,28 @@ def _ratio_rows(observed, expected, level="sub_icb"):
 
 def test_ratios_below_england_are_banded_for_overdispersion_with_poisson_limits_kept():
     # 20 areas spread far more than Poisson chance allows (E = 10,000 each).
-    ratios = [0.80, 0.85, 0.88, 0.9, 0.92, 0.94, 0.95, 0.97, 0.98, 0.99,
-              1.0, 1.01, 1.02, 1.03, 1.05, 1.06, 1.08, 1.1, 1.15, 1.6]
+    ratios = [
+        0.80,
+        0.85,
+        0.88,
+        0.9,
+        0.92,
+        0.94,
+        0.95,
+        0.97,
+        0.98,
+        0.99,
+        1.0,
+        1.01,
+        1.02,
+        1.03,
+        1.05,
+        1.06,
+        1.08,
+        1.1,
+        1.15,
+        1.6,
+    ]
     observed = [round(10_000 * r) for r in ratios]
     rows = _ratio_rows(observed, [10_000.0] * 20)
     out = finalise(_obs(rows, indicator_id="tt_gap_ratio_modelled", period="p"), CATALOGUE)
@@ -117,22 +184,25 @@ def test_ratios_below_england_are_banded_for_overdispersion_with_poisson_limits_
     assert by.loc["A4", "comparison"] == "similar"
     assert by.loc["A19", "comparison"] == "better"  # 1.6: outside even the widened limits
     assert by.loc["A0", "comparison"] == "worse"
-    od = overdispersion.dispersion(pd.Series(observed), pd.Series([10_000.0] * 20),
-                                   method="winsorise")
-    expected_band = overdispersion.band(pd.Series(observed), pd.Series([10_000.0] * 20),
-                                        tau2=od.tau2, polarity="high_is_good")
+    od = overdispersion.dispersion(
+        pd.Series(observed), pd.Series([10_000.0] * 20), method="winsorise"
+    )
+    expected_band = overdispersion.band(
+        pd.Series(observed), pd.Series([10_000.0] * 20), tau2=od.tau2, polarity="high_is_good"
+    )
     assert by.loc[[f"A{i}" for i in range(20)], "comparison"].tolist() == list(expected_band)
     assert by.loc["E92000001", "comparison"] == "not_compared"
 
 
 def test_differences_keep_their_value_round_to_five_and_take_the_ratios_band():
     observed, expected = [8_000, 10_000, 16_000], [10_000.0, 10_000.0, 10_000.0]
-    ratio = _obs(_ratio_rows(observed, expected), indicator_id="tt_gap_ratio_modelled",
-                 period="p")
-    gap = ratio.assign(indicator_id="tt_shortfall_modelled",
-                       value=[0.0, 2_001.0, 2.0, -6_003.0],
-                       lower_95=[0.0, 1_800.0, -200.0, -6_200.0],
-                       upper_95=[0.0, 2_200.0, 200.0, -5_800.0])
+    ratio = _obs(_ratio_rows(observed, expected), indicator_id="tt_gap_ratio_modelled", period="p")
+    gap = ratio.assign(
+        indicator_id="tt_shortfall_modelled",
+        value=[0.0, 2_001.0, 2.0, -6_003.0],
+        lower_95=[0.0, 1_800.0, -200.0, -6_200.0],
+        upper_95=[0.0, 2_200.0, 200.0, -5_800.0],
+    )
     out = finalise(pd.concat([ratio, gap], ignore_index=True), CATALOGUE)
     short = out.loc[out["indicator_id"] == "tt_shortfall_modelled"].set_index("area_code")
     bands = out.loc[out["indicator_id"] == "tt_gap_ratio_modelled"].set_index("area_code")
@@ -149,6 +219,10 @@ def test_difference_is_a_known_statistic_and_gap_ratios_name_their_need():
     assert CATALOGUE["tt_shortfall_modelled"].statistic == "difference"
     assert CATALOGUE["tt_gap_ratio"].need_indicator == "depression_prevalence"
     assert CATALOGUE["tt_gap_ratio_modelled"].need_indicator == "cmd_prevalence_modelled"
-    for neutral in ("depression_prevalence", "smi_prevalence", "recognition_ratio",
-                    "secondary_reliance_ratio"):
+    for neutral in (
+        "depression_prevalence",
+        "smi_prevalence",
+        "recognition_ratio",
+        "secondary_reliance_ratio",
+    ):
         assert CATALOGUE[neutral].polarity == "neutral", neutral
