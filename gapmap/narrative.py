@@ -96,12 +96,22 @@ FINDINGS = {
 RATIOS: Mapping[str, tuple[str, str, str]] = {
     "tt_gap_ratio": (
         "NHS Talking Therapies activity",
-        "the area's need would predict",
+        "the area's recorded depression would predict",
         "activity",
+    ),
+    "tt_gap_ratio_modelled": (
+        "NHS Talking Therapies activity",
+        "the area's modelled need would predict",
+        "activity",
+    ),
+    "recognition_ratio": (
+        "recorded depression",
+        "the area's modelled need would predict",
+        "people",
     ),
     "secondary_reliance_ratio": (
         "people in contact with secondary mental health care",
-        "its Talking Therapies activity would predict",
+        "its QOF SMI register would predict",
         "people",
     ),
 }

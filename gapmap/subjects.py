@@ -48,9 +48,10 @@ SUBJECTS: Mapping[str, tuple[str, str | None]] = {
     "self_harm_admissions_rate": ("The rate of hospital admissions for self-harm", "people"),
     "hi_suicides": ("The suicide rate", "people"),
     "hi_self_harm": ("The self-harm admission rate (ONS Health Index)", "people"),
-    "tt_gap_ratio": ("The provision gap ratio (Talking Therapies activity against need)", None),
+    "tt_gap_ratio": ("NHS Talking Therapies activity against recorded need", None),
+    "tt_gap_ratio_modelled": ("NHS Talking Therapies activity against modelled need", None),
     "secondary_reliance_ratio": (
-        "The secondary-care reliance ratio (secondary care against Talking Therapies)",
+        "Secondary mental health care against the QOF SMI register",
         None,
     ),
     "imd_score": ("The average deprivation (IMD) score", None),

@@ -118,11 +118,20 @@ def test_gap_ratio_in_words():
         "Black Country",
     )
     assert text.startswith(
-        "Black Country had about 8% less NHS Talking Therapies activity than the area's need "
-        "would predict (ratio 0.92, Jul 2022 - May 2023)."
+        "Black Country had about 8% less NHS Talking Therapies activity than the area's "
+        "recorded depression would predict (ratio 0.92, Jul 2022 - May 2023)."
     )
     assert "This is significantly worse than the England average" in text
     assert "99.8% level" in text
+    modelled = indicator_sentence(
+        row(value=0.8838, england=1.0, comparison="similar", period="Jul 2022 - May 2023"),
+        ratio_meta("tt_gap_ratio_modelled"),
+        "Black Country",
+    )
+    assert modelled.startswith(
+        "Black Country had about 12% less NHS Talking Therapies activity than the area's "
+        "modelled need would predict (ratio 0.88, Jul 2022 - May 2023)."
+    )
 
 
 def test_reliance_ratio_and_similar_and_large_ratios():
@@ -131,12 +140,15 @@ def test_reliance_ratio_and_similar_and_large_ratios():
         ratio_meta("secondary_reliance_ratio", "high_is_bad"),
         "A",
     )
-    assert "about 48% more people in contact with secondary mental health care than its " in more
+    assert (
+        "about 48% more people in contact with secondary mental health care than its QOF SMI "
+        "register would predict" in more
+    )
     assert "99.8" not in more
     same = indicator_sentence(
         row(value=1.002, comparison="similar", c998="similar"), ratio_meta(), "A"
     )
-    assert "had about as much NHS Talking Therapies activity as the area's need" in same
+    assert "had about as much NHS Talking Therapies activity as the area's recorded" in same
     assert "This is similar to the England average." in same
     double = indicator_sentence(row(value=2.31, comparison="better"), ratio_meta(), "A")
     assert "about 2.3 times as much" in double
@@ -316,10 +328,27 @@ def test_profile_paragraphs_for_black_country(atlas):
     assert headings[-1] == "How the figures have changed"
     worst = paragraphs[0]
     assert worst.startswith("**Worse than England, and very likely a real difference.**")
-    assert "(13.7% of adults, 2022-23) is significantly higher than in England (13.2%)" in worst
-    # inside a group, need comes before secondary care
-    assert worst.index("Recorded depression") < worst.index("hospital beds")
-    assert "about 8% less NHS Talking Therapies activity" in " ".join(paragraphs)
+    assert (
+        "Talking Therapies treatment in Black Country (2,124.4 per 100,000 adults, "
+        "Jul 2022 - May 2023) is significantly lower than in England (2,217.8 per 100,000), "
+        "which is worse than the England average" in worst
+    )
+    # inside a group, need and Talking Therapies come before secondary care
+    assert worst.index("Talking Therapies") < worst.index("hospital beds")
+    # recorded prevalence is neutral: higher than England, neither better nor worse
+    differs = next(p for p in paragraphs if p.startswith("**Higher or lower than England.**"))
+    assert "(13.7% of adults, 2022-23) is significantly higher than in England (13.2%) —" in differs
+    assert differs.index("Recorded depression") < differs.index("secondary mental health")
+    similar = next(p for p in paragraphs if p.startswith("**Similar to England.**"))
+    assert (
+        "about 1% more NHS Talking Therapies activity than the area's recorded depression would "
+        "predict (ratio 1.01, Jul 2022 - May 2023). This is similar to the England average."
+    ) in similar
+    assert (
+        "about 12% less NHS Talking Therapies activity than the area's modelled need would "
+        "predict (ratio 0.88, Jul 2022 - May 2023)"
+    ) in similar
+    assert "secondary mental health care than its QOF SMI register would predict" in similar
     assert "two it can use" in paragraphs[-1]
 
 
