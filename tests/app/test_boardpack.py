@@ -139,15 +139,20 @@ def test_every_page_has_the_selection_and_its_number_in_the_footer(black_country
     for number, text in enumerate(texts, 1):
         assert f"Page {number} of {len(texts)}" in text
         assert "NHS Black Country ICB - D2P2L (E38000259)" in flat(text)
-        assert "Provision gap ratio" in flat(text)
+        assert "Talking Therapies vs recorded need" in flat(text)
 
 
 def test_pack_has_the_table_with_england_methods_suppression_and_attribution(black_country):
     table = page_titled(black_country, "Figures for the area")
     assert "Indicator Period Value 95% confidence interval England" in table
-    assert "Provision gap ratio Jul 2022 - May 2023 0.92 0.91 to 0.94 1.00 Worse than" in table
+    assert (
+        "Talking Therapies vs recorded need Jul 2022 - May 2023 1.01 1.00 to 1.03 1.00 Similar to"
+        in table
+    )
+    assert "Talking Therapies access (per 100,000) Jul 2022 - May 2023 2,124.4" in table
+    assert "2,096.0 to 2,153.0 2,217.8 Worse than England" in table
     methods = page_titled(black_country, "Methods and caveats")
-    assert "This indicator: Provision gap ratio" in methods
+    assert "This indicator: Talking Therapies vs recorded need" in methods
     assert "Indirect standardisation" in methods
     suppression = page_titled(black_country, "Hidden and rounded numbers")
     assert "Small counts are hidden" in suppression and "1 to 7" in suppression
@@ -159,12 +164,14 @@ def test_pack_has_the_table_with_england_methods_suppression_and_attribution(bla
 
 def test_charts_carry_their_text_alternatives(black_country):
     ranked = page_titled(black_country, "Areas ranked")
-    assert "Ranked chart of Provision gap ratio for 106 areas" in ranked
-    assert "NHS Black Country ICB - D2P2L is 52nd of 106" in ranked
+    assert "Ranked chart of Talking Therapies vs recorded need for 106 areas" in ranked
+    assert "NHS Black Country ICB - D2P2L is 32nd of 105 at 1.01 (similar to England)" in ranked
+    assert "1 without a value (suppressed or missing) listed last" in ranked
     assert "10 highest and 10 lowest" in ranked
-    assert "Funnel plot of Provision gap ratio" in page_titled(black_country, "Funnel plot")
+    funnel = page_titled(black_country, "Funnel plot")
+    assert "Funnel plot of Talking Therapies vs recorded need" in funnel
     spine = page_titled(black_country, "Against England")
-    assert "Spine chart of 13 indicators for NHS Black Country ICB - D2P2L" in spine
+    assert "Spine chart of 17 indicators for NHS Black Country ICB - D2P2L" in spine
 
 
 def test_sandwell_pack_has_a_trend_and_no_empty_funnel(sandwell):
@@ -184,7 +191,7 @@ def test_england_pack_ranks_every_area_under_england(england):
     assert "England Geography Sub-ICB location" in texts[0]
     table = page_titled(england, "Areas ranked: the table")
     assert "England E92000001 1.00" in table
-    assert "20 highest and 20 lowest of 106" in table
+    assert "20 highest and 20 lowest of 105 areas with a value" in table
     assert not any(t.startswith("Figures for the area") for t in texts)
 
 

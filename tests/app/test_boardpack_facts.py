@@ -43,15 +43,18 @@ def test_area_table_puts_the_selected_indicator_first_with_england_in_words(atla
     first = table.iloc[0]
     assert list(table.columns) == list(AREA_COLUMNS)
     assert (first["Indicator"], first["Period"], first["Value"]) == (
-        "Provision gap ratio",
+        "Talking Therapies vs recorded need",
         GAP,
-        "0.92",
+        "1.01",
     )
-    assert first["95% confidence interval"] == "0.91 to 0.94"
+    assert first["95% confidence interval"] == "1.00 to 1.03"
     assert first["England"] == "1.00"
-    assert first["Compared with England (95%)"] == "Worse than England"
+    assert first["Compared with England (95%)"] == "Similar to England"
     assert len(table) >= 10
-    words = table["Compared with England (95%)"]
+    words = table.set_index("Indicator")["Compared with England (95%)"]
+    assert words["Talking Therapies access (per 100,000)"] == "Worse than England"
+    assert words["SMI physical health checks"] == "Better than England"
+    assert words["Depression prevalence"] == "Higher than England"  # recorded: neutral
     assert words.str.contains("(?:than|to) England|Not compared").all()
 
 
@@ -74,8 +77,11 @@ def test_ranked_table_lists_top_and_bottom_under_england_and_says_so(atlas):
     assert table.iloc[0]["Area"] == "England" and table.iloc[0]["Code"] == "E92000001"
     assert table.iloc[1]["Rank"] == "1"
     assert table["Area"].str.contains("areas not shown").sum() == 1
-    assert note is not None and "20 highest and 20 lowest of 106" in note
-    assert len(table) == 1 + 20 + 1 + 20
+    assert note is not None and "20 highest and 20 lowest of 105 areas with a value" in note
+    assert "every area without one" in note and "the other 65" in note
+    # England, the top 20, the gap row, the bottom 20, then the one sub-ICB without a value
+    assert len(table) == 1 + 20 + 1 + 20 + 1
+    assert table.iloc[-1]["Code"] == "E38000119" and table.iloc[-1]["Value"] == ""
 
 
 def test_ranked_subset_keeps_the_ends_and_the_selected_area_with_neighbours(atlas):
@@ -162,7 +168,7 @@ def test_facts_say_where_and_repeat_the_selection_in_the_footer(atlas):
     assert info.footer.split(" · ")[1:] == [
         info.where,
         "Sub-ICB location",
-        "Provision gap ratio",
+        "Talking Therapies vs recorded need",
         GAP,
     ]
     assert info.generated == date(2027, 1, 5) and info.built == built_date(atlas.manifest)
