@@ -8,7 +8,8 @@ and says what each shows, with its interval, its period and its comparison with 
 It claims no more than the statistics do. Each :class:`Finding` carries a status:
 
 - ``supported``: the comparison with England finds a difference (95% level);
-- ``similar``: the interval overlaps England's, so the data do not show a difference;
+- ``similar``: the interval overlaps England's, or a ratio lies within the spread expected
+  among areas, so the data do not show a difference;
 - ``untested``: there is a figure but no test against England (a rank, a published value);
 - ``missing``: no figure for this area or the NHS area covering it, or the figure is hidden.
 

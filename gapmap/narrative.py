@@ -218,10 +218,17 @@ def indicator_sentence(row: pd.Series | Mapping, meta: pd.Series | Mapping, area
         return f"There is no figure for {lower_first(name)} in {area} for {period}{why}."
     if str(field(meta, "statistic", "")) == "ratio" or str(field(meta, "unit", "")) == "ratio":
         return _ratio_sentence(row, meta, area)
+    statistic = str(field(meta, "statistic", ""))
     england = field(row, "england_value")
     england_text = None if england is None else value_phrase(england, meta, with_qualifier=False)
+    if statistic == "difference":  # a gap in people: England's is nought by construction
+        england_text = None
     head = f"{name} in {area} ({value_phrase(value, meta)}, {period})"
-    phrase = _comparison_phrase(row, meta, england_text)
+    phrase = _comparison_phrase(row, meta, england_text, ratio=statistic == "difference")
+    if phrase and statistic == "modelled":  # a model estimate: no sampling test to call it
+        phrase = phrase.replace("significantly ", "", 1) + "; both figures are model estimates"
+    if statistic == "difference" and str(field(row, "comparison", "")) == "similar":
+        phrase = "within the range expected among areas, given how much they vary"
     if phrase:
         return f"{head} is {phrase}."
     if england_text:

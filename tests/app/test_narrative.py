@@ -375,3 +375,19 @@ def test_real_profile_for_sandwell_reads_sensibly(atlas):
     assert "Recorded depression in Sandwell rose from 7.0% in 2014-15 to 11.3% in 2024-25." in text
     assert "have no counts to test with" in text
     assert "rising by more than chance" not in text  # nothing here can be tested
+
+
+def test_model_estimates_and_gaps_in_people_claim_no_sampling_test():
+    """Modelled need has no sampling interval, and England's gap in people is 0 by construction."""
+    data = Atlas.load()
+    profile = data.profile("E38000259", "sub_icb").set_index("indicator_id")
+    need = indicator_sentence(
+        profile.loc["cmd_prevalence_modelled"], data.indicator("cmd_prevalence_modelled"), "BC"
+    )
+    assert "higher than in England (16.9%); both figures are model estimates" in need
+    assert "significantly" not in need
+    gap = profile.loc["tt_shortfall_modelled"]
+    assert gap["comparison"] == "similar"
+    text = indicator_sentence(gap, data.indicator("tt_shortfall_modelled"), "BC")
+    assert "within the range expected among areas" in text
+    assert "England" not in text
