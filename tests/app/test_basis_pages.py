@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from gapmap.atlas import ATLAS_ENV, Atlas
 from gapmap.state import basis_choice
 from gapmap.ui import VIEW_KEY
-from tests.app.modelledkit import write_modelled_atlas
+from tests.app.modelledkit import write_modelled_atlas, write_recorded_only_atlas
 
 ROOT = Path(__file__).resolve().parents[2]
 NEED_PAGE = "app_pages/need_vs_provision.py"
@@ -38,10 +38,9 @@ def fresh_caches():
     st.cache_resource.clear()
 
 
-def old_atlas_only() -> None:
-    """Skip a test of the fallback once the committed atlas has modelled need."""
-    if basis_choice(Atlas.load()):
-        pytest.skip("the committed atlas has modelled need now: the fallback needs an old atlas")
+@pytest.fixture(scope="module")
+def recorded_only_dir(tmp_path_factory) -> Path:
+    return write_recorded_only_atlas(tmp_path_factory.mktemp("old") / "atlas")
 
 
 def run(page: str, query: dict, monkeypatch, atlas_dir: Path | None = None) -> AppTest:
@@ -62,9 +61,9 @@ def param(app: AppTest, key: str) -> str | None:
     return value[0] if isinstance(value, list) else value
 
 
-def test_the_committed_atlas_says_modelled_need_is_not_in_it(monkeypatch):
-    old_atlas_only()
-    app = run(NEED_PAGE, BLACK_COUNTRY, monkeypatch)
+def test_an_atlas_without_modelled_need_says_so(monkeypatch, recorded_only_dir):
+    assert not basis_choice(Atlas.load(recorded_only_dir))
+    app = run(NEED_PAGE, BLACK_COUNTRY, monkeypatch, recorded_only_dir)
     assert not app.sidebar.segmented_control
     captions = " ".join(c.value for c in app.sidebar.caption)
     assert "Modelled need" in captions and "not in this atlas" in captions
@@ -102,9 +101,8 @@ def test_my_area_opens_with_what_the_data_say(monkeypatch, modelled_dir):
     assert "There is no figure for Sandwell itself" in text
 
 
-def test_my_area_on_the_committed_atlas_says_what_it_lacks(monkeypatch):
-    old_atlas_only()
-    app = run(MY_AREA, SANDWELL, monkeypatch)
+def test_my_area_without_modelled_need_says_what_it_lacks(monkeypatch, recorded_only_dir):
+    app = run(MY_AREA, SANDWELL, monkeypatch, recorded_only_dir)
     text = " ".join(m.value for m in app.markdown)
     assert "**Deprivation.** Sandwell is among the 10% most deprived" in text
     assert "This atlas has no figures of modelled need" in text

@@ -10,7 +10,7 @@ import pytest
 
 from gapmap import state, view
 from gapmap.atlas import Atlas
-from tests.app.modelledkit import write_modelled_atlas
+from tests.app.modelledkit import write_modelled_atlas, write_recorded_only_atlas
 
 SUB_ICB = "sub_icb"
 TT_PERIOD = "Jul 2022 - May 2023"
@@ -22,9 +22,14 @@ def modelled(tmp_path_factory) -> Atlas:
     return Atlas.load(write_modelled_atlas(tmp_path_factory.mktemp("modelled") / "atlas"))
 
 
-def test_the_committed_atlas_opens_on_recorded_need_and_keeps_links_unchanged(atlas):
-    if state.basis_choice(atlas):
-        pytest.skip("the committed atlas has modelled need now: the fallback needs an old atlas")
+@pytest.fixture(scope="module")
+def recorded_only(tmp_path_factory) -> Atlas:
+    return Atlas.load(write_recorded_only_atlas(tmp_path_factory.mktemp("old") / "atlas"))
+
+
+def test_an_atlas_without_modelled_need_opens_on_recorded_need_and_keeps_links(recorded_only):
+    atlas = recorded_only
+    assert not state.basis_choice(atlas)
     selection, messages = state.resolve(atlas, {})
     assert selection.indicator == "tt_gap_ratio" and selection.basis == state.MODELLED
     assert "basis" not in selection.to_query() and messages == []
