@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gapmap import banding, export, ui
+from gapmap import export, ui
 from gapmap.content import read_content
 from gapmap.sources import raw_file_count, reconciliation
 
@@ -30,7 +30,7 @@ for tab, name in zip(
 with tabs[0]:
     st.subheader("Ratios against England: Poisson limits and overdispersion")
     st.markdown(read_content("banding"))
-    st.dataframe(banding.banding_table(data), hide_index=True, width="stretch")
+    st.dataframe(ui.banding_table(), hide_index=True, width="stretch")
 
 with tabs[6]:
     st.markdown(

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from gapmap import boardpack, charts, export, findings, gradient, maps, peers, state
+from gapmap import banding, boardpack, charts, export, findings, gradient, maps, peers, state
 from gapmap.atlas import Atlas, AtlasUnavailable
 from gapmap.sources import publisher
 from gapmap.state import Selection
@@ -444,6 +444,12 @@ def quantiles(indicator_id: str, period: str, n: int):
 def what_the_data_say(level: str, area: str) -> str:
     """An area's "what the data say" statements as Markdown (a dozen lookups: worth keeping)."""
     return findings.to_markdown(findings.area_findings(atlas(), area, level))
+
+
+@st.cache_data(show_spinner=False)
+def banding_table():
+    """Poisson against overdispersion flags for every ratio (one pass over the atlas)."""
+    return banding.banding_table(atlas())
 
 
 def board_pack_button(data: Atlas, selection: Selection) -> None:
