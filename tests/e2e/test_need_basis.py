@@ -1,25 +1,19 @@
 """Switching how need is measured, in the real app in headless Chromium: map, table and URL.
 
-The committed atlas predates modelled need, so the app is served on it where it has the
-modelled indicators and otherwise on a copy with them added in the contract's shape
-(tests/app/modelledkit.py). Screenshots go to tests/output/screenshots/.
+Also the "what the data say" panel on Sandwell's My area page. The app is served on the
+committed atlas, which has both need bases. Screenshots go to tests/output/screenshots/.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from appserver import app_server
 from test_browser import MAP_FRAME, SHOTS, drawn_areas, no_exception, open_page, settle
 
-from gapmap.atlas import ATLAS_ENV, Atlas
+from gapmap.atlas import Atlas
 from gapmap.state import basis_choice
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.app.modelledkit import write_modelled_atlas  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
@@ -29,14 +23,8 @@ LEGEND_TITLE = "() => document.querySelector('.mtg-title')?.textContent || ''"
 @pytest.fixture(scope="module")
 def basis_server(tmp_path_factory) -> Iterator[str]:
     """The app on an atlas with both need bases (the committed one once it is rebuilt)."""
-    if basis_choice(Atlas.load()):
-        env = {}
-    else:
-        target = write_modelled_atlas(tmp_path_factory.mktemp("basis") / "atlas")
-        env = {ATLAS_ENV: str(target)}
-    if not basis_choice(Atlas.load(env.get(ATLAS_ENV))):
-        pytest.skip("the atlas lacks the modelled indicators (tt_gap_ratio_modelled)")
-    with app_server(**env) as url:
+    assert basis_choice(Atlas.load()), "the committed atlas should have both need bases"
+    with app_server() as url:
         yield url
 
 
@@ -81,3 +69,20 @@ def test_switching_need_basis_changes_the_map_table_and_url(page, basis_server):
     settle(page)
     assert "indicator=tt_gap_ratio_modelled" in page.url
     assert legend_title(page) == modelled_legend
+
+
+def test_sandwell_my_area_shows_what_the_data_say(page, basis_server):
+    open_page(page, basis_server, "my-area", "?level=ltla&area=E08000028")
+    no_exception(page)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("What the data say", exact=True).wait_for(timeout=60_000)
+    text = main.inner_text()
+    for topic in (
+        "Deprivation.",
+        "Modelled need.",
+        "Recognition.",
+        "NHS Talking Therapies against",
+    ):
+        assert topic in text, topic
+    assert "21.5%" in text and "NHS Black Country" in text
+    page.screenshot(path=str(SHOTS / "my-area-sandwell-panel.png"), full_page=True)
