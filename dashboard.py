@@ -9,7 +9,8 @@ from gapmap.assets import ensure_static_leaflet
 
 st.set_page_config(
     page_title="Mind the Gap",
-    page_icon=":material/map:",
+    # A local image: a Material icon here makes the browser fetch it from a font CDN.
+    page_icon=str(Path(__file__).parent / "gapmap" / "favicon.png"),
     layout="wide",
     menu_items={"About": "Mind the Gap — open data on mental-health need and provision."},
 )
