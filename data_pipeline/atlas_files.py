@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GEODATA = ROOT / "geodata"
 ATLAS_DIR = GEODATA / "atlas"
 BOUNDARY_DIR_NAME = "boundaries"
-TABLES = ("areas", "values", "indicators", "peers")
+TABLES = ("areas", "values", "indicators", "peers", "deciles")
 VOLATILE_MANIFEST_KEYS = ("built_at", "build_seconds")
 
 

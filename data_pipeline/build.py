@@ -22,7 +22,7 @@ import pandas as pd
 from data_pipeline import atlas_files, ccg_vintages, geography, known_codes, peers, simplify
 from data_pipeline.ccg_vintages import NON_GEOGRAPHIC_CODES
 from data_pipeline.errors import MissingFileError, SourceError
-from data_pipeline.indicators import ENGLAND, finalise, load_catalogue, optional_periods
+from data_pipeline.indicators import ENGLAND, deciles, finalise, load_catalogue, optional_periods
 from data_pipeline.indicators.availability import Availability
 from data_pipeline.indicators.catalogue_table import indicator_table
 from data_pipeline.indicators.context import BuildContext
@@ -119,6 +119,8 @@ STEPS: tuple[Step, ...] = (
         required=True,
     ),
     Step("deprivation: IoD2025 LSOA", deprivation.read_iod2025_lsoa21, ("iod2025_lsoa21",)),
+    # IMD 2019 deciles on LSOA 2011: the denominators of Talking Therapies by decile.
+    Step("deprivation: IoD2019 LSOA", deprivation.read_iod2019_lsoa11, ("iod2019_lsoa11",)),
     # The CCG geography reads this workbook too (CCG names and codes of 2019).
     Step("deprivation: IoD2019 CCG", deprivation.read_iod2019_ccg, ("iod2019_ccg",), required=True),
     Step("deprivation: IoD2025 LTLA", deprivation.read_iod2025_ltla24, ("iod2025_ltla24",)),
@@ -323,10 +325,12 @@ def build_values(
     hierarchy,
     recode: dict[str, str],
     avail: Availability | None = None,
+    extra: dict[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Every indicator's observations, finalised (statistics, comparison, disclosure).
 
-    ``avail`` records the sections skipped for want of a source (``--allow-missing``).
+    ``avail`` records the sections skipped for want of a source (``--allow-missing``);
+    ``extra`` receives the tables built beside the values (``deciles``).
     """
     avail = avail or Availability(tables)
     tables = drop_non_geographic(tables, ledger)
@@ -337,6 +341,9 @@ def build_values(
     # make the same England row, the first level's figure stands (the 2023 NHS geography,
     # then CCGs, then the rest).
     frames = build_families(ctx)
+    decile_table = deciles.build(ctx)
+    if extra is not None:
+        extra["deciles"] = decile_table
     ctx.usage.settle(ledger)
     obs = pd.concat(list(frames.values()), ignore_index=True)
     england = obs["level"] == "england"
@@ -414,7 +421,8 @@ def build(
     )
     progress("indicators: building and finalising")
     avail = Availability(tables)
-    values = build_values(tables, ledger, hierarchy, recode, avail)
+    extra: dict[str, pd.DataFrame] = {}
+    values = build_values(tables, ledger, hierarchy, recode, avail, extra)
     areas = geography.build_areas(tables, hierarchy)
     progress("peers: nearest neighbours by deprivation and population")
     peer_table, peer_record = peers.build(tables, hierarchy, values, areas)
@@ -433,8 +441,10 @@ def build(
         atlas_files.write_table(values, out / "values.parquet")
         atlas_files.write_table(catalogue, out / "indicators.parquet")
         atlas_files.write_table(peer_table, out / "peers.parquet")
+        atlas_files.write_table(extra["deciles"], out / "deciles.parquet")
         record = manifest(raw, recons, layers, values, areas)
         record["outputs"]["peers"] = int(len(peer_table))
+        record["outputs"]["deciles"] = int(len(extra["deciles"]))
         record["peers"] = peer_record
         if missing:
             record["missing_sources"] = [m.record(avail) for m in missing]

@@ -46,12 +46,15 @@ CODE_SETS: dict[str, Callable[[Geography], pd.Series]] = {
     "ccg_any_year": lambda g: g.tables["ccg_code_map"]["code"],
     "sub_icb_2023_ons": lambda g: g.hierarchy["sub_icb_code"],
     "sub_icb_2023_ods": lambda g: g.hierarchy["sub_icb_ods"],
+    "icb_2023_ods": lambda g: g.hierarchy["icb_ods"],
+    "nhs_region_ods": lambda g: g.tables["qof_practice_geography"]["region_ods"],
 }
 #: The table each code set needs.
 CODE_SET_TABLES = {
     "lsoa21": "lsoa21_geography",
     "qof_practices": "qof_practice_geography",
     "ccg_any_year": "ccg_code_map",
+    "nhs_region_ods": "qof_practice_geography",
 }
 
 
@@ -126,6 +129,21 @@ RULES: tuple[Rule, ...] = (
         "ccg_any_year",
         "CCG code not in any CCG register of 2013-2021",
         applies=lambda f: f["org_type"] == "ccg",
+    ),
+    Rule(
+        "tt_annual",
+        "org_code",
+        "icb_2023_ods",
+        "ICB code not among the 2023 ICBs (ODS codes of the LSOA lookup)",
+        applies=lambda f: f["org_type"] == "icb",
+    ),
+    Rule(
+        "tt_annual",
+        "org_code",
+        "nhs_region_ods",
+        "commissioning region code not among the NHS England regions (ODS codes of the "
+        "QOF practice mapping)",
+        applies=lambda f: f["org_type"] == "region",
     ),
     Rule(
         "mhsds_monthly",

@@ -2,11 +2,13 @@
 
 Sub-ICB, ICB, region and England from the monthly sub-ICB counts of July 2022 - May 2023,
 per adult on the practices' lists (QOF 2022-23); CCG periods from the annual reports, per
-adult of the CCG's population. The gap ratios count one activity throughout, courses of
-treatment finished: CCG years 2017-18 to 2021-22 and ICB years from 2022-23 (annual report),
-and the 11 months of the monthly sub-ICB file. Expected courses come from the QOF depression
-register (``tt_gap_ratio``) or modelled common mental disorders (``tt_gap_ratio_modelled``,
-with the gap in people a year, ``tt_shortfall_modelled``).
+adult of the CCG's population; ICB years 2022-23 onwards from the annual report's ICB,
+region and England rows, per adult of the ONS population (:mod:`.tt_icb`). The gap ratios
+count one activity throughout, courses of treatment finished: CCG years 2017-18 to 2021-22
+and ICB years from 2022-23 (annual report), and the 11 months of the monthly sub-ICB file.
+Expected courses come from the QOF depression register (``tt_gap_ratio``) or modelled common
+mental disorders (``tt_gap_ratio_modelled``, with the gap in people a year,
+``tt_shortfall_modelled``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pandas as pd
 
 from data_pipeline.indicators import concat_observations
 from data_pipeline.indicators.context import BuildContext
-from data_pipeline.indicators.families import modelled_need, qof_prevalence
+from data_pipeline.indicators.families import modelled_need, qof_prevalence, tt_icb
 from data_pipeline.indicators.levels.ccg import (
     CCG_LEVELS,
     PERIOD_VINTAGE,
@@ -300,6 +302,7 @@ def build(ctx: BuildContext) -> pd.DataFrame:
         _sub_icb,
         _sub_icb_gap,
         _sub_icb_modelled,
+        tt_icb.build_sections,
         _icb_modelled,
         _icb_gap,
         _ccg,
