@@ -16,7 +16,7 @@ import pandas as pd
 from gapmap import charts, export, narrative, prose
 from gapmap.atlas import Atlas
 from gapmap.limits import funnel_rows
-from gapmap.periods import MONTH_NAMES
+from gapmap.periods import long_date as long_date  # re-exported for the pack
 from gapmap.sources import publisher
 from gapmap.state import Selection
 from gapmap.wording import (
@@ -110,11 +110,6 @@ def built_date(manifest: dict) -> date:
         raise ValueError(
             f"manifest.json: built_at {stamp!r} is not an ISO date; rebuild the atlas"
         ) from exc
-
-
-def long_date(day: date) -> str:
-    """'23 November 2026', the same in every locale."""
-    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 # ------------------------------------------------------------------------------ numbers
