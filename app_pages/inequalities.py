@@ -3,7 +3,8 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from gapmap import charts, drilldown, gradient, maps, ui
+from gapmap import charts, drilldown, gradient, icb_deciles, maps, ui
+from gapmap.content import read_content
 from gapmap.sources import chart_source
 from gapmap.tables import neighbourhood_table, practice_table
 from gapmap.view import latest_period
@@ -44,6 +45,44 @@ if not ui.lacks(data, gradient.PRACTICE_IMD[0], "practice") and choices:
         table=groups,
     )
     st.markdown(gradient.sii_sentence(result, meta, word))
+
+st.subheader("Who gets help, by deprivation, inside one ICB")
+icbs = icb_deciles.icb_choices(data)
+years = icb_deciles.periods(data)
+if not icbs or not years:
+    st.caption("This atlas has no Talking Therapies figures by deprivation decile.")
+else:
+    st.markdown(read_content("icb_deciles"))
+    home = icb_deciles.icb_for(data, selection.level, selection.area)
+    codes = list(icbs)
+    left, right = st.columns(2)
+    icb = left.selectbox(
+        "ICB",
+        codes,
+        index=codes.index(home) if home in icbs else 0,
+        format_func=icbs.get,
+        key=f"icb-deciles-{home}",
+    )
+    year = right.selectbox("Year", years[::-1], key="icb-deciles-year")
+    access = st.radio(
+        "Getting help counted as",
+        icb_deciles.ACCESS,
+        format_func=lambda i: str(data.indicator(i)["short_name"]),
+        horizontal=True,
+    )
+    for shown_id in (access, icb_deciles.RECOVERY):
+        shown = data.indicator(shown_id)
+        frame = icb_deciles.paired(data, shown_id, icb, year)
+        ui.chart_block(
+            charts.icb_by_decile(frame, shown, icbs[icb], year),
+            name=f"icb-deciles-{shown_id}-{icb}-{year}",
+            title=f"{shown['short_name']} by deprivation decile: {icbs[icb]}",
+            source=chart_source(shown, year),
+            period=year,
+            alt_text=escape_md(charts.describe_icb_by_decile(frame, shown, icbs[icb], year)),
+            table=icb_deciles.download_table(frame, shown),
+        )
+    st.markdown(icb_deciles.finding(data, icb, year, access))
 
 st.subheader("Deprivation inside the selected area")
 with st.expander("Map: click an area to select it", expanded=True):

@@ -43,6 +43,23 @@ PARENT_COLUMN = {
     "utla": "parent_utla",
 }
 PEER_COLUMNS = ("area_code", "level", "vintage", "rank", "peer_code", "distance")
+#: Columns of the decile table (``deciles.parquet``: Talking Therapies by IMD decile within
+#: each ICB, and England's); an atlas built before it has none, and reads as empty.
+DECILE_COLUMNS = (
+    "indicator_id",
+    "area_code",
+    "level",
+    "period",
+    "decile",
+    "value",
+    "lower_95",
+    "upper_95",
+    "numerator",
+    "denominator",
+    "suppressed",
+    "note",
+    "not_stated_share",
+)
 REBUILD_HINT = (
     "The atlas under geodata/atlas is missing or unreadable. Reinstall from a fresh clone, "
     "or rebuild it with `python -m data_pipeline build --raw DIR` (see the README)."
@@ -64,6 +81,8 @@ class Atlas:
     root: Path = ATLAS_DIR
     #: Each area's nearest statistical neighbours (``peers.parquet``), ranked.
     peer_table: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PEER_COLUMNS))
+    #: Indicators by IMD decile within each ICB and for England (``deciles.parquet``).
+    decile_table: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DECILE_COLUMNS))
     _boundaries: dict[str, dict] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ loading
@@ -81,6 +100,12 @@ class Atlas:
             indicators = pd.read_parquet(root / "indicators.parquet")
             manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
             peer_table = pd.read_parquet(root / "peers.parquet")
+            decile_path = root / "deciles.parquet"
+            decile_table = (
+                pd.read_parquet(decile_path)
+                if decile_path.is_file()
+                else pd.DataFrame(columns=DECILE_COLUMNS)
+            )
         except (OSError, ValueError) as exc:
             raise AtlasUnavailable(f"{REBUILD_HINT} ({exc.__class__.__name__})") from exc
         needed = {"indicator_id", "area_code", "level", "period", "value"}
@@ -88,8 +113,10 @@ class Atlas:
             raise AtlasUnavailable(f"{REBUILD_HINT} (values table lacks {needed})")
         if not set(PEER_COLUMNS) <= set(peer_table.columns):
             raise AtlasUnavailable(f"{REBUILD_HINT} (peers table lacks {PEER_COLUMNS})")
+        if not set(DECILE_COLUMNS) <= set(decile_table.columns):
+            raise AtlasUnavailable(f"{REBUILD_HINT} (decile table lacks {DECILE_COLUMNS})")
         indicators = indicators.set_index("id", drop=False)
-        return cls(areas, values, indicators, manifest, root, peer_table)
+        return cls(areas, values, indicators, manifest, root, peer_table, decile_table)
 
     # ------------------------------------------------------------- indicators
 
@@ -206,6 +233,21 @@ class Atlas:
         out = pd.DataFrame(latest)
         meta = self.indicators[["short_name", "domain", "unit", "polarity"]]
         return out.join(meta, on="indicator_id").reset_index(drop=True)
+
+    def deciles(self, indicator_id: str, area_code: str, period: str) -> pd.DataFrame:
+        """One area's rows of the decile table (an ICB, or England), decile 1 first."""
+        table = self.decile_table
+        rows = table.loc[
+            (table["indicator_id"] == indicator_id)
+            & (table["area_code"] == area_code)
+            & (table["period"] == period)
+        ]
+        return rows.sort_values("decile").reset_index(drop=True)
+
+    def decile_periods(self, indicator_id: str) -> list[str]:
+        """Periods of the decile table for an indicator, oldest first."""
+        table = self.decile_table
+        return ordered(table.loc[table["indicator_id"] == indicator_id, "period"])
 
     # ------------------------------------------------------------------- areas
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data_pipeline.geography import LEVEL_VINTAGES
-from data_pipeline.indicators import Indicator, load_catalogue
+from data_pipeline.indicators import VALUE_COLUMNS, Indicator, load_catalogue
 from data_pipeline.indicators.context import BuildContext
 from data_pipeline.indicators.families import tt_icb
 from methods import disclosure, intervals
@@ -23,21 +23,9 @@ from methods import disclosure, intervals
 #: The levels of the table: each ICB, and England for comparison.
 LEVELS = ("icb", "england")
 COLUMNS = [
-    "indicator_id",
-    "area_code",
-    "level",
-    "vintage",
-    "period",
+    *VALUE_COLUMNS[:5],
     "decile",
-    "numerator",
-    "denominator",
-    "value",
-    "lower_95",
-    "upper_95",
-    "lower_998",
-    "upper_998",
-    "suppressed",
-    "note",
+    *(column for column in VALUE_COLUMNS[5:] if not column.startswith("comparison")),
     "not_stated_share",
 ]
 #: Which count the share of activity without a decile is taken of, per indicator: rates

@@ -23,6 +23,7 @@ from gapmap.charts.common import (
 )
 from gapmap.charts.decile import by_decile, describe_by_decile
 from gapmap.charts.funnel import describe_funnel, funnel
+from gapmap.charts.icb_decile import describe_icb_by_decile, icb_by_decile
 from gapmap.charts.ranked import describe_ranked, ranked
 from gapmap.charts.scatter import describe_scatter, scatter
 from gapmap.charts.spine import describe_spine, spine, spine_frame
@@ -42,6 +43,7 @@ __all__ = [
     "by_decile",
     "describe_by_decile",
     "describe_funnel",
+    "describe_icb_by_decile",
     "describe_ranked",
     "describe_scatter",
     "describe_spine",
@@ -49,6 +51,7 @@ __all__ = [
     "for_screen",
     "funnel",
     "has_funnel",
+    "icb_by_decile",
     "ranked",
     "scatter",
     "spine",

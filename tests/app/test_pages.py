@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,20 @@ def test_the_view_is_resolved_once_and_kept_while_the_selection_stands():
     app.sidebar.selectbox[0].set_value("ltla").run()
     assert not app.exception
     assert app.session_state[VIEW_KEY][1].selection.level == "ltla"
+
+
+def test_inequalities_shows_who_gets_help_by_deprivation_inside_black_country_icb():
+    """Needs an atlas with the decile table (deciles.parquet), written by builds since."""
+    app = run("app_pages/inequalities.py", BLACK_COUNTRY)
+    assert "Who gets help, by deprivation, inside one ICB" in [s.value for s in app.subheader]
+    boxes = {box.label: box.value for box in app.selectbox}
+    assert boxes["ICB"] == "E54000062" and boxes["Year"] == "2024-25"  # the area's ICB
+    titles = [json.loads(c.proto.spec)["title"]["text"] for c in app.get("vega_lite_chart")]
+    for shown in ("finished treatment", "recovery"):
+        title = f"Talking Therapies {shown} by deprivation decile: NHS Black Country ICB"
+        assert title in titles
+    captions = " ".join(c.value for c in app.caption)
+    assert "45.3% in decile 1 (most deprived) and 58.5% in decile 10" in captions
+    assert "In NHS Black Country ICB in 2024-25" in " ".join(m.value for m in app.markdown)
+    downloads = [b.proto.label for b in app.get("download_button")]
+    assert downloads.count("Data as CSV") >= 3  # the practice deciles and both ICB charts
