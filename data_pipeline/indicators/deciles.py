@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data_pipeline.geography import LEVEL_VINTAGES
-from data_pipeline.indicators import VALUE_COLUMNS, Indicator, load_catalogue
+from data_pipeline.indicators import Indicator, load_catalogue
 from data_pipeline.indicators.context import BuildContext
 from data_pipeline.indicators.families import tt_icb
 from methods import disclosure, intervals
@@ -23,9 +23,8 @@ from methods import disclosure, intervals
 #: The levels of the table: each ICB, and England for comparison.
 LEVELS = ("icb", "england")
 COLUMNS = [
-    *VALUE_COLUMNS[:5],
-    "decile",
-    *(column for column in VALUE_COLUMNS[5:] if not column.startswith("comparison")),
+    *("indicator_id", "area_code", "level", "vintage", "period", "decile"),
+    *("numerator", "denominator", *disclosure.STAT_COLUMNS, "suppressed", "note"),
     "not_stated_share",
 ]
 #: Which count the share of activity without a decile is taken of, per indicator: rates

@@ -171,3 +171,25 @@ def test_local_decile_values_follow_from_the_counts_shown(table):
     assert len(hidden) > 0 and hidden[["value", "numerator", "denominator"]].isna().all().all()
     # suppressed by the publisher, or a derived count (finished less not at caseness) of 1-7
     assert set(hidden["note"]) == {disclosure.SOURCE_NOTE, disclosure.SMALL_COUNT_NOTE}
+
+
+def test_an_icb_code_the_geography_does_not_know_is_counted_out_with_its_reason(raw_dir):
+    ref = reference(raw_dir)
+    annual = tt.read_annual(RawDir(raw_dir))
+    table = annual.tables["tt_annual"]
+    damaged = table.assign(
+        org_code=table["org_code"].mask(
+            (table["org_type"] == "icb") & (table["org_code"] == BLACK_COUNTRY[1]), "QZZ"
+        )
+    )
+    moved = int((damaged["org_code"] == "QZZ").sum())
+    ledger = Ledger(annual.reconciliations, annual.table_files)
+    kept = known_codes.reject_unknown(
+        dict(ref.tables) | {"tt_annual": damaged}, ledger, ref.hierarchy, ref.recode
+    )["tt_annual"]
+    recon = annual.reconciliations[0]
+    assert moved == 3 * 9 * 12  # 3 years, 9 counts, the total and 11 decile rows
+    assert not (kept["org_code"] == "QZZ").any()
+    assert (
+        recon.rejected["ICB code not among the 2023 ICBs (ODS codes of the LSOA lookup)"] == moved
+    )
