@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from data_pipeline import quality
 from methods import disclosure, intervals, overdispersion
 from methods.benchmark import compare
 
@@ -71,6 +72,7 @@ VALUE_COLUMNS = (
     "comparison_998",
     "suppressed",
     "note",
+    "quality",
 )
 
 
@@ -233,14 +235,16 @@ def _band_ratios(part: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     """Overdispersion-adjusted bands of O/E, per level and period below England.
 
     The between-area variance is estimated from the areas of one level and period
-    (:data:`TRIM_METHOD`), and each area's O/E is set against limits widened by it.
+    (:data:`TRIM_METHOD`), leaving out areas with a data-quality flag, and each area's O/E
+    is set against limits widened by it.
     """
     local = part.loc[part["level"] != "england"]
     for _, group in local.groupby(["level", "period"], sort=False):
         observed, expected = group["numerator"], group["denominator"]
         if not (observed.notna() & (expected > 0).fillna(False)).any():
             continue
-        tau2 = overdispersion.dispersion(observed, expected, method=TRIM_METHOD).tau2
+        fine = quality.unflagged(group)
+        tau2 = overdispersion.dispersion(observed[fine], expected[fine], method=TRIM_METHOD).tau2
         for key, column in (("95", "comparison"), ("998", "comparison_998")):
             part.loc[group.index, column] = overdispersion.band(
                 observed, expected, level=key, tau2=tau2, polarity=indicator.polarity
@@ -300,6 +304,7 @@ def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame
         part.loc[part["level"] == "england", ["comparison", "comparison_998"]] = "not_compared"
         parts.append(part)
     values = _band_differences(pd.concat(parts, ignore_index=True), catalogue)
+    values = quality.withhold(values)
     values["suppressed"] = values["source_suppressed"]
     values["note"] = values["note"].mask(
         values["source_suppressed"] & values["note"].isna(), disclosure.SOURCE_NOTE
