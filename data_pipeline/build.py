@@ -35,6 +35,7 @@ from data_pipeline.sources import (
     SourceResult,
     boundaries,
     ccg_geography,
+from data_pipeline.indicators.rollup import parent_pairs
     deprivation,
     fingertips,
     lookups,
@@ -355,7 +356,7 @@ def build_values(
     obs, caught = quality_mark.mark(obs, ctx)
     if extra is not None:
         extra["quality"] = caught
-    return finalise(obs, load_catalogue())
+    return finalise(obs, load_catalogue(), parent_of=parent_pairs(hierarchy))
 
 
 def write_boundaries(tables, register: pd.DataFrame, out: Path) -> dict[str, dict]:

@@ -5,7 +5,8 @@ The pipeline lists each area's nearest statistical neighbours by deprivation and
 choose their own list, kept in the URL (:mod:`gapmap.state`). Here the choice becomes a set
 of codes on the map being shown, and a single value for the group: pooled from the areas'
 counts where every one of them has counts, else the median of their values. Pooling, and
-re-protecting the pooled counts by the disclosure rule, is :mod:`methods.pooling`'s; the area
+re-protecting the pooled counts by the disclosure rule where the indicator's source is under
+it (its ``release``), is :mod:`methods.pooling`'s; the area
 is compared with the group's value by :mod:`methods.benchmark`'s rule, as with England.
 """
 
@@ -21,6 +22,7 @@ from gapmap.state import Selection
 from gapmap.wording import COMPARISON_KEYS, compared_with
 from methods.benchmark import compare_one
 from methods.pooling import POOLABLE, pool
+from methods.disclosure import count_releases
 
 #: Neighbours per area, as the pipeline builds them (checked against the atlas manifest).
 K = 10
@@ -91,8 +93,9 @@ def peer_value(table: pd.DataFrame, codes: tuple[str, ...] | list[str], meta) ->
 
     Pooled (sum of numerators over sum of denominators, times the multiplier) when the
     indicator is a proportion, rate or ratio and every peer has both counts unsuppressed;
-    otherwise the median of the peers' unsuppressed values. A pooled numerator of 1 to 7
-    suppresses the value; pooled counts are shown rounded to 5.
+    otherwise the median of the peers' unsuppressed values. Where the indicator's counts are
+    under the disclosure rule, a pooled count of 1 to 7 suppresses the value and the others
+    are shown rounded to 5; exact counts pool exact. The value follows from the pooled counts.
     """
     rows = table.loc[table["area_code"].isin(list(codes))]
     if rows.empty:
@@ -103,7 +106,10 @@ def peer_value(table: pd.DataFrame, codes: tuple[str, ...] | list[str], meta) ->
     if str(meta["statistic"]) in POOLABLE and counted.all():
         multiplier = meta.get("multiplier")
         multiplier = 1.0 if multiplier is None or pd.isna(multiplier) else float(multiplier)
-        pooled = pool(numerator, denominator, multiplier)
+        releases = count_releases(
+            str(meta["statistic"]), meta.get("release"), meta.get("denominator_release")
+        )
+        pooled = pool(numerator, denominator, multiplier, *releases)
         return PeerValue(
             pooled.value, "pooled", len(rows), pooled.numerator, pooled.denominator, pooled.note
         )
@@ -140,8 +146,9 @@ def caption(peer_group: PeerGroup) -> str:
     return (
         f"Peers: {kind}. The peer value pools the areas' counts (total numerator over total "
         "denominator) where every peer has them, and is otherwise their median; pooled counts "
-        "are rounded to 5 and hidden when 1 to 7. 'Compared with peers' asks whether the "
-        "area's 95% confidence interval excludes the peer value."
+        "from sources that round and suppress small numbers are rounded to 5 and hidden when "
+        "1 to 7. 'Compared with peers' asks whether the area's 95% confidence interval "
+        "excludes the peer value."
     )
 
 

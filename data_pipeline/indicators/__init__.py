@@ -4,7 +4,10 @@ Family builders (:mod:`.families`, one per indicator family, keyed from ``catalo
 produce *observations*: counts, or published values, per indicator, area and period.
 :func:`finalise` then applies the catalogue's statistic (Wilson, Byar, O/E), compares each
 area with England at 95% and 99.8%, and applies disclosure control, so every row of
-``values.parquet`` is made the same way. Below England, an O/E ratio is compared by
+``values.parquet`` is made the same way. Disclosure comes first: each count is protected by
+the release of its source (the catalogue's ``release`` and ``denominator_release``, see
+:mod:`methods.disclosure`), and every value and limit is computed from the counts as shown,
+so value x denominator gives back the numerator shown. Below England, an O/E ratio is compared by
 overdispersion-adjusted limits (Spiegelhalter 2005, as the SHMI): its Poisson limits stay in
 the limit columns; a difference in people takes the band of the ratio it is the gap of.
 """
@@ -18,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from data_pipeline import quality
+from data_pipeline.indicators.ratio import gap_in_people
 from methods import disclosure, intervals, overdispersion
 from methods.benchmark import compare
 
@@ -54,6 +58,7 @@ OBSERVATION_COLUMNS = (
     "source_suppressed",
     "note",
     "published_comparison",
+    "per_year",
 )
 VALUE_COLUMNS = (
     "indicator_id",
@@ -94,6 +99,31 @@ class Indicator:
     need_measure: str | None = None
     activity_measure: str | None = None
     need_indicator: str | None = None
+    #: Source keys (:data:`methods.disclosure.SOURCES`) of the numerator and denominator.
+    release: str = ""
+    denominator_release: str | None = None
+
+
+#: Statistics whose denominator is a count of people or events, with a release of its own; a
+#: ratio's or difference's denominator is an expected count, never a count of people.
+COUNTED_DENOMINATORS = frozenset({"proportion", "rate"})
+
+
+def _release_problems(indicator: Indicator) -> list[str]:
+    """What is wrong with an entry's release keys (its counts' disclosure policy)."""
+    sources = ", ".join(sorted(disclosure.SOURCES))
+    problems = []
+    if indicator.release not in disclosure.SOURCES:
+        problems.append(f"release {indicator.release!r} (the numerator's source, one of {sources})")
+    needed = indicator.statistic in COUNTED_DENOMINATORS
+    if needed and indicator.denominator_release not in disclosure.SOURCES:
+        problems.append(
+            f"denominator_release {indicator.denominator_release!r} (a {indicator.statistic}'s "
+            f"denominator is counted: name its source, one of {sources})"
+        )
+    if indicator.statistic in ("ratio", "difference") and indicator.denominator_release:
+        problems.append("denominator_release (an expected count is not a count of people)")
+    return problems
 
 
 def _entries(path: Path) -> dict[str, dict]:
@@ -120,6 +150,7 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Indicator]:
             )
             if getattr(indicator, field) not in allowed
         ]
+        problems += _release_problems(indicator)
         if problems:
             raise ValueError(f"catalogue entry {key}: unknown {', '.join(problems)}")
         catalogue[key] = indicator
@@ -151,6 +182,7 @@ def observations(frame: pd.DataFrame, **constants: object) -> pd.DataFrame:
         "upper_95",
         "lower_998",
         "upper_998",
+        "per_year",
     ):
         out[column] = pd.to_numeric(out[column]).astype("Float64")
     for column in (
@@ -202,6 +234,8 @@ def _statistic(group: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
         computed = intervals.rate(num, den, indicator.multiplier)
     elif indicator.statistic == "ratio":
         computed = intervals.ratio(num, den)
+    elif indicator.statistic == "difference":
+        computed = gap_in_people(num, den, group["per_year"])
     else:
         return group[PUBLISHED]
     published_only = (num.isna() | den.isna()) & group["value"].notna()
@@ -269,14 +303,14 @@ def _band_differences(values: pd.DataFrame, catalogue: dict[str, Indicator]) -> 
     return values
 
 
-def _round_differences(values: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
-    """A difference is a number of people: below England it is shown to the nearest 5."""
-    differences = [key for key, ind in catalogue.items() if ind.statistic == "difference"]
-    rows = values["indicator_id"].isin(differences)
-    rows &= ~values["level"].isin(disclosure.NATIONAL_LEVELS)
-    for column in disclosure.STAT_COLUMNS:
-        values.loc[rows, column] = disclosure.round_to_five(values.loc[rows, column])
-    return values
+def _releases(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> tuple[pd.Series, ...]:
+    """Each row's numerator and denominator release (``exact``, ``rounded`` or ``values``)."""
+    ids = obs["indicator_id"].astype(str)
+    pairs = {
+        key: disclosure.count_releases(ind.statistic, ind.release, ind.denominator_release)
+        for key, ind in catalogue.items()
+    }
+    return tuple(ids.map({k: p[i] for k, p in pairs.items()}).astype("string") for i in (0, 1))
 
 
 def _check(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> None:
@@ -290,9 +324,21 @@ def _check(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> None:
         raise ValueError(f"observations for indicators not in the catalogue: {sorted(unknown)}")
 
 
-def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
-    """Statistics, England comparison and disclosure control for all observations."""
+def finalise(
+    obs: pd.DataFrame,
+    catalogue: dict[str, Indicator],
+    parent_of: dict[tuple[str, str], tuple[str, str]] | None = None,
+) -> pd.DataFrame:
+    """Disclosure control, then statistics and England comparison, for all observations.
+
+    Counts are protected first, by their sources' releases; values, limits and comparisons
+    are computed from the protected counts. ``parent_of`` ((level, code) -> the (level, code)
+    an area's counts add up into) lets a total that would reveal a suppressed part be hidden
+    (:func:`methods.disclosure.hide_totals`).
+    """
     _check(obs, catalogue)
+    obs = obs.assign(suppressed=obs["source_suppressed"])
+    obs = disclosure.protect_counts(obs, *_releases(obs, catalogue))
     parts = []
     for indicator_id, group in obs.groupby("indicator_id", sort=True):
         indicator = catalogue[str(indicator_id)]
@@ -305,15 +351,16 @@ def finalise(obs: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame
         parts.append(part)
     values = _band_differences(pd.concat(parts, ignore_index=True), catalogue)
     values = quality.withhold(values)
-    values["suppressed"] = values["source_suppressed"]
     values["note"] = values["note"].mask(
         values["source_suppressed"] & values["note"].isna(), disclosure.SOURCE_NOTE
     )
     values["note"] = values["note"].mask(
-        values["value"].isna() & ~values["source_suppressed"] & values["note"].isna(),
+        values["value"].isna() & ~values["suppressed"] & values["note"].isna(),
         NOT_AVAILABLE_NOTE,
     )
-    values = _round_differences(disclosure.protect(values), catalogue)
+    values = disclosure.blank(values)
+    if parent_of:
+        values = disclosure.hide_totals(values, parent_of)
     values = values.loc[:, list(VALUE_COLUMNS)]
     return values.sort_values(["indicator_id", "level", "period", "area_code"]).reset_index(
         drop=True

@@ -67,3 +67,16 @@ def roll_up(
     keep = ["area_code", "level", "vintage", *columns, "source_suppressed"]
     keep += ["note"] if partial_england else []
     return pd.concat([f.reindex(columns=keep) for f in frames], ignore_index=True)
+
+
+def parent_pairs(hierarchy: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str]]:
+    """(level, code) -> the (level, code) its counts add up into: sub-ICB, ICB, region.
+
+    ``finalise`` uses it to hide a total that would give back a part the disclosure rule hid.
+    """
+    pairs = {}
+    for child, parent in (("sub_icb", "icb"), ("icb", "region")):
+        links = hierarchy[[f"{child}_code", f"{parent}_code"]].drop_duplicates()
+        for code, up in links.itertuples(index=False, name=None):
+            pairs[(child, str(code))] = (parent, str(up))
+    return pairs

@@ -140,11 +140,19 @@ def test_pooled_counts_are_protected_again():
     out = peers.peer_value(small, ["A", "B"], PROPORTION)
     assert out.value is None and out.method == "pooled" and "fewer than 8" in out.note
     assert out.numerator is None and out.denominator is None
-    # derived sums are shown rounded to 5 (the atlas's counts are, but inputs may not be)
+    # derived sums are shown rounded to 5 (the atlas's counts are, but inputs may not be),
+    # and the value follows from the sums shown
     odd = table_of([("A", 1.0, 11, 1001, False), ("B", 1.0, 13, 1003, False)])
     pooled = peers.peer_value(odd, ["A", "B"], PROPORTION)
     assert pooled.numerator == 25 and pooled.denominator == 2005
+    assert pooled.value == pytest.approx(25 / 2005 * 100)
+    # counts a publisher releases exact (QOF registers over list sizes) pool exact
+    exact = pd.Series({**PROPORTION, "release": "qof", "denominator_release": "qof"})
+    pooled = peers.peer_value(odd, ["A", "B"], exact)
+    assert (pooled.numerator, pooled.denominator) == (24, 2004)
     assert pooled.value == pytest.approx(24 / 2004 * 100)
+    small = peers.peer_value(table_of([("A", 1.0, 3, 500, False)]), ["A"], exact)
+    assert small.numerator == 3 and small.value == pytest.approx(3 / 500 * 100)
     assert peers.peer_value(odd, [], PROPORTION).method == "none"
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from methods.disclosure import SMALL_COUNT_NOTE
+from methods.disclosure import EXACT, ROUNDED, SMALL_COUNT_NOTE, THRESHOLD
 from methods.pooling import POOLABLE, pool
 
 
@@ -16,10 +18,25 @@ def test_pooled_value_is_total_numerator_over_total_denominator():
     assert not out.suppressed and out.note is None
 
 
-def test_pooled_counts_are_shown_rounded_but_the_value_uses_the_exact_sums():
+def test_pooled_rounded_counts_are_shown_rounded_and_the_value_follows_from_them():
     out = pool([11, 13], [1001, 1003], multiplier=100)
     assert (out.numerator, out.denominator) == (25, 2005)  # 24 -> 25, 2004 -> 2005
-    assert out.value == pytest.approx(24 / 2004 * 100)
+    assert out.value == pytest.approx(25 / 2005 * 100)
+
+
+def test_pooled_exact_counts_are_shown_exact():
+    """QOF registers over list sizes: NHS England releases them exact, so are their sums."""
+    out = pool(
+        [3, 2], [1001, 1003], multiplier=100, numerator_release=EXACT, denominator_release=EXACT
+    )
+    assert (out.numerator, out.denominator) == (5, 2004)
+    assert out.value == pytest.approx(5 / 2004 * 100)
+
+
+def test_a_ratios_expected_count_is_not_rounded():
+    out = pool([100, 205], [98.7, 200.1], numerator_release=ROUNDED, denominator_release=EXACT)
+    assert out.denominator == pytest.approx(298.8)
+    assert out.value == pytest.approx(305 / 298.8)
 
 
 @pytest.mark.parametrize("total", [1, 5, 7])
@@ -44,3 +61,24 @@ def test_pooling_needs_every_count():
 
 def test_only_ratios_of_counts_pool():
     assert {"proportion", "rate", "ratio"} == POOLABLE
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.integers(0, 9), st.integers(10, 100_000)), st.integers(1, 500_000)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from([1, 100, 1000, 100_000]),
+)
+def test_pooled_rounded_counts_never_disclose_and_value_gives_back_the_numerator(rows, mult):
+    nums = [n for n, _ in rows]
+    dens = [n + d for n, d in rows]
+    out = pool(nums, dens, multiplier=mult)
+    if out.suppressed:
+        assert 1 <= sum(nums) < THRESHOLD or sum(dens) < THRESHOLD
+        return
+    for count in (out.numerator, out.denominator):
+        assert count % 5 == 0 and not 1 <= count < THRESHOLD
+    assert out.value * out.denominator / mult == pytest.approx(out.numerator, abs=1e-6)

@@ -3,7 +3,7 @@ import PHStatsMethods as phs
 import pytest
 
 from data_pipeline.indicators import finalise, load_catalogue, observations
-from methods import overdispersion
+from methods import disclosure, intervals, overdispersion
 
 CATALOGUE = load_catalogue()
 
@@ -20,8 +20,8 @@ def test_catalogue_entries_are_complete():
             assert indicator.need_measure and indicator.activity_measure, indicator.id
 
 
-def test_proportions_compare_with_england_and_protect_small_counts():
-    rows = [
+def _proportion_rows():
+    return [
         {
             "area_code": "E92000001",
             "level": "england",
@@ -40,19 +40,65 @@ def test_proportions_compare_with_england_and_protect_small_counts():
             "area_code": "B",
             "level": "sub_icb",
             "vintage": "v",
-            "numerator": 1_280,
-            "denominator": 10_000,
+            "numerator": 1_282,
+            "denominator": 10_001,
         },
         {"area_code": "C", "level": "sub_icb", "vintage": "v", "numerator": 5, "denominator": 40},
     ]
-    out = finalise(_obs(rows, indicator_id="depression_prevalence", period="p"), CATALOGUE)
+
+
+def test_exact_counts_are_shown_as_published_and_compared_with_england():
+    """QOF registers are released exact by NHS England: no rounding, no suppression."""
+    out = finalise(
+        _obs(_proportion_rows(), indicator_id="depression_prevalence", period="p"), CATALOGUE
+    )
     by = out.set_index("area_code")
     assert by.loc["A", "comparison"] == "higher"  # recorded prevalence is neutral
     assert by.loc["B", "comparison"] == "similar"
-    assert by.loc["C", "suppressed"] and pd.isna(by.loc["C", "value"])
+    assert by.loc["B", ["numerator", "denominator"]].tolist() == [1_282, 10_001]
+    assert not by.loc["C", "suppressed"] and by.loc["C", "numerator"] == 5
+    assert by.loc["C", "value"] == pytest.approx(5 / 40 * 100)
     lo, _ = phs.wilson(2_000, 10_000, 0.95)
     assert by.loc["A", "lower_95"] == pytest.approx(lo * 100)
     assert by.loc["E92000001", "comparison"] == "not_compared"
+
+
+def test_rounded_counts_are_protected_first_and_the_value_follows_from_them():
+    """Talking Therapies counts are under the rule: 1-7 suppressed, others rounded to 5."""
+    out = finalise(_obs(_proportion_rows(), indicator_id="tt_recovery_rate", period="p"), CATALOGUE)
+    by = out.set_index("area_code")
+    assert by.loc["C", "suppressed"] and pd.isna(by.loc["C", "value"])
+    assert by.loc["C", "note"] == disclosure.SMALL_COUNT_NOTE
+    assert by.loc["B", ["numerator", "denominator"]].tolist() == [1_280, 10_000]
+    assert by.loc["B", "value"] == pytest.approx(1_280 / 10_000 * 100)  # not 1,282 / 10,001
+    lo, _ = phs.wilson(1_280, 10_000, 0.95)
+    assert by.loc["B", "lower_95"] == pytest.approx(lo * 100)
+    assert by.loc["E92000001", "numerator"] == 13_000  # England is exact
+
+
+def test_every_indicator_names_the_release_of_its_counts():
+    for indicator in CATALOGUE.values():
+        assert indicator.release in disclosure.SOURCES, indicator.id
+        if indicator.statistic in ("proportion", "rate"):
+            assert indicator.denominator_release in disclosure.SOURCES, indicator.id
+    assert disclosure.release_of(CATALOGUE["smi_prevalence"].release) == disclosure.EXACT
+    assert disclosure.release_of(CATALOGUE["list_size"].release) == disclosure.EXACT
+    for rounded in ("tt_referrals_rate", "mhsds_in_contact_rate", "tt_gap_ratio_modelled"):
+        assert disclosure.release_of(CATALOGUE[rounded].release) == disclosure.ROUNDED
+
+
+def test_a_missing_or_unknown_release_fails_naming_the_entry(tmp_path):
+    entry = (
+        '[x]\nfamily = "f"\nname = "n"\nshort_name = "s"\ndomain = "need"\nunit = "%"\n'
+        'polarity = "neutral"\nstatistic = "rate"\nmethod = "m"\ncaveats = "c"\n'
+    )
+    path = tmp_path / "catalogue.toml"
+    path.write_text(entry + 'release = "qof"\n')
+    with pytest.raises(ValueError, match="catalogue entry x: .*denominator_release None"):
+        load_catalogue(path)
+    path.write_text(entry + 'release = "nobody"\ndenominator_release = "population"\n')
+    with pytest.raises(ValueError, match="release 'nobody'"):
+        load_catalogue(path)
 
 
 def test_published_values_keep_the_publishers_comparison():
@@ -194,21 +240,22 @@ def test_ratios_below_england_are_banded_for_overdispersion_with_poisson_limits_
     assert by.loc["E92000001", "comparison"] == "not_compared"
 
 
-def test_differences_keep_their_value_round_to_five_and_take_the_ratios_band():
-    observed, expected = [8_000, 10_000, 16_000], [10_000.0, 10_000.0, 10_000.0]
+def test_differences_are_computed_from_the_observed_count_shown_and_take_the_ratios_band():
+    observed, expected = [8_002, 10_000, 16_000], [10_000.0, 10_000.0, 10_000.0]
     ratio = _obs(_ratio_rows(observed, expected), indicator_id="tt_gap_ratio_modelled", period="p")
-    gap = ratio.assign(
-        indicator_id="tt_shortfall_modelled",
-        value=[0.0, 2_001.0, 2.0, -6_003.0],
-        lower_95=[0.0, 1_800.0, -200.0, -6_200.0],
-        upper_95=[0.0, 2_200.0, 200.0, -5_800.0],
-    )
+    gap = ratio.assign(indicator_id="tt_shortfall_modelled", per_year=[1.0, 1.0, 1.0, 12 / 11])
     out = finalise(pd.concat([ratio, gap], ignore_index=True), CATALOGUE)
     short = out.loc[out["indicator_id"] == "tt_shortfall_modelled"].set_index("area_code")
     bands = out.loc[out["indicator_id"] == "tt_gap_ratio_modelled"].set_index("area_code")
-    assert short.loc["A0", "value"] == 2_000.0  # given, not recomputed; rounded to 5
-    assert short.loc["A1", "value"] == 0.0 and short.loc["A2", "value"] == -6_005.0
-    assert short.loc["A0", "lower_95"] == 1_800.0
+    # O is Talking Therapies activity, under the rule: 8,002 is shown as 8,000, and the gap
+    # is E minus the O shown, so E - gap gives back the numerator beside it.
+    assert short.loc["A0", "numerator"] == 8_000
+    assert short.loc["A0", "value"] == pytest.approx(2_000.0)
+    assert short.loc["A1", "value"] == 0.0
+    assert short.loc["A2", "value"] == pytest.approx(-6_000 * 12 / 11)  # a yearly footing
+    assert short.loc["A0", "lower_95"] == pytest.approx(
+        10_000 - intervals.poisson_upper(8_000, 0.95)
+    )
     for area in ("A0", "A1", "A2"):
         assert short.loc[area, "comparison"] == bands.loc[area, "comparison"]
         assert short.loc[area, "comparison_998"] == bands.loc[area, "comparison_998"]

@@ -12,9 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from data_pipeline.indicators import observations
-from data_pipeline.indicators.ratio import observed_over_expected
+from data_pipeline.indicators.ratio import gap_in_people, observed_over_expected
 from data_pipeline.indicators.rollup import roll_up
-from methods import intervals
 
 #: Parents of each base level a standardised section rolls up to (England besides).
 PARENTS = {"sub_icb": ("icb", "region"), "icb": ("region",)}
@@ -66,31 +65,14 @@ def standardised_obs(
     return observations(rolled.drop(columns=["need"]), **const)
 
 
-def _limit(observed: pd.Series, level: str, upper: bool) -> pd.Series:
-    """Byar's limit of each observed count at ``level`` (``"95"`` or ``"998"``)."""
-    confidence = intervals.LEVELS[level]
-    limit = intervals.poisson_upper if upper else intervals.poisson_lower
-    return (
-        observed.astype("Float64")
-        .map(lambda n: pd.NA if pd.isna(n) else limit(float(n), confidence))
-        .astype("Float64")
-    )
-
-
 def shortfall_obs(ratio: pd.DataFrame, indicator_id: str, per_year: float = 1.0) -> pd.DataFrame:
     """The gap in people, E - O a year, from a ratio's observations (O and E as counts).
 
     The interval is O's Byar interval carried over: E - upper(O) to E - lower(O). A period
     shorter or longer than a year is put on a yearly footing by ``per_year`` (12/11 for 11
-    months); numerator and denominator stay the period's own O and E.
+    months), kept with the row so ``finalise`` computes the gap again from O as shown;
+    numerator and denominator stay the period's own O and E.
     """
-    observed = ratio["numerator"].astype("Float64")
-    expected = ratio["denominator"].astype("Float64")
-    out = ratio.assign(
-        indicator_id=indicator_id,
-        value=(expected - observed) * per_year,
-    )
-    for level in ("95", "998"):
-        out[f"lower_{level}"] = (expected - _limit(observed, level, upper=True)) * per_year
-        out[f"upper_{level}"] = (expected - _limit(observed, level, upper=False)) * per_year
-    return observations(out)
+    gap = gap_in_people(ratio["numerator"], ratio["denominator"].astype("Float64"), per_year)
+    out = ratio.drop(columns=list(gap.columns)).join(gap)
+    return observations(out.assign(indicator_id=indicator_id, per_year=per_year))

@@ -170,7 +170,7 @@ def test_sub_icb_value_is_the_years_items_over_registered_patients(epd_build, ra
     items = _year_items(epd_build["chosen"])
     row = _row_of(epd_build["values"], BLACK_COUNTRY[1], "sub_icb")
     assert row["value"] == pytest.approx(1000 * items / patients.sum(), rel=1e-9)
-    assert row["numerator"] == 5 * round(items / 5)  # shown counts are rounded to 5
+    assert row["numerator"] == items  # NHSBSA releases exact item counts: shown exact
     assert not row["suppressed"]
     england = _row_of(epd_build["values"], "E92000001", "england")
     assert england["numerator"] == items + 5  # the Tees Valley practice's 5 items count
@@ -179,10 +179,12 @@ def test_sub_icb_value_is_the_years_items_over_registered_patients(epd_build, ra
 
 @pytest.mark.slow
 @pytest.mark.raw
-def test_small_counts_are_suppressed_and_other_areas_count_zero(epd_build):
+def test_small_item_counts_are_shown_exact_and_other_areas_count_zero(epd_build):
+    """Prescribing items are released exact, small ones included: the atlas shows them."""
     values = epd_build["values"]
     tees = _row_of(values, TEES_VALLEY[1], "sub_icb")
-    assert tees["suppressed"] and pd.isna(tees["value"]) and pd.isna(tees["numerator"])
+    assert not tees["suppressed"] and tees["numerator"] == 5
+    assert tees["value"] == pytest.approx(1000 * 5 / tees["denominator"], rel=1e-9)
     period = values.loc[(values["period"] == LABEL) & (values["level"] == "sub_icb")]
     others = period.loc[~period["area_code"].isin([BLACK_COUNTRY[1], TEES_VALLEY[1]])]
     assert len(others) > 100 and (others["numerator"] == 0).all()
