@@ -4,6 +4,7 @@ import streamlit as st
 
 from gapmap import export, ui
 from gapmap.content import read_content
+from gapmap.freshness import freshness_table
 from gapmap.sources import raw_file_count, reconciliation
 
 data = ui.atlas()
@@ -31,6 +32,17 @@ with tabs[0]:
     st.subheader("Ratios against England: Poisson limits and overdispersion")
     st.markdown(read_content("banding"))
     st.dataframe(ui.banding_table(), hide_index=True, width="stretch")
+
+with tabs[1]:
+    st.subheader("How fresh the data are")
+    st.markdown(read_content("freshness"))
+    names = data.indicators["short_name"].astype(str).to_dict()
+    fresh = freshness_table(data.manifest, names)
+    if fresh.empty:
+        st.info("This atlas was built before freshness was recorded: rebuild it to list it.")
+    else:
+        st.dataframe(fresh, hide_index=True, width="stretch")
+        ui.table_download(fresh, name="atlas-freshness")
 
 with tabs[6]:
     st.markdown(

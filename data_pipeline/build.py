@@ -22,6 +22,7 @@ import pandas as pd
 from data_pipeline import atlas_files, ccg_vintages, geography, known_codes, peers, simplify
 from data_pipeline.ccg_vintages import NON_GEOGRAPHIC_CODES
 from data_pipeline.errors import MissingFileError, SourceError
+from data_pipeline.freshness import record as freshness_record
 from data_pipeline.indicators import ENGLAND, deciles, finalise, load_catalogue, optional_periods
 from data_pipeline.indicators.availability import Availability
 from data_pipeline.indicators.catalogue_table import indicator_table
@@ -456,6 +457,7 @@ def build(
         record["outputs"]["deciles"] = int(len(extra["deciles"]))
         record["outputs"]["quality"] = quality_notes.counts(caught)
         record["peers"] = peer_record
+        record["freshness"] = freshness_record(raw.checksums(), described, values)
         if missing:
             record["missing_sources"] = [m.record(avail) for m in missing]
         record["build_seconds"] = round(time.perf_counter() - started, 1)

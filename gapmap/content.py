@@ -19,6 +19,7 @@ PAGES = frozenset(
         "what_the_data_say",
         "banding",
         "icb_deciles",
+        "freshness",
     }
 )
 

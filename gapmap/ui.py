@@ -18,6 +18,7 @@ from streamlit_folium import st_folium
 
 from gapmap import banding, boardpack, charts, export, findings, gradient, maps, peers, state
 from gapmap.atlas import Atlas, AtlasUnavailable
+from gapmap.freshness import data_as_of
 from gapmap.sources import publisher
 from gapmap.state import Selection
 from gapmap.view import View, resolve
@@ -218,6 +219,7 @@ def sidebar(data: Atlas) -> View:
         on_change=_changed,
         args=(data, "period"),
     )
+    _data_as_of(bar, data, selection)
     resolved = _resolved(data, selection)
     areas = data.areas_at(selection.level, resolved.vintage)
     names = dict(zip(areas["area_code"], areas["area_name"], strict=True))
@@ -236,6 +238,20 @@ def sidebar(data: Atlas) -> View:
     bar.caption("Every view is a link: copy the address bar to share exactly this view.")
     publish(selection)
     return resolved
+
+
+def _data_as_of(bar, data: Atlas, selection: Selection) -> None:
+    """'Data as of': the selected indicator's newest period at the level, and the build date.
+
+    In the sidebar, so every page says how old its figures are in the same place.
+    """
+    try:
+        built = boardpack.built_date(data.manifest)
+    except ValueError:
+        return  # a manifest without a build date: the pages still work
+    shown = data_as_of(data, selection.indicator, selection.level, built)
+    if shown is not None:
+        bar.caption(escape_md(shown.line))
 
 
 def _basis_control(bar, data: Atlas, selection: Selection) -> None:

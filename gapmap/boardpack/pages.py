@@ -45,6 +45,7 @@ from gapmap.boardpack.layout import (
     text_box,
 )
 from gapmap.content import read_content
+from gapmap.freshness import data_as_of
 from gapmap.sources import chart_source, publisher
 
 #: Methods sections printed for every pack, and those that belong to one indicator or level.
@@ -64,19 +65,20 @@ BOUNDARIES_CREDIT = (
 TITLE_LEFT = 165.0
 
 
-def _title_rows(facts: Facts) -> list[tuple[str, str]]:
+def _title_rows(facts: Facts, atlas: Atlas) -> list[tuple[str, str]]:
     meta, period = facts.meta, facts.selection.period
+    fresh = data_as_of(atlas, facts.selection.indicator, facts.selection.level, facts.built)
     return [
         ("Geography", facts.level_label),
         ("Indicator", str(meta["name"])),
         ("Period", period),
         ("Data", f"{publisher(str(meta['sources']))}; period {period}"),
-        ("Date of the data", f"Atlas built {long_date(facts.built)} from the files under Sources"),
+        ("Date of the data", fresh.pack_row if fresh else long_date(facts.built)),
         ("Pack generated", long_date(facts.generated)),
     ]
 
 
-def title_page(pdf: Pack, facts: Facts) -> None:
+def title_page(pdf: Pack, facts: Facts, atlas: Atlas) -> None:
     """Area, period, date of the data, the key figure and, on the right, the contents."""
     left = TITLE_LEFT
     pdf.add_page()
@@ -91,7 +93,7 @@ def title_page(pdf: Pack, facts: Facts) -> None:
     pdf.set_font(FONT, "B", 20)
     pdf.multi_cell(left, 9, printable(facts.where), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    for label, value in _title_rows(facts):
+    for label, value in _title_rows(facts, atlas):
         y = pdf.get_y()
         pdf.set_font(FONT, "B", 10.5)
         pdf.set_xy(MARGIN, y)
