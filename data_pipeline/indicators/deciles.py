@@ -5,9 +5,10 @@ national IMD decile of the patient's home neighbourhood (the report numbers deci
 least deprived; the reader turns them to ONS order, 1 = most deprived). Rates divide by the
 adults 18+ (ONS mid-2020) living in that ICB's neighbourhoods of the decile, by IMD 2019 on
 LSOA 2011; recovery divides by courses finished that started at caseness, as NHS England's
-recovery rate does. Statistics follow the catalogue's method for each indicator (Byar,
-Wilson); disclosure is the atlas's rule (:mod:`methods.disclosure`), with every local value
-computed from the counts it is shown with. England's deciles are the report's England rows.
+recovery rate does. Disclosure is the values table's (:mod:`methods.disclosure`, by the
+release of each count's source); statistics then follow the catalogue's method for each
+indicator (Byar, Wilson), computed from the counts as shown. England's deciles are the
+report's England rows.
 """
 
 from __future__ import annotations
@@ -58,22 +59,24 @@ def _not_stated_share(decile: pd.DataFrame, total: pd.DataFrame, column: str) ->
 
 
 def protected(frame: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    """Statistics and disclosure for one indicator's decile rows (``level`` per row).
+    """Disclosure, then statistics, for one indicator's decile rows (``level`` per row).
 
-    Local denominators are rounded to 5 before the value is computed (numerators already
-    are, by the publisher), so value x denominator gives back the numerator shown.
+    Counts are protected first by the releases of their sources, as the values table's are
+    (Talking Therapies counts under NHS England's rule below England, ONS populations exact),
+    and value and limits are computed from the counts as shown, so value x denominator gives
+    back the numerator shown.
     """
-    frame = frame.copy()
-    local = ~frame["level"].isin(disclosure.NATIONAL_LEVELS)
-    den = frame["denominator"].astype("Float64")
-    frame["denominator"] = den.mask(local, disclosure.round_to_five(den))
-    stats = _statistic(frame, indicator)
-    frame[list(stats.columns)] = stats
-    frame["suppressed"] = frame["source_suppressed"].astype(bool)
+    frame = frame.assign(suppressed=frame["source_suppressed"].astype(bool))
     frame["note"] = pd.Series(pd.NA, index=frame.index, dtype="string").mask(
         frame["suppressed"], disclosure.SOURCE_NOTE
     )
-    return disclosure.protect(frame)
+    releases = disclosure.count_releases(
+        indicator.statistic, indicator.release, indicator.denominator_release
+    )
+    shown = disclosure.protect_counts(frame, *releases)
+    stats = _statistic(shown, indicator)
+    shown[list(stats.columns)] = stats
+    return disclosure.blank(shown)
 
 
 def build(ctx: BuildContext) -> pd.DataFrame:
