@@ -131,6 +131,11 @@ STEPS: tuple[Step, ...] = (
     Step("deprivation: IoD2025 UTLA", deprivation.read_iod2025_utla, ("iod2025_utla",)),
     Step("deprivation: practice IMD", deprivation.read_practice_imd, ("practice_imd",)),
     Step(
+        "deprivation: practice IMD 2025",
+        deprivation.read_practice_imd_2025,
+        ("practice_imd_2025",),
+    ),
+    Step(
         "population: LSOA mid-2020",
         population.read_lsoa11_2020,
         ("pop_lsoa11_2020",),
@@ -143,6 +148,11 @@ STEPS: tuple[Step, ...] = (
     ),
     Step("QOF: CCG workbooks", qof_ccg.read, ("qof_ccg",)),
     Step("QOF: practice registers 2022-23", qof_practice.read_prevalence, ("qof_practice",)),
+    Step(
+        "QOF: practice registers 2024-25",
+        qof_practice.prevalence_reader("2024-25"),
+        (qof_practice.TABLES["2024-25"],),
+    ),
     Step(
         "QOF: practice geography 2022-23",
         qof_practice.read_geography,

@@ -36,6 +36,7 @@ IOD2025_UTLA = (
 )
 IOD2025_ICB = "deprivation/iod2025_icb24_summaries_humaniverse.csv"
 PRACTICE_IMD = "deprivation/fingertips_93553_gp_practice_imd_2010_2015_2019_heec.csv.gz"
+PRACTICE_IMD_2025 = "deprivation/fingertips_94240_gp_practice_imd2025_praqtis.csv"
 IOD2019_LAD = "deprivation/imd2019_lad19_summaries_humaniverse.csv"
 
 LSOA_CODE = r"E01\d{6}"
@@ -432,6 +433,38 @@ def read_practice_imd(raw: RawDir) -> SourceResult:
     )
 
 
+def read_practice_imd_2025(raw: RawDir) -> SourceResult:
+    """IMD 2025 score of each GP practice's registered population (Fingertips 94240).
+
+    The IMD 2025 counterpart of :func:`read_practice_imd`, in a four-column layout
+    (``PRACTICE_CODE, PRACTICE_NAME, IMD_YEAR, IMD_SCORE``); a score outside 0-100 (the IMD
+    scale) or of another IMD year is rejected.
+    """
+    columns = ["PRACTICE_CODE", "PRACTICE_NAME", "IMD_YEAR", "IMD_SCORE"]
+    frame = _read_columns(raw, PRACTICE_IMD_2025, columns)
+    recon = _recon(PRACTICE_IMD_2025, frame)
+    frame = _codes(frame, "PRACTICE_CODE", PRACTICE_CODE, recon, "not a GP practice code")
+    year = frame["IMD_YEAR"].str.strip()
+    frame = recon.reject_mask(frame, year != "2025", "IMD year is not 2025")
+    frame = _unique(frame, ["PRACTICE_CODE"], recon)
+    frame = numeric(frame, "IMD_SCORE", recon)
+    outside = frame["IMD_SCORE"].notna() & ~frame["IMD_SCORE"].between(0, 100)
+    frame = recon.reject_mask(frame, outside, "IMD score outside 0-100")
+    recon.rows_used = len(frame)
+    recon.check()
+    out = pd.DataFrame(
+        {
+            "practice_code": frame["PRACTICE_CODE"],
+            "practice_name": frame["PRACTICE_NAME"].str.strip(),
+            "imd_score": frame["IMD_SCORE"],
+            SUPPRESSED: frame[SUPPRESSED],
+        }
+    )
+    return SourceResult(
+        {"practice_imd_2025": _finish(out, list(out.columns), ["practice_code"])}, [recon]
+    )
+
+
 def read(raw: RawDir) -> SourceResult:
     """All deprivation tables."""
     result = SourceResult()
@@ -443,6 +476,7 @@ def read(raw: RawDir) -> SourceResult:
         read_iod2025_utla,
         read_iod2025_icb24,
         read_practice_imd,
+        read_practice_imd_2025,
         read_iod2019_lad19,
     ):
         result = result.merge(reader(raw))

@@ -127,6 +127,26 @@ def practice_imd(ctx: FetchContext, target: Target, source: Path, dest: Path) ->
     return write_rows(dest, columns, out)
 
 
+def practice_imd_2025(source: Path, dest: Path) -> Path:
+    """Fingertips CSV for indicator 94240 -> ``PRACTICE_CODE, PRACTICE_NAME, IMD_YEAR, IMD_SCORE``.
+
+    GP practice rows only (no category breakdowns), as the reader expects them.
+    """
+    header, rows = read_csv_rows(source)
+    col = {h: i for i, h in enumerate(header)}
+    out = [
+        [
+            r[col["Area Code"]].strip(),
+            r[col["Area Name"]],
+            r[col["Time period"]].strip(),
+            r[col["Value"]],
+        ]
+        for r in rows
+        if r[col["Area Type"]].strip() == "GPs" and not r[col["Category Type"]].strip()
+    ]
+    return write_rows(dest, ["PRACTICE_CODE", "PRACTICE_NAME", "IMD_YEAR", "IMD_SCORE"], out)
+
+
 def releases(ctx: FetchContext, target: Target) -> list[Release]:
     """GOV.UK attachments, the IMD package table, or the Fingertips indicator."""
     if target.kind == "fingertips":
@@ -141,6 +161,8 @@ def produce(ctx: FetchContext, target: Target, release: Release) -> dict[str, Pa
     transform = target.option("transform")
     if target.kind == "fingertips":
         source = fingertips_fetch.download_csv(ctx, target, release)
+        if transform == "practice_imd_2025":
+            return {relative: practice_imd_2025(source, dest)}
         return {relative: practice_imd(ctx, target, source, dest)}
     if transform == "file7_scores":
         return {relative: file7_scores(generic.download(ctx, release), dest)}

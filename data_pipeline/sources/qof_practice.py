@@ -1,14 +1,19 @@
-"""QOF 2022-23 depression and SMI registers by GP practice, and each practice's NHS geography.
+"""QOF depression and SMI registers by GP practice, each year, and the practices' NHS geography.
 
-The practice file is NHS Digital's long ``PREVALENCE_2223.csv``: one row per practice and
-register (21 registers). The atlas needs depression (``DEP``, counted against the 18+ list)
-and severe mental illness (``MH``, against the whole list); the other registers are counted
-as rejected by name. The mapping file is the QOF "MAPPING_NHS_GEOGRAPHIES" table of the same
-year, which places every practice in its PCN, sub-ICB location, ICB and NHS region, so
-practice counts can be summed to any of them without a second lookup.
+Each year's practice file is the publisher's long ``PREVALENCE_<yyyy>.csv`` (2022-23 from NHS
+Digital, 2024-25 from NHS England, the same layout): one row per practice and register (21
+registers). Every year is read and checked the same way, into a table of its own
+(:data:`TABLES`), so a year whose file is missing costs only that year. The atlas needs
+depression (``DEP``, counted against the 18+ list) and severe mental illness (``MH``,
+against the whole list); the other registers are counted as rejected by name. The mapping
+file is the QOF 2022-23 "MAPPING_NHS_GEOGRAPHIES" table, which places every practice of that
+year in its PCN, sub-ICB location, ICB and NHS region; later years' practices are placed by
+the indicator builders through the 2024 practice lookup.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import duckdb
 import pandas as pd
@@ -20,7 +25,14 @@ from data_pipeline.sources import SourceResult
 from data_pipeline.tabular import SUPPRESSED, numeric, require_columns
 
 SOURCE = "qof_practice"
-PREVALENCE_FILE = "qof_practice/qof_prevalence_by_practice_2022-23.csv.gz"
+#: QOF year -> its practice prevalence file.
+PREVALENCE_FILES = {
+    "2022-23": "qof_practice/qof_prevalence_by_practice_2022-23.csv.gz",
+    "2024-25": "qof_practice/qof_prevalence_by_practice_2024-25.csv.gz",
+}
+#: QOF year -> the table its registers are read into.
+TABLES = {"2022-23": "qof_practice", "2024-25": "qof_practice_2024_25"}
+PREVALENCE_FILE = PREVALENCE_FILES["2022-23"]
 MAPPING_FILE = "lookups/qof_practice_nhs_geographies/qof_mapping_nhs_geographies_2022_2023.parquet"
 
 #: The registers the atlas uses, with the list each is published against.
@@ -95,11 +107,8 @@ def _prevalence_rows(path: str, relative: str, recon: Reconciliation) -> pd.Data
     return frame.astype("string").rename(columns=PREVALENCE_COLUMNS)
 
 
-def read_prevalence(raw: RawDir) -> SourceResult:
-    """Read the DEP and MH rows of the practice prevalence file (table ``qof_practice``)."""
-    relative = PREVALENCE_FILE
-    recon = Reconciliation(SOURCE, relative)
-    frame = _prevalence_rows(str(raw.path(relative)), relative, recon)
+def _checked(frame: pd.DataFrame, recon: Reconciliation) -> pd.DataFrame:
+    """Reject rows no year may have: no practice, the wrong list, repeats, impossible counts."""
     frame["practice_code"] = frame["practice_code"].str.strip().str.upper()
     frame["list_type"] = frame["list_type"].str.strip()
     frame = recon.reject_mask(frame, _blank(frame, "practice_code"), "no practice code")
@@ -116,12 +125,40 @@ def read_prevalence(raw: RawDir) -> SourceResult:
     )
     frame = numeric(frame, "register", recon, count=True)
     frame = numeric(frame, "list_size", recon, count=True)
+    for column in ("register", "list_size"):
+        fraction = frame[column].notna() & (frame[column] != frame[column].round())
+        frame = recon.reject_mask(frame, fraction, f"not a whole number of patients: {column}")
+    frame = recon.reject_mask(
+        frame, frame["list_size"] == 0, "no patients on the list (no prevalence can be made)"
+    )
+    return recon.reject_mask(
+        frame,
+        frame["register"] > frame["list_size"],
+        "register larger than the list it is counted against",
+    )
+
+
+def read_prevalence(raw: RawDir, year: str = "2022-23") -> SourceResult:
+    """Read the DEP and MH rows of one year's practice file (table ``TABLES[year]``)."""
+    relative = PREVALENCE_FILES[year]
+    recon = Reconciliation(SOURCE, relative)
+    frame = _checked(_prevalence_rows(str(raw.path(relative)), relative, recon), recon)
     recon.rows_used = len(frame)
     recon.notes.append("DEP is counted against the 18+ list (18OV), MH against the whole list")
     recon.check()
     columns = ["practice_code", "group", "register", "list_size", "list_type", SUPPRESSED]
     table = frame[columns].sort_values(["practice_code", "group"]).reset_index(drop=True)
-    return SourceResult({"qof_practice": table}, [recon])
+    return SourceResult({TABLES[year]: table}, [recon])
+
+
+def prevalence_reader(year: str) -> Callable[[RawDir], SourceResult]:
+    """The reader of one QOF year, for a build step of its own."""
+
+    def read_year(raw: RawDir) -> SourceResult:
+        return read_prevalence(raw, year)
+
+    read_year.__doc__ = f"Read the QOF {year} practice registers (table {TABLES[year]!r})."
+    return read_year
 
 
 def _mapping_rows(path: str, relative: str) -> pd.DataFrame:

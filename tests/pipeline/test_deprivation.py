@@ -44,7 +44,7 @@ def recon_for(result, relative: str):
 @pytest.mark.raw
 def test_every_file_adds_up(result, raw_dir):
     csv_files = [r for r in result.reconciliations if not r.file.endswith(".xlsx")]
-    assert len(result.reconciliations) == 10
+    assert len(result.reconciliations) == 11
     for recon in csv_files:
         assert recon.rows_in == recon.rows_used + recon.rows_rejected
         assert recon.rows_in == len(raw_text(raw_dir, recon.file)), recon.file
@@ -62,6 +62,7 @@ def test_table_shapes(tables):
         "iod2025_utla": 153,
         "iod2025_icb24": 42,
         "practice_imd": 23_080,
+        "practice_imd_2025": 6_143,
         "iod2019_lad19": 317,
     }
     assert {k: len(v) for k, v in tables.items()} == expected

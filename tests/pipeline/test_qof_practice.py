@@ -210,3 +210,46 @@ def test_mapping_duplicates_and_blanks_are_rejected(raw_dir, tmp_path):
     assert recon.rows_in == 52
     assert recon.rejected == {"duplicate practice code": 2, "no sub-ICB location": 1}
     assert len(result.tables["qof_practice_geography"]) == 49
+
+
+# --- 2024-25: the same reader, the same checks, its own table --------------------------------
+
+PREVALENCE_2425 = qof_practice.PREVALENCE_FILES["2024-25"]
+
+
+@pytest.fixture(scope="module")
+def result_2425(raw_dir: Path):
+    return qof_practice.prevalence_reader("2024-25")(RawDir(raw_dir))
+
+
+@pytest.mark.raw
+def test_2024_25_row_accounting_and_england(result_2425, raw_dir):
+    (recon,) = result_2425.reconciliations
+    assert recon.file == PREVALENCE_2425
+    with gzip.open(raw_dir / PREVALENCE_2425, "rt") as handle:
+        assert recon.rows_in == sum(1 for _ in handle) - 1 == 129_948
+    assert recon.rows_used == 2 * 6188 and len(recon.rejected) == 19
+    table = result_2425.tables["qof_practice_2024_25"]
+    sums = table.groupby("group")[["register", "list_size"]].sum()
+    # NHS England QOF 2024-25: depression 14.27% (7.32 M of 51.29 M adults), SMI 1.02%.
+    dep, mh = sums.loc["DEP"], sums.loc["MH"]
+    assert round(dep["register"] / 1e6, 2) == 7.32 and round(dep["list_size"] / 1e6, 2) == 51.29
+    assert round(dep["register"] / dep["list_size"] * 100, 2) == 14.27
+    assert round(mh["register"] / mh["list_size"] * 100, 2) == 1.02
+
+
+def test_2024_25_rows_that_cannot_be_counts_are_rejected(sample, tmp_path):
+    frame = sample.copy()
+    dep = frame.index[frame["GROUP_CODE"] == "DEP"]
+    frame.loc[dep[0], "REGISTER"] = "12.5"
+    frame.loc[dep[1], "REGISTER"] = "999999"
+    frame.loc[dep[2], "PRACTICE_LIST_SIZE"] = "0"
+    target = tmp_path / PREVALENCE_2425
+    target.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(target, index=False, compression="gzip")
+    result = qof_practice.read_prevalence(RawDir(tmp_path), "2024-25")
+    reasons = result.reconciliations[0].rejected
+    assert reasons["not a whole number of patients: register"] == 1
+    assert reasons["register larger than the list it is counted against"] == 1
+    assert reasons["no patients on the list (no prevalence can be made)"] == 1
+    assert len(result.tables["qof_practice_2024_25"]) == 17
