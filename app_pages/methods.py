@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gapmap import export, ui
+from gapmap import export, tables, ui
 from gapmap.content import read_content
 from gapmap.freshness import freshness_table
 from gapmap.sources import raw_file_count, reconciliation
@@ -43,6 +43,15 @@ with tabs[1]:
     else:
         st.dataframe(fresh, hide_index=True, width="stretch")
         ui.table_download(fresh, name="atlas-freshness")
+
+with tabs[2]:
+    st.subheader("Data quality: figures not compared")
+    st.markdown(read_content("data_quality"))
+    caught = tables.quality_table(data.quality_table, data.areas, data.indicators)
+    st.markdown(tables.quality_summary(data.quality_table))
+    if not caught.empty:
+        st.dataframe(caught, hide_index=True, width="stretch")
+        ui.table_download(caught, name="atlas-data-quality")
 
 with tabs[6]:
     st.markdown(

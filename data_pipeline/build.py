@@ -29,7 +29,6 @@ from data_pipeline.indicators.catalogue_table import indicator_table
 from data_pipeline.indicators.context import BuildContext
 from data_pipeline.indicators.families import build_families, prescribing_epd
 from data_pipeline.quality import mark as quality_mark
-from data_pipeline.quality import notes as quality_notes
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Ledger, Reconciliation, Usage
 from data_pipeline.sources import (
@@ -344,8 +343,7 @@ def build_values(
     """Every indicator's observations, finalised (statistics, comparison, disclosure).
 
     ``avail`` records the sections skipped for want of a source (``--allow-missing``);
-    ``extra`` receives the tables built beside the values (``deciles``, and ``quality``:
-    every row a data-quality rule caught, see :mod:`data_pipeline.quality`).
+    ``extra`` receives the tables built beside the values (``deciles``, ``quality``).
     """
     avail = avail or Availability(tables)
     tables = drop_non_geographic(tables, ledger)
@@ -460,12 +458,10 @@ def build(
         atlas_files.write_table(catalogue, out / "indicators.parquet")
         atlas_files.write_table(peer_table, out / "peers.parquet")
         atlas_files.write_table(extra["deciles"], out / "deciles.parquet")
-        caught = quality_notes.table(values, extra["quality"])
-        atlas_files.write_table(caught, out / "quality.parquet")
         record = manifest(raw, recons, layers, values, areas)
         record["outputs"]["peers"] = int(len(peer_table))
         record["outputs"]["deciles"] = int(len(extra["deciles"]))
-        record["outputs"]["quality"] = quality_notes.counts(caught)
+        record["outputs"]["quality"] = quality_mark.save(values, extra["quality"], out)
         record["peers"] = peer_record
         record["freshness"] = freshness_record(raw.checksums(), described, values)
         if missing:

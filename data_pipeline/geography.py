@@ -22,6 +22,9 @@ LEVEL_VINTAGES = {
     "practice": "practice-2022-23",
     "england": "england",
 }
+#: QOF year -> the vintage of its GP practices: the practices of that year, each placed in
+#: its 2023 sub-ICB (2022-23 by QOF's own mapping, 2024-25 by the early-2024 practice lookup).
+PRACTICE_VINTAGES = {"2022-23": "practice-2022-23", "2024-25": "practice-2024-25"}
 
 
 def split_population(pop_lsoa11: pd.DataFrame, lsoa11_lsoa21: pd.DataFrame) -> pd.DataFrame:
@@ -153,49 +156,108 @@ def _areas(frame: pd.DataFrame, level: str, vintage: str | None = None, **rename
     return out.loc[:, list(AREA_COLUMNS)]
 
 
-def _practice_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFrame:
-    """GP practices as areas: QOF's practices with their premises' place and parents."""
+def practice_places(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Each practice's premises (postcode, coordinates) and the district and county they are in.
+
+    From the early-2024 practice lookup: the LSOA 2021 of the premises gives the 2024 district
+    and, through it, the 2023 county or unitary authority.
+    """
     coords = tables["gp_practices_2024"][
         ["practice_code", "postcode", "latitude", "longitude", "lsoa21_code"]
     ]
-    # Districts and counties of a practice: those of the LSOA its premises stand in.
     lsoa_la = tables["lsoa21_geography"][["lsoa21_code", "ltla24_code"]].merge(
         tables["ltla_utla_2023"][["ltla23_code", "utla23_code"]],
         left_on="ltla24_code",
         right_on="ltla23_code",
         how="left",
     )
-    coords = coords.merge(
+    return coords.merge(
         lsoa_la[["lsoa21_code", "ltla24_code", "utla23_code"]], on="lsoa21_code", how="left"
     )
-    qof_geo = tables["qof_practice_geography"]
-    ods_to_sub = dict(zip(hierarchy["sub_icb_ods"], hierarchy["sub_icb_code"], strict=True))
-    practices = (
-        qof_geo.assign(
-            sub_icb_ons=qof_geo["sub_icb_ods"].map(ods_to_sub),
-            icb_ons=qof_geo["sub_icb_ods"]
-            .map(ods_to_sub)
-            .map(dict(zip(hierarchy["sub_icb_code"], hierarchy["icb_code"], strict=True))),
-        )
-        .merge(coords, on="practice_code", how="left")
-        .merge(
-            hierarchy[["sub_icb_code", "region_code"]],
-            left_on="sub_icb_ons",
-            right_on="sub_icb_code",
-            how="left",
-        )
+
+
+def place_practices(
+    codes: pd.Series, lookup: pd.DataFrame, ods_to_sub: dict[str, str]
+) -> pd.DataFrame:
+    """Practices placed in their 2023 sub-ICB through the early-2024 practice lookup.
+
+    Columns ``practice_code``, ``sub_icb_code`` (NA when the practice cannot be placed) and
+    ``reason`` (why not, else NA): a practice opened after the lookup's snapshot is not in it.
+    """
+    practices = pd.DataFrame({"practice_code": pd.Series(codes).drop_duplicates().to_numpy()})
+    linked = practices.merge(
+        lookup[["practice_code", "sub_icb_ods"]], on="practice_code", how="left"
+    )
+    linked["sub_icb_code"] = linked["sub_icb_ods"].map(ods_to_sub).astype("string")
+    reason = pd.Series(pd.NA, index=linked.index, dtype="string")
+    reason = reason.mask(
+        linked["sub_icb_ods"].notna() & linked["sub_icb_code"].isna(),
+        "its sub-ICB location (" + linked["sub_icb_ods"].astype("string") + ") is not a 2023 one",
+    )
+    reason = reason.mask(linked["sub_icb_ods"].isna(), "not in the early-2024 practice lookup")
+    return linked.assign(reason=reason)[["practice_code", "sub_icb_code", "reason"]]
+
+
+def _placed_practice_areas(
+    tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame, practices: pd.DataFrame, vintage: str
+) -> pd.DataFrame:
+    """Practices (``practice_code``, ``practice_name``, ``sub_icb_ons``) with place and parents."""
+    placed = practices.merge(practice_places(tables), on="practice_code", how="left").merge(
+        hierarchy[["sub_icb_code", "icb_code", "region_code"]],
+        left_on="sub_icb_ons",
+        right_on="sub_icb_code",
+        how="left",
     )
     return _areas(
-        practices,
+        placed,
         "practice",
+        vintage,
         area_code="practice_code",
         area_name="practice_name",
         parent_sub_icb="sub_icb_ons",
-        parent_icb="icb_ons",
+        parent_icb="icb_code",
         parent_region="region_code",
         parent_ltla="ltla24_code",
         parent_utla="utla23_code",
     )
+
+
+def _practice_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """GP practices as areas: QOF 2022-23's practices with their premises' place and parents."""
+    qof_geo = tables["qof_practice_geography"]
+    ods_to_sub = dict(zip(hierarchy["sub_icb_ods"], hierarchy["sub_icb_code"], strict=True))
+    practices = qof_geo[["practice_code", "practice_name"]].assign(
+        sub_icb_ons=qof_geo["sub_icb_ods"].map(ods_to_sub)
+    )
+    return _placed_practice_areas(tables, hierarchy, practices, PRACTICE_VINTAGES["2022-23"])
+
+
+def practice_areas_2024_25(
+    tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame
+) -> pd.DataFrame:
+    """QOF 2024-25's practices, placed by the 2024 lookup; unplaced ones have no parents.
+
+    Names as QOF 2022-23 wrote them, else as Fingertips does (IMD 2025), else the lookup's.
+    """
+    ods_to_sub = dict(zip(hierarchy["sub_icb_ods"], hierarchy["sub_icb_code"], strict=True))
+    lookup = tables["gp_practices_2024"]
+    placed = place_practices(tables["qof_practice_2024_25"]["practice_code"], lookup, ods_to_sub)
+    names = placed["practice_code"].map(_names(tables.get("qof_practice_geography")))
+    for source in (tables.get("practice_imd_2025"), lookup):
+        names = names.fillna(placed["practice_code"].map(_names(source)))
+    practices = placed.assign(
+        practice_name=names.fillna("GP practice " + placed["practice_code"]),
+        sub_icb_ons=placed["sub_icb_code"],
+    )
+    return _placed_practice_areas(tables, hierarchy, practices, PRACTICE_VINTAGES["2024-25"])
+
+
+def _names(table: pd.DataFrame | None) -> dict[str, str]:
+    """Practice code -> name, from any table with both columns (none: empty)."""
+    if table is None:
+        return {}
+    named = table.dropna(subset=["practice_name"])
+    return dict(zip(named["practice_code"], named["practice_name"], strict=True))
 
 
 def build_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFrame:
@@ -265,6 +327,8 @@ def build_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.
         )
     )
     parts.append(_practice_areas(tables, hierarchy))
+    if "qof_practice_2024_25" in tables:
+        parts.append(practice_areas_2024_25(tables, hierarchy))
     areas = pd.concat(parts, ignore_index=True)
     for column in AREA_COLUMNS:
         if column not in ("latitude", "longitude"):

@@ -74,6 +74,16 @@ class Ledger:
         self._by_file = {r.file: r for r in reconciliations}
         self._table_files = table_files
 
+    def _account(self, table: str, file: str | None) -> Reconciliation:
+        try:
+            return self._by_file[file or self._table_files[table]]
+        except KeyError as exc:
+            raise KeyError(f"no reconciliation known for table {table!r}") from exc
+
+    def note(self, table: str, text: str, file: str | None = None) -> None:
+        """Add ``text`` to the notes of the file ``table`` came from (written to the manifest)."""
+        self._account(table, file).notes.append(text)
+
     def drop(self, table: str, count: int, reason: str, file: str | None = None) -> None:
         """Count ``count`` rows of ``table`` as rejected for ``reason``.
 
@@ -81,10 +91,7 @@ class Ledger:
         """
         if not count:
             return
-        try:
-            recon = self._by_file[file or self._table_files[table]]
-        except KeyError as exc:
-            raise KeyError(f"no reconciliation known for table {table!r}") from exc
+        recon = self._account(table, file)
         if count > recon.rows_used:
             raise ValueError(f"{recon.file}: cannot drop {count} rows, only {recon.rows_used} used")
         recon.rows_used -= int(count)

@@ -43,6 +43,28 @@ PARENT_COLUMN = {
     "utla": "parent_utla",
 }
 PEER_COLUMNS = ("area_code", "level", "vintage", "rank", "peer_code", "distance")
+#: The values column naming the data-quality rule that caught a row (NA when fine).
+QUALITY = "quality"
+#: Columns of ``quality.parquet``: each caught row, its shown value, and the evidence.
+QUALITY_COLUMNS = (
+    "rule",
+    "indicator_id",
+    "area_code",
+    "level",
+    "vintage",
+    "period",
+    "row_value",
+    "basis",
+    "measure",
+    "months",
+    "unit",
+    "value",
+    "reference",
+    "share",
+    "short_share",
+    "parts",
+    "note",
+)
 #: Columns of the decile table (``deciles.parquet``: Talking Therapies by IMD decile within
 #: each ICB, and England's); an atlas built before it has none, and reads as empty.
 DECILE_COLUMNS = (
@@ -84,6 +106,26 @@ class Atlas:
     #: Indicators by IMD decile within each ICB and for England (``deciles.parquet``).
     decile_table: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DECILE_COLUMNS))
     _boundaries: dict[str, dict] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        # An atlas built before data-quality flags has no ``quality`` column: nothing flagged.
+        if QUALITY not in self.values.columns:
+            none = pd.Series(pd.NA, index=self.values.index, dtype="string")
+            self.values = self.values.assign(**{QUALITY: none})
+
+    @cached_property
+    def quality_table(self) -> pd.DataFrame:
+        """Every row a data-quality rule caught, with its evidence (``quality.parquet``).
+
+        An atlas built before the rules has no such file and reads as having caught none.
+        """
+        path = self.root / "quality.parquet"
+        if not path.is_file():
+            return pd.DataFrame(columns=list(QUALITY_COLUMNS))
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError) as exc:
+            raise AtlasUnavailable(f"{REBUILD_HINT} (quality.parquet)") from exc
 
     # ------------------------------------------------------------------ loading
 

@@ -13,7 +13,7 @@ from gapmap import peers
 from gapmap.atlas import Atlas
 from gapmap.state import Selection
 from gapmap.view import Panel, latest_panel
-from gapmap.wording import COMPARISON_WORDS
+from gapmap.wording import comparison_word, quality_word
 
 SECONDARY_INDICATORS = (
     "mhsds_in_contact_rate",
@@ -47,8 +47,9 @@ def _row(atlas: Atlas, selection: Selection, figure: Panel, row: pd.Series) -> d
         "England": None if figure.england is None else figure.england["value"],
         "Peer group": pooled.value,
         "Peer value is": pooled.how,
-        "Compared with England": COMPARISON_WORDS.get(str(row["comparison"])),
-        "Compared with peers": peers.compared(
+        "Compared with England": comparison_word(row["comparison"], row.get("quality")),
+        "Compared with peers": quality_word(row.get("quality"))
+        or peers.compared(
             None if hidden else row["lower_95"],
             None if hidden else row["upper_95"],
             pooled.value,

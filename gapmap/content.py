@@ -20,6 +20,7 @@ PAGES = frozenset(
         "banding",
         "icb_deciles",
         "freshness",
+        "data_quality",
     }
 )
 

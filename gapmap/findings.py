@@ -38,6 +38,7 @@ from gapmap.wording import (
     escape_md,
     lower_first,
     number_format,
+    quality_word,
 )
 
 SUPPORTED, SIMILAR, UNTESTED, MISSING = "supported", "similar", "untested", "missing"
@@ -158,7 +159,13 @@ def as_england(atlas: Atlas, indicator_id: str, period: str) -> float | None:
 
 
 def comparison(fig: Figure) -> tuple[str, str]:
-    """(the comparison with England in words, the finding's status)."""
+    """(the comparison with England in words, the finding's status).
+
+    A figure flagged for data quality is untested: it says why, and nothing more.
+    """
+    flagged = _flagged(fig)
+    if flagged:
+        return flagged, UNTESTED
     meta, key = fig.meta, str(field(fig.row, "comparison", "not_compared"))
     fmt = number_format(meta)
     ratio = str(meta["statistic"]) == "ratio"
@@ -177,6 +184,16 @@ def comparison(fig: Figure) -> tuple[str, str]:
     if key == "similar":
         return _similar(fig, england), SIMILAR
     return f"There is no test of the difference from England{england}.", UNTESTED
+
+
+def _flagged(fig: Figure) -> str | None:
+    """'It is not compared with England. Data quality: ...' for a flagged figure, else None."""
+    flagged = quality_word(field(fig.row, "quality"))
+    if not flagged:
+        return None
+    note = str(field(fig.row, "note", "") or "").strip()
+    why = escape_md(note) if note.lower().startswith("data quality") else f"{flagged}."
+    return f"It is not compared with England. {why}"
 
 
 def _similar(fig: Figure, england: str) -> str:
@@ -349,6 +366,11 @@ def shortfall(atlas: Atlas, code: str, level: str, topic: str) -> Finding:
         return Finding(topic, text, MISSING, SHORTFALL, None if fig is None else fig.period)
     people = number_format(fig.meta, unit="", statistic="count")  # whole people
     value = float(field(fig.row, "value"))
+    flagged = _flagged(fig)
+    if flagged:
+        estimate = f"{people.text(value)} a year ({period_label(fig.period)})"
+        text = f"The gap in people for {fig.where} is {estimate}. {flagged}"
+        return Finding(topic, text, UNTESTED, SHORTFALL, fig.period, fig.parent_note is not None)
     low, high = field(fig.row, "lower_95"), field(fig.row, "upper_95")
     key = str(field(fig.row, "comparison", "not_compared"))
     period = period_label(fig.period)

@@ -40,6 +40,22 @@ def has_funnel(meta: Meta) -> bool:
     return str(_meta(meta, "statistic", "")) in STATISTICS
 
 
+def unflagged(table: pd.DataFrame) -> np.ndarray:
+    """Rows without a data-quality flag (all rows of a table without the ``quality`` column).
+
+    A flagged row (an incomplete submission, an implausible zero) is still drawn, as not
+    compared, but never helps set a benchmark: a funnel's centre or width, a peer value.
+    """
+    if "quality" not in table.columns:
+        return np.ones(len(table), dtype=bool)
+    return table["quality"].isna().to_numpy(dtype=bool)
+
+
+def benchmark_rows(table: pd.DataFrame) -> np.ndarray:
+    """Rows a funnel's limits are estimated from: placed on it, and not flagged."""
+    return funnel_rows(table) & unflagged(table)
+
+
 def funnel_rows(table: pd.DataFrame) -> np.ndarray:
     """Which rows a funnel plot places: a shown value and a positive denominator."""
     if "suppressed" in table.columns:
@@ -60,7 +76,7 @@ def funnel_baseline(meta: Meta, table: pd.DataFrame, england_value: float | None
         return 1.0
     if england_value is not None and not pd.isna(england_value):
         return float(england_value)
-    rows = funnel_rows(table)
+    rows = benchmark_rows(table)
     numerator = _numbers(table, "numerator")[rows]
     denominator = _numbers(table, "denominator")[rows]
     return float(np.nansum(numerator) / denominator.sum() * _multiplier(meta))
@@ -105,10 +121,10 @@ def ratio_limits(table: pd.DataFrame, expected: np.ndarray) -> pd.DataFrame:
     """Overdispersion-adjusted limits around 1 at each expected count, as the atlas compares.
 
     The atlas bands every O/E ratio against limits widened by the spread among areas (the SHMI
-    method), so the funnel draws those limits, estimated from the same areas, not Poisson
-    limits that almost every area would fall outside.
+    method), so the funnel draws those limits, estimated from the same areas (leaving out any
+    flagged for data quality), not Poisson limits that almost every area would fall outside.
     """
-    rows = funnel_rows(table)
+    rows = benchmark_rows(table)
     observed = pd.Series(_numbers(table, "numerator")[rows])
     tau2 = overdispersion.dispersion(
         observed, pd.Series(_numbers(table, "denominator")[rows]), method=overdispersion.ATLAS_TRIM

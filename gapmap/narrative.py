@@ -15,6 +15,8 @@ Wording rules, so that the text never claims more than the statistics show:
   are "higher"/"lower";
 - a hidden (suppressed) figure gets a sentence saying that it is hidden and why, and nothing
   else: no value, no England figure, no comparison;
+- a figure flagged for data quality (an incomplete submission, an implausible zero) is given
+  with the evidence and is never called higher, lower, better or worse;
 - a series is "rising" or "falling" only when the recent-trend test finds it
   (:mod:`gapmap.trend_sentences`, whose sentences are also importable from here).
 """
@@ -44,6 +46,7 @@ from gapmap.wording import (
     lower_first,
     number_format,
     ordinal,
+    quality_word,
 )
 from gapmap.wording import escape_md as escape
 
@@ -176,6 +179,16 @@ def _hidden_sentence(row, meta, area: str) -> str:
     return f"{name} in {area} ({period}) is hidden {reason}."
 
 
+def _quality_sentence(row, meta, area: str, flagged: str) -> str:
+    """A figure that is an artefact of collection: its value, not compared, and why."""
+    name, _ = subject(meta)
+    period = period_label(field(row, "period", ""))
+    head = f"{name} in {area} ({value_phrase(field(row, 'value'), meta)}, {period})"
+    note = str(field(row, "note", "") or "").strip()
+    why = escape(note) if note.lower().startswith("data quality") else f"{flagged}."
+    return f"{head} is not compared with England. {why}"
+
+
 def _ratio_sentence(row, meta, area: str) -> str:
     indicator_id = str(field(meta, "id", field(row, "indicator_id", "")))
     value = float(field(row, "value"))
@@ -216,6 +229,9 @@ def indicator_sentence(row: pd.Series | Mapping, meta: pd.Series | Mapping, area
         note = field(row, "note")
         why = f": {escape(str(note).rstrip('.'))}" if note else ""
         return f"There is no figure for {lower_first(name)} in {area} for {period}{why}."
+    flagged = quality_word(field(row, "quality"))
+    if flagged:
+        return _quality_sentence(row, meta, area, flagged)
     if str(field(meta, "statistic", "")) == "ratio" or str(field(meta, "unit", "")) == "ratio":
         return _ratio_sentence(row, meta, area)
     statistic = str(field(meta, "statistic", ""))
@@ -243,6 +259,8 @@ def finding(row: pd.Series | Mapping) -> str:
     """The profile group of a values row (a key of :data:`FINDINGS`)."""
     if bool(field(row, "suppressed", False)) or field(row, "value") is None:
         return "hidden"
+    if quality_word(field(row, "quality")):
+        return "not_compared"
     comparison = str(field(row, "comparison", "not_compared"))
     if comparison in ("higher", "lower"):
         return "differs"

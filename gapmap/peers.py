@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from gapmap.atlas import Atlas
+from gapmap.limits import unflagged
 from gapmap.state import Selection
 from gapmap.wording import COMPARISON_KEYS, compared_with
 from methods.benchmark import compare_one
@@ -97,7 +98,8 @@ def peer_value(table: pd.DataFrame, codes: tuple[str, ...] | list[str], meta) ->
     under the disclosure rule, a pooled count of 1 to 7 suppresses the value and the others
     are shown rounded to 5; exact counts pool exact. The value follows from the pooled counts.
     """
-    rows = table.loc[table["area_code"].isin(list(codes))]
+    # A peer flagged for data quality (an incomplete submission) never sets the group's value.
+    rows = table.loc[table["area_code"].isin(list(codes)) & unflagged(table)]
     if rows.empty:
         return PeerValue(None, "none", 0)
     suppressed = rows["suppressed"].fillna(False).astype(bool).to_numpy()

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gapmap.wording import COMPARISON_WORDS, number_format
+from gapmap.wording import QUALITY_WORDS, comparison_column, number_format, plural
 
 
 def display_table(table: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
     """The human table of a map: area, value with limits, England comparison, notes.
 
-    Values and limits hold the figures every other output prints (``wording.number_format``).
+    Values and limits hold the figures every other output prints (``wording.number_format``);
+    a row flagged for data quality reads its rule where the comparison would be.
     """
     unit = str(meta["unit"])
     fmt = number_format(meta)
@@ -26,7 +27,7 @@ def display_table(table: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
             f"Value ({unit})": table["value"].map(fmt.rounded).astype("Float64"),
             "Lower 95% limit": table["lower_95"].map(fmt.rounded).astype("Float64"),
             "Upper 95% limit": table["upper_95"].map(fmt.rounded).astype("Float64"),
-            "Compared with England": table["comparison"].map(COMPARISON_WORDS),
+            "Compared with England": comparison_column(table),
             "Numerator": table["numerator"],
             "Denominator": table["denominator"],
             "Note": table["note"],
@@ -73,3 +74,72 @@ def practice_table(practices: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
         }
     )
     return out.sort_values("GP practice").reset_index(drop=True)
+
+
+#: Levels as the data-quality table names them.
+LEVEL_NAMES = {
+    "sub_icb": "Sub-ICB location",
+    "icb": "ICB",
+    "region": "NHS region",
+    "ccg": "CCG",
+}
+
+
+def quality_table(
+    caught: pd.DataFrame, areas: pd.DataFrame, indicators: pd.DataFrame
+) -> pd.DataFrame:
+    """Every area-period a data-quality rule caught, as the Methods page lists it.
+
+    ``caught`` is the atlas's ``quality.parquet``; ``areas`` and ``indicators`` give names.
+    The figure is a count, or a percentage for the health checks; the usual level is the
+    median the rule set it against; "Left short" is how far the row's own total falls below
+    its usual level.
+    """
+    if caught.empty:
+        return pd.DataFrame()
+    names = areas.drop_duplicates(["area_code", "vintage"]).set_index(["area_code", "vintage"])
+    key = pd.MultiIndex.from_frame(caught[["area_code", "vintage"]].astype(str))
+    area = names["area_name"].reindex(key).to_numpy()
+    percent = caught["unit"].astype(str) == "percent"
+    counts, shares = number_format(unit="", statistic="count"), number_format(unit="%")
+
+    def shown(column: str) -> pd.arrays.FloatingArray:
+        pairs = zip(caught[column], percent, strict=True)
+        return pd.array([(shares if pc else counts).rounded(v) for v, pc in pairs], "Float64")
+
+    out = pd.DataFrame(
+        {
+            "Rule": caught["rule"].map(QUALITY_WORDS).fillna(caught["rule"]),
+            "Indicator": caught["indicator_id"].map(indicators["short_name"]),
+            "Area": area,
+            "Code": caught["area_code"],
+            "Level": caught["level"].map(LEVEL_NAMES).fillna(caught["level"]),
+            "Period": caught["period"],
+            "Caught": caught["basis"],
+            "Measured": caught["measure"],
+            "Months caught": caught["months"],
+            "Figure": shown("value"),
+            "Usual level": shown("reference"),
+            "Figure as % of usual": (100 * caught["share"]).map(shares.rounded).astype("Float64"),
+            "Left short (%)": (100 * caught["short_share"]).map(shares.rounded).astype("Float64"),
+            "In": caught["parts"],
+            "Note": caught["note"],
+        }
+    )
+    return out.sort_values(["Rule", "Indicator", "Level", "Period", "Area"]).reset_index(drop=True)
+
+
+def quality_summary(caught: pd.DataFrame) -> str:
+    """How many figures each rule flags, in a sentence for the Methods page."""
+    if caught.empty:
+        return "No figure in this atlas is flagged by a data-quality rule."
+    counts = caught["rule"].value_counts()
+    parts = [
+        plural(int(counts[rule]), words.removeprefix("Data quality: "))
+        for rule, words in QUALITY_WORDS.items()
+        if rule in counts
+    ]
+    return (
+        f"The rules flag {plural(len(caught), 'figure')} in this atlas: "
+        f"{' and '.join(parts)}. Each is listed below, with its evidence."
+    )

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from gapmap.periods import sort_key
-from gapmap.wording import COMPARISON_WORDS, number_word
+from gapmap.wording import comparison_column, number_word
 from methods.trend import (
     CHI_SQUARE_LIMIT,
     LEVEL,
@@ -309,6 +309,7 @@ def table(series_rows: pd.DataFrame, result: RecentTrend) -> pd.DataFrame:
         if column in out.columns:
             out[column] = out[column].astype("Float64").mask(hidden)
     if "Compared with England" in out.columns:
-        out["Compared with England"] = out["Compared with England"].map(COMPARISON_WORDS)
+        # a month flagged for data quality reads its rule, never better/worse
+        out["Compared with England"] = comparison_column(ordered_rows).to_numpy()
     out["Used in trend test"] = out["Period"].astype(str).isin(result.periods)
     return out

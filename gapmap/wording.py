@@ -220,6 +220,49 @@ COMPARISON_WORDS = {key: compared_with(key) for key in COMPARISON_KEYS}
 #: Legends and headings: 'Better than England' ... 'Not compared with England'.
 COMPARISON_LABELS = {key: compared_with(key, legend=True) for key in COMPARISON_KEYS}
 
+#: What a row the pipeline flagged as an artefact of collection reads instead of a comparison
+#: (the ``quality`` column of the values: the rule that caught it). Drawn as not compared.
+QUALITY_WORDS = {
+    "incomplete_submission": "Data quality: incomplete submission",
+    "implausible_zero": "Data quality: implausible zero",
+}
+#: A flag this version of the app does not know yet still withholds the comparison.
+QUALITY_OTHER = "Data quality: not compared"
+
+
+def quality_word(quality: object) -> str | None:
+    """'Data quality: incomplete submission' for a flagged row; None for a row without a flag."""
+    if quality is None or quality is pd.NA or (isinstance(quality, float) and math.isnan(quality)):
+        return None
+    text = str(quality).strip()
+    return QUALITY_WORDS.get(text, QUALITY_OTHER) if text else None
+
+
+def comparison_word(
+    comparison: object, quality: object = None, benchmark: str = "England", *, legend=False
+) -> str:
+    """A row's comparison in words; a flagged row reads its data-quality rule instead.
+
+    A figure that is an artefact of collection is never called better, worse, higher or
+    lower, against England or anything else.
+    """
+    flagged = quality_word(quality)
+    if flagged:
+        return flagged
+    known = isinstance(comparison, str) and comparison in COMPARISON_KEYS
+    return compared_with(comparison if known else "not_compared", benchmark, legend=legend)
+
+
+def comparison_column(table: pd.DataFrame, *, legend: bool = False) -> pd.Series:
+    """:func:`comparison_word` of every row of an atlas table (with or without ``quality``)."""
+    quality = table["quality"] if "quality" in table.columns else [None] * len(table)
+    words = [
+        comparison_word(c, q, legend=legend)
+        for c, q in zip(table["comparison"], quality, strict=True)
+    ]
+    return pd.Series(words, index=table.index, dtype="object")
+
+
 
 def compared_heading(level: str = "95") -> str:
     """The heading of a comparison column or legend: 'Compared with England (95%)'."""

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
+from data_pipeline import atlas_files
 from data_pipeline.ccg_vintages.code_map import to_vintage
 from data_pipeline.indicators import DIFFERENCE_OF, load_catalogue
 from data_pipeline.quality import QUALITY, evidence, notes, rules
@@ -24,6 +26,8 @@ from data_pipeline.quality import QUALITY, evidence, notes, rules
 #: least this share short of its usual level (e.g. one collapsed month in eleven).
 MATERIAL_SHORTFALL = 0.05
 SUB_ICB_LEVELS = ("sub_icb", "icb", "region")
+#: The atlas table of every row caught.
+QUALITY_FILE = "quality.parquet"
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,13 @@ def mark(obs: pd.DataFrame, ctx) -> tuple[pd.DataFrame, pd.DataFrame]:
     ]
     out = benchmarks(out, _ratios())
     return out, table.drop(columns="row")
+
+
+def save(values: pd.DataFrame, caught: pd.DataFrame, atlas: Path) -> dict[str, int]:
+    """Write ``quality.parquet`` (each caught row with its shown value); rows per rule."""
+    table = notes.table(values, caught)
+    atlas_files.write_table(table, atlas / QUALITY_FILE)
+    return notes.counts(table)
 
 
 def _ratios() -> dict[str, str | None]:

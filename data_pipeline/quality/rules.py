@@ -21,9 +21,10 @@ INCOMPLETE_SUBMISSION = "incomplete_submission"
 IMPLAUSIBLE_ZERO = "implausible_zero"
 
 #: A month is an incomplete submission when its count is below this share of its reference.
-#: People in contact with services is a caseload that moves by a few per cent a month (95% of
-#: month-on-median ratios lie between 0.92 and 1.10); below 0.5 the ratios form a cluster of
-#: collapses apart from that tail (see content/data_quality.md).
+#: People in contact with services is a caseload that moves by a few per cent a month (nine
+#: in ten month-on-median ratios lie between 0.92 and 1.10); of the tenths from 0.1 to 0.9,
+#: 0.5 to 0.6 holds the fewest months, the trough between collapses and ordinary dips
+#: (see content/data_quality.md).
 SUBMISSION_SHARE = 0.5
 #: The reference is the median of the area's latest accepted months, at most this many ...
 REFERENCE_MONTHS = 6

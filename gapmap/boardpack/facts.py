@@ -25,9 +25,11 @@ from gapmap.wording import (
     PLURALS,
     NumberFormat,
     as_number,
+    comparison_word,
     lower_first,
     number_format,
     ordinal,
+    quality_word,
 )
 
 #: Tables and ranked charts longer than this show their top and bottom rows only.
@@ -147,7 +149,7 @@ def _value_cells(row: pd.Series, fmt: NumberFormat) -> tuple[str, str, str, str]
     if value is None:
         return "", "", "", note_text or "No value"
     percent = fmt.unit == "%"
-    words = COMPARISON_WORDS.get(str(row.get("comparison")), COMPARISON_WORDS["not_compared"])
+    words = comparison_word(row.get("comparison"), row.get("quality"))
     interval = fmt.interval(row.get("lower_95"), row.get("upper_95"), unit=percent)
     return fmt.text(value, unit=percent), interval, words, note_text
 
@@ -379,13 +381,17 @@ def counts_sentence(facts: Facts) -> str:
     """How many areas compare better, similar or worse with England, and how many are blank."""
     table = facts.table
     hidden = _hidden(table)
-    shown = table.loc[~hidden, "comparison"].astype("object").fillna("not_compared")
+    flagged = table["quality"].map(quality_word) if "quality" in table.columns else None
+    flagged = ~hidden & (flagged.notna() if flagged is not None else False)
+    shown = table.loc[~hidden & ~flagged, "comparison"].astype("object").fillna("not_compared")
     counts = shown.value_counts()
     parts = [
         f"{counts[key]} {lower_first(COMPARISON_WORDS[key])}"
         for key in COMPARISON_KEYS
         if key in counts
     ]
+    if flagged.any():
+        parts.append(f"{int(flagged.sum())} not compared for data quality")
     noun = PLURALS.get(facts.selection.level, "areas")
     text = f"Of {len(table)} {noun}: " + "; ".join(parts)
     if hidden.any():

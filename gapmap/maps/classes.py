@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from gapmap import palette
-from gapmap.wording import COMPARISON_LABELS, as_number, fixed
+from gapmap.wording import COMPARISON_LABELS, as_number, fixed, quality_word
 
 Meta = pd.Series | Mapping[str, Any]
 
@@ -59,6 +59,7 @@ def area_rows(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
             "lower": as_number(record.get("lower_95")),
             "upper": as_number(record.get("upper_95")),
             "comparison": text_of(record.get("comparison")),
+            "quality": quality_word(record.get("quality")),
             "suppressed": suppressed,
             "note": text_of(record.get("note")),
         }
@@ -128,10 +129,13 @@ def classify(table: pd.DataFrame, meta: Meta, colour_by: str = "value") -> Class
 
 
 def _by_comparison(rows: dict[str, dict[str, Any]], name: str) -> Classified:
-    """Areas coloured by how they compare with England; the legend lists the words used."""
+    """Areas coloured by how they compare with England; the legend lists the words used.
+
+    An area flagged for data quality is drawn as not compared and labelled with its rule.
+    """
     category = {
         code: row["comparison"]
-        if row["comparison"] in palette.COMPARISON_COLOURS
+        if row["comparison"] in palette.COMPARISON_COLOURS and not row.get("quality")
         else "not_compared"
         for code, row in rows.items()
     }
@@ -142,7 +146,9 @@ def _by_comparison(rows: dict[str, dict[str, Any]], name: str) -> Classified:
     ]
     return Classified(
         fill={code: palette.COMPARISON_COLOURS[c] for code, c in category.items()},
-        label={code: COMPARISON_LABELS[c] for code, c in category.items()},
+        label={
+            code: rows[code].get("quality") or COMPARISON_LABELS[c] for code, c in category.items()
+        },
         legend=legend,
         title=f"{name}: compared with England",
         key="Tested at 95% confidence",

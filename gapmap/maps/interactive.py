@@ -293,7 +293,9 @@ def _area_lines(
         interval = fmt.interval(row["lower"], row["upper"])
         if interval:
             lines.append(f"95% CI {interval}")
-        if row["comparison"] in COMPARISON_LABELS:
+        if row.get("quality"):
+            lines.append(row["quality"])
+        elif row["comparison"] in COMPARISON_LABELS:
             lines.append(COMPARISON_LABELS[row["comparison"]])
         if row["note"]:
             lines.append(row["note"])

@@ -144,3 +144,35 @@ def test_every_rule_states_its_threshold_and_why():
     for rule in rules.RULES.values():
         assert rule.label and rule.threshold and rule.why
     assert set(rules.RULES) == {quality.INCOMPLETE_SUBMISSION, quality.IMPLAUSIBLE_ZERO}
+
+
+def test_the_methods_prose_states_the_thresholds_the_code_uses():
+    from pathlib import Path
+
+    from data_pipeline.quality import mark
+
+    text = (Path(__file__).resolve().parents[2] / "content" / "data_quality.md").read_text()
+    stated = [
+        f"**{rules.SUBMISSION_SHARE:.0%}**",
+        f"latest **{rules.REFERENCE_MONTHS}** accepted months",
+        f"in the **{rules.LOOKBACK_MONTHS}** months",
+        f"At least **{rules.MIN_REFERENCE_MONTHS}**",
+        f"at least **{rules.MIN_REFERENCE_COUNT}**",
+        f"longer than **{rules.MAX_RUN_MONTHS}** months",
+        f"below **{rules.NEAR_ZERO_PERCENT:g}%**",
+        f"at least **{rules.FAR_HIGHER_PERCENT:g}%**",
+        f"at least **{rules.MIN_OTHER_PERIODS}** other",
+        f"**{mark.MATERIAL_SHORTFALL:.0%} short**",
+    ]
+    assert [s for s in stated if s not in text] == []
+
+
+def test_the_read_side_knows_the_quality_table_columns_and_rules():
+    from data_pipeline.quality import notes
+    from gapmap.atlas import QUALITY_COLUMNS
+    from gapmap.wording import QUALITY_WORDS
+
+    assert QUALITY_COLUMNS == notes.TABLE_COLUMNS
+    assert set(QUALITY_WORDS) == set(rules.RULES)
+    for rule_id, words in QUALITY_WORDS.items():
+        assert words == f"Data quality: {rules.RULES[rule_id].label}"

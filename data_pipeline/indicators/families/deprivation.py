@@ -2,14 +2,15 @@
 
 Sub-ICB, ICB and region weight IoD2025 LSOA 2021 scores by population; CCG periods weight
 the IoD2019 CCG summaries onto each period's CCG set; local authorities use the published
-IoD2025 summaries; practices their IMD 2019 score; LSOAs their own IoD2025 values.
+IoD2025 summaries; practices their IMD 2019 and IMD 2025 scores; LSOAs their own IoD2025
+values.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from data_pipeline.geography import ENGLAND, split_population
+from data_pipeline.geography import ENGLAND, PRACTICE_VINTAGES, split_population
 from data_pipeline.indicators import concat_observations, observations
 from data_pipeline.indicators.context import BuildContext
 from data_pipeline.indicators.levels.ccg import CCG_LEVELS, PERIOD_VINTAGE, ccg_obs
@@ -21,6 +22,7 @@ from data_pipeline.indicators.levels.small_areas import (
     practice_values,
 )
 from data_pipeline.indicators.levels.sub_icb import SUB_ICB_LEVELS, lsoa_parents, score_levels
+from data_pipeline.sources.qof_practice import TABLES
 
 PERIOD = "IoD2025"
 #: IoD2025 LSOA columns published as indicators, by indicator id.
@@ -102,15 +104,37 @@ def _local_authority(ctx: BuildContext) -> list[pd.DataFrame]:
 
 
 def _practice(ctx: BuildContext) -> list[pd.DataFrame]:
-    """IMD 2019 of each practice QOF lists (so it needs both files)."""
-    if not ctx.has(
+    """IMD 2019 of each practice QOF 2022-23 lists, IMD 2025 of each QOF 2024-25 lists.
+
+    Each score joins the practices of the QOF year nearest it, so every value has its area.
+    """
+    frames = []
+    if ctx.has(
         "practice_imd", "qof_practice", indicators=("practice_imd_score",), levels=PRACTICE_LEVELS
     ):
-        return []
-    imd = ctx.tables["practice_imd"]
-    qof_codes = set(ctx.tables["qof_practice"]["practice_code"])
-    imd = imd.loc[(imd["year"] == 2019) & imd["practice_code"].isin(qof_codes)]
-    return [practice_values(imd, "imd_score", indicator_id="practice_imd_score", period="IMD 2019")]
+        imd = ctx.tables["practice_imd"]
+        qof_codes = set(ctx.tables["qof_practice"]["practice_code"])
+        imd = imd.loc[(imd["year"] == 2019) & imd["practice_code"].isin(qof_codes)]
+        frames.append(
+            practice_values(imd, "imd_score", indicator_id="practice_imd_score", period="IMD 2019")
+        )
+    latest = TABLES["2024-25"]
+    if ctx.has(
+        "practice_imd_2025", latest, indicators=("practice_imd_score",), levels=PRACTICE_LEVELS
+    ):
+        imd = ctx.tables["practice_imd_2025"]
+        imd = imd.loc[imd["practice_code"].isin(set(ctx.tables[latest]["practice_code"]))]
+        values = imd.rename(columns={"practice_code": "area_code", "imd_score": "value"})
+        frames.append(
+            observations(
+                values,
+                indicator_id="practice_imd_score",
+                period="IMD 2025",
+                level="practice",
+                vintage=PRACTICE_VINTAGES["2024-25"],
+            )
+        )
+    return frames
 
 
 def _lsoa(ctx: BuildContext) -> list[pd.DataFrame]:

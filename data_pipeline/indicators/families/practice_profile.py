@@ -1,25 +1,39 @@
 """A GP practice's population: list size, smoking prevalence and life expectancy at birth.
 
-Practice level only; smoking prevalence also has an England row, the sum of practices.
+Practice level only; smoking prevalence also has an England row, the sum of practices. List
+sizes are those of each QOF year (2022-23, 2024-25), on that year's practices.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from data_pipeline.geography import ENGLAND
+from data_pipeline.geography import ENGLAND, PRACTICE_VINTAGES
 from data_pipeline.indicators import concat_observations, observations
 from data_pipeline.indicators.context import BuildContext
-from data_pipeline.indicators.levels.small_areas import PRACTICE, PRACTICE_LEVELS, practice_values
+from data_pipeline.indicators.levels.small_areas import PRACTICE, PRACTICE_LEVELS
+from data_pipeline.sources.qof_practice import TABLES
 
 
 def _list_size(ctx: BuildContext) -> list[pd.DataFrame]:
-    """Registered patients of all ages (the QOF 2022-23 MH list), per practice."""
-    if not ctx.has("qof_practice", indicators=("list_size",), levels=PRACTICE_LEVELS):
-        return []
-    qof = ctx.tables["qof_practice"]
-    totals = qof.loc[qof["group"] == "MH", ["practice_code", "list_size"]]
-    return [practice_values(totals, "list_size", indicator_id="list_size", period="2022-23")]
+    """Registered patients of all ages (the QOF MH list) per practice, each QOF year."""
+    frames = []
+    for period, table in TABLES.items():
+        if not ctx.has(table, indicators=("list_size",), levels=PRACTICE_LEVELS):
+            continue
+        qof = ctx.tables[table]
+        totals = qof.loc[qof["group"] == "MH", ["practice_code", "list_size"]]
+        values = totals.rename(columns={"practice_code": "area_code", "list_size": "value"})
+        frames.append(
+            observations(
+                values,
+                indicator_id="list_size",
+                period=period,
+                level="practice",
+                vintage=PRACTICE_VINTAGES[period],
+            )
+        )
+    return frames
 
 
 def _smoking(ctx: BuildContext) -> list[pd.DataFrame]:

@@ -1,17 +1,23 @@
 """Recorded prevalence from QOF registers: depression (18+) and severe mental illness.
 
-Sub-ICB, ICB, region and England from the practice registers of 2022-23; CCG periods from
-the QOF CCG workbooks of each year; GP practices their own registers; districts the
-depression prevalence OHID publishes. The registers also give other families their need
-and denominators (:func:`sub_icb_counts`, :func:`ccg_registers`). Recognition
-(``recognition_ratio``) sets the depression register against the register expected from
-modelled common mental disorders at England's ratio of the two.
+Sub-ICB, ICB, region and England from the practice registers of each QOF year (2022-23 and
+2024-25, :data:`TABLES`): the practices of 2022-23 placed by QOF's own mapping, those of
+2024-25 by the early-2024 practice lookup, both on the 2023 sub-ICBs; England counts every
+practice of the file (the publisher's total), placed or not, and names any it could not
+place. SMI prevalence of 2024-25 also for districts and counties, from the practices whose
+premises are in them. CCG periods from the QOF CCG workbooks of each year; GP practices
+their own registers; districts the depression prevalence OHID publishes. The registers also
+give other families their need and denominators (:func:`register_counts`,
+:func:`sub_icb_counts`, :func:`ccg_registers`). Recognition (``recognition_ratio``) sets the
+depression register against the register expected from modelled common mental disorders at
+England's ratio of the two.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from data_pipeline.geography import ENGLAND, PRACTICE_VINTAGES, place_practices, practice_places
 from data_pipeline.indicators import concat_observations, observations
 from data_pipeline.indicators.context import BuildContext
 from data_pipeline.indicators.families import modelled_need
@@ -23,44 +29,161 @@ from data_pipeline.indicators.levels.ccg import (
     next_april,
     ratios_by_period,
 )
-from data_pipeline.indicators.levels.local_authority import published
-from data_pipeline.indicators.levels.small_areas import PRACTICE, PRACTICE_LEVELS
+from data_pipeline.indicators.levels.local_authority import LTLA, UTLA, published
+from data_pipeline.indicators.levels.small_areas import PRACTICE_LEVELS
 from data_pipeline.indicators.levels.standardised import standardised_obs
-from data_pipeline.indicators.levels.sub_icb import SUB_ICB_LEVELS, counts_obs, practice_sub_icb
+from data_pipeline.indicators.levels.sub_icb import SUB_ICB_LEVELS, practice_sub_icb
+from data_pipeline.indicators.rollup import COUNT_COLUMNS, roll_up, strict_sum
+from data_pipeline.sources.qof_practice import TABLES
 
+#: The QOF year the gap and recognition ratios pair with (Talking Therapies, modelled need).
 PERIOD = "2022-23"
+#: The newest QOF year of practice registers.
+LATEST = "2024-25"
 #: Indicator id -> QOF register group.
 GROUPS = {"depression_prevalence": "DEP", "smi_prevalence": "MH"}
 RECOGNITION = "recognition_ratio"
 
 
-def sub_icb_counts(ctx: BuildContext, group: str) -> pd.DataFrame:
-    """QOF 2022-23 register and list size by sub-ICB (2023 code) for one register group.
+def practice_registers(ctx: BuildContext, group: str, period: str) -> pd.DataFrame:
+    """One QOF year's practice rows of a register group, with their 2023 sub-ICB.
 
-    The DEP list sizes are the adults (18+) and the MH ones all registered patients: the
-    denominators of the sub-ICB Talking Therapies and secondary care rates.
+    The sub-ICB is in ``area_code``; ``reason`` says why a practice has none (2024-25 only:
+    a practice of 2022-23 that QOF's mapping cannot place stops the build).
+    """
+    if period == PERIOD:
+        return practice_sub_icb(ctx.tables, group, ctx.sub_icb_ods).assign(reason=pd.NA)
+    qof = ctx.tables[TABLES[period]]
+    qof = qof.loc[qof["group"] == group]
+    placed = place_practices(qof["practice_code"], ctx.tables["gp_practices_2024"], ctx.sub_icb_ods)
+    linked = qof.merge(placed, on="practice_code", how="left")
+    return linked.rename(columns={"sub_icb_code": "area_code"})
+
+
+def unplaced_practices(ctx: BuildContext, period: str) -> pd.DataFrame:
+    """The practices of a QOF year in no sub-ICB (``practice_code``, ``reason``), made once.
+
+    They are named in the manifest, in the account of the year's file.
     """
 
     def make() -> pd.DataFrame:
-        linked = practice_sub_icb(ctx.tables, group, ctx.sub_icb_ods)
-        return linked.groupby("area_code", as_index=False).agg(
+        if period == PERIOD:  # QOF's own mapping places every practice, or the build stops
+            return pd.DataFrame({"practice_code": [], "reason": []}, dtype="string")
+        codes = ctx.tables[TABLES[period]]["practice_code"]
+        placed = place_practices(codes, ctx.tables["gp_practices_2024"], ctx.sub_icb_ods)
+        out = placed.loc[placed["sub_icb_code"].isna(), ["practice_code", "reason"]]
+        out = out.sort_values("practice_code").reset_index(drop=True)
+        if len(out):
+            pairs = zip(out["practice_code"], out["reason"], strict=True)
+            listed = "; ".join(f"{code} ({reason})" for code, reason in pairs)
+            ctx.ledger.note(
+                TABLES[period],
+                f"{len(out)} practices in no sub-ICB, ICB or region (counted in England "
+                f"only): {listed}",
+            )
+        return out
+
+    return ctx.once(f"qof_prevalence.unplaced.{period}", make)
+
+
+def _england_note(unplaced: pd.DataFrame) -> str | None:
+    if unplaced.empty:
+        return None
+    codes = ", ".join(unplaced["practice_code"])
+    return (
+        f"England counts every practice in the QOF file; {len(unplaced)} practices ({codes}) "
+        "are not in the early-2024 practice lookup, so in no sub-ICB, ICB or region."
+    )
+
+
+def register_counts(ctx: BuildContext, group: str, period: str) -> pd.DataFrame:
+    """A QOF year's register (``numerator``) and list size (``denominator``) by NHS area.
+
+    Rows for every 2023 sub-ICB, ICB and NHS region (``level``, ``vintage``, ``area_code``)
+    summed from the practices placed in them, and England from every practice of the file,
+    with a ``note`` naming practices it could not place. DEP is counted against adults
+    (18+), MH against all registered patients. Families that pair a count with the
+    registers of the same year (a ratio's need, a rate's denominator) take them from here.
+    """
+
+    def make() -> pd.DataFrame:
+        linked = practice_registers(ctx, group, period)
+        placed = linked.loc[linked["area_code"].notna()]
+        sub = placed.groupby("area_code", as_index=False).agg(
             numerator=("register", "sum"),
             denominator=("list_size", "sum"),
             source_suppressed=("source_suppressed", "any"),
         )
+        rolled = roll_up(sub, ctx.hierarchy, england=False)
+        counts = linked.rename(columns={"register": "numerator", "list_size": "denominator"})
+        england = strict_sum(counts.assign(_all=ENGLAND), "_all", COUNT_COLUMNS)
+        england = england.assign(
+            level="england", vintage="england", note=_england_note(unplaced_practices(ctx, period))
+        )
+        return pd.concat([rolled, england], ignore_index=True)
 
-    return ctx.once(f"qof_prevalence.sub_icb.{group}", make)
+    return ctx.once(f"qof_prevalence.counts.{group}.{period}", make)
+
+
+def sub_icb_counts(ctx: BuildContext, group: str, period: str = PERIOD) -> pd.DataFrame:
+    """A QOF year's register and list size by sub-ICB (2023 code) for one register group.
+
+    The 2022-23 DEP list sizes are the adults (18+) and the MH ones all registered patients:
+    the denominators of the sub-ICB Talking Therapies and secondary care rates.
+    """
+    counts = register_counts(ctx, group, period)
+    sub = counts.loc[counts["level"] == "sub_icb"]
+    return sub[["area_code", "numerator", "denominator", "source_suppressed"]].reset_index(
+        drop=True
+    )
 
 
 def _sub_icb(ctx: BuildContext) -> list[pd.DataFrame]:
-    if not ctx.has("qof_practice", indicators=tuple(GROUPS), levels=SUB_ICB_LEVELS):
+    """Each QOF year's prevalence by sub-ICB, ICB, region and England."""
+    frames = []
+    for period, table in TABLES.items():
+        if ctx.has(table, indicators=tuple(GROUPS), levels=SUB_ICB_LEVELS):
+            frames += [
+                observations(
+                    register_counts(ctx, group, period), indicator_id=indicator_id, period=period
+                )
+                for indicator_id, group in GROUPS.items()
+            ]
+    return frames
+
+
+def _local_authority(ctx: BuildContext) -> list[pd.DataFrame]:
+    """SMI prevalence of 2024-25 for districts and counties, by where practices stand.
+
+    A practice counts wholly in the district (2024) and county or unitary authority (2023)
+    whose area holds its premises (the LSOA 2021 of its postcode in the 2024 lookup).
+    """
+    table = TABLES[LATEST]
+    if not ctx.has(table, indicators=("smi_prevalence",), levels=("ltla", "utla")):
         return []
-    return [
-        counts_obs(
-            sub_icb_counts(ctx, group), ctx.hierarchy, indicator_id=indicator_id, period=PERIOD
+    qof = ctx.tables[table]
+    qof = qof.loc[qof["group"] == GROUPS["smi_prevalence"]]
+    located = qof.merge(practice_places(ctx.tables), on="practice_code", how="left")
+    frames = []
+    for column, level in (("ltla24_code", LTLA), ("utla23_code", UTLA)):
+        sums = (
+            located.dropna(subset=[column])
+            .groupby(column, as_index=False)
+            .agg(
+                numerator=("register", "sum"),
+                denominator=("list_size", "sum"),
+                source_suppressed=("source_suppressed", "any"),
+            )
         )
-        for indicator_id, group in GROUPS.items()
-    ]
+        frames.append(
+            observations(
+                sums.rename(columns={column: "area_code"}),
+                indicator_id="smi_prevalence",
+                period=LATEST,
+                **level,
+            )
+        )
+    return frames
 
 
 def _ccg_sections(ctx: BuildContext) -> tuple[list[pd.DataFrame], dict[str, pd.DataFrame]]:
@@ -157,24 +280,27 @@ def _districts(ctx: BuildContext) -> list[pd.DataFrame]:
 
 
 def _practice(ctx: BuildContext) -> list[pd.DataFrame]:
-    """Each practice's own registers over its list, 2022-23."""
-    if not ctx.has("qof_practice", indicators=tuple(GROUPS), levels=PRACTICE_LEVELS):
-        return []
-    qof = ctx.tables["qof_practice"]
+    """Each practice's own registers over its list, every QOF year, on that year's practices."""
+    frames = []
     columns = {"practice_code": "area_code", "register": "numerator", "list_size": "denominator"}
-    return [
-        observations(
-            qof.loc[qof["group"] == group].rename(columns=columns),
-            indicator_id=indicator_id,
-            period=PERIOD,
-            **PRACTICE,
-        )
-        for indicator_id, group in GROUPS.items()
-    ]
+    for period, table in TABLES.items():
+        if not ctx.has(table, indicators=tuple(GROUPS), levels=PRACTICE_LEVELS):
+            continue
+        qof = ctx.tables[table]
+        const = {"period": period, "level": "practice", "vintage": PRACTICE_VINTAGES[period]}
+        frames += [
+            observations(
+                qof.loc[qof["group"] == group].rename(columns=columns),
+                indicator_id=indicator_id,
+                **const,
+            )
+            for indicator_id, group in GROUPS.items()
+        ]
+    return frames
 
 
 def build(ctx: BuildContext) -> pd.DataFrame:
     """QOF prevalence at every level (sub-ICB first, then CCG: their England figures stand)."""
-    frames = [*_sub_icb(ctx), *_ccg(ctx), *_districts(ctx), *_practice(ctx)]
-    frames += [*_recognition_sub_icb(ctx), *_recognition_ccg(ctx)]
+    frames = [*_sub_icb(ctx), *_ccg(ctx), *_districts(ctx), *_local_authority(ctx)]
+    frames += [*_practice(ctx), *_recognition_sub_icb(ctx), *_recognition_ccg(ctx)]
     return concat_observations(frames)
