@@ -337,7 +337,7 @@ class Atlas:
         rows = self.areas.loc[self.areas["level"] == small]
         if column is None:
             return rows.iloc[0:0]
-        return rows.loc[rows[column] == area_code].reset_index(drop=True)
+        return _once_per_practice(rows.loc[rows[column] == area_code]).reset_index(drop=True)
 
     def search(self, text: str, limit: int = 20) -> pd.DataFrame:
         """Areas matching a name, an area code, a practice name or code, or a postcode district.
@@ -365,7 +365,8 @@ class Atlas:
             hits = pd.concat([hits, by_postcode])
         exact = hits["area_code"].str.lower().eq(needle) | hits["area_name"].str.lower().eq(needle)
         hits = hits.assign(_exact=~exact).sort_values(["_exact", "level", "area_name"])
-        return hits.drop(columns="_exact").drop_duplicates(["area_code", "vintage"]).head(limit)
+        hits = hits.drop(columns="_exact").drop_duplicates(["area_code", "vintage"])
+        return _once_per_practice(hits).head(limit)
 
     # -------------------------------------------------------------- boundaries
 
@@ -388,3 +389,13 @@ class Atlas:
             return gpd.read_parquet(path, filters=[("area_code", "in", sorted(codes))])
         except (OSError, ValueError) as exc:
             raise AtlasUnavailable(f"{REBUILD_HINT} ({path.name})") from exc
+
+
+def _once_per_practice(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each practice once, on its newest vintage: practices are listed for each QOF year.
+
+    A practice of one year only keeps its one row; other areas are untouched, in order.
+    """
+    practice = rows["level"] == "practice"
+    newest = rows.loc[practice].sort_values("vintage").drop_duplicates("area_code", keep="last")
+    return rows.loc[~practice | rows.index.isin(newest.index)]
