@@ -20,9 +20,10 @@ or confidence intervals. Hidden (suppressed) points are left out, as Fingertips 
 invalid ones. Two choices differ from Fingertips and are stated in ``content/trends.md``:
 the time score of a point is its start year (so a missing year keeps its gap rather than
 being closed up), and the direction of a proportion's trend is the sign of the test's own
-statistic ``U`` rather than of a separate unweighted line on the log-odds. Counts shown in the
-atlas are rounded to the nearest 5 (disclosure control), so the test runs on rounded counts;
-at the sizes where a test is possible this moves the statistic very little.
+statistic ``U`` rather than of a separate unweighted line on the log-odds. The test runs on the
+counts the atlas shows: exact where the publisher releases them exact, rounded to 5 where the
+source is under the disclosure rule; at the sizes where a test is possible rounding moves the
+statistic very little.
 """
 
 from __future__ import annotations

@@ -65,18 +65,20 @@ class Source:
 #: Each source the atlas counts from, by the key the catalogue's ``release`` and
 #: ``denominator_release`` use. The one home of what each publisher releases.
 SOURCES = {
-    "qof": Source("NHS England, Quality and Outcomes Framework", EXACT),
+    "qof": Source("NHS England, Quality and Outcomes Framework (QOF)", EXACT),
     "talking_therapies": Source("NHS England, NHS Talking Therapies", ROUNDED),
-    "mhsds": Source("NHS England, Mental Health Services Data Set", ROUNDED),
+    "mhsds": Source("NHS England, Mental Health Services Data Set (MHSDS)", ROUNDED),
     "smi_health_checks": Source(
         "NHS England, physical health checks for people with severe mental illness", EXACT
     ),
     "prescribing": Source("NHS Business Services Authority, prescribing data", EXACT),
-    "population": Source("Office for National Statistics, population estimates", EXACT),
-    "fingertips": Source("OHID Fingertips, published indicators", VALUES),
+    "population": Source(
+        "Populations: ONS estimates and patients registered with GP practices", EXACT
+    ),
+    "fingertips": Source("OHID Fingertips", VALUES),
     "health_index": Source("ONS Health Index", VALUES),
-    "deprivation": Source("MHCLG, English Indices of Deprivation", VALUES),
-    "modelled_need": Source("Modelled need (this atlas, calibrated to OHID's estimates)", VALUES),
+    "deprivation": Source("English Indices of Deprivation", VALUES),
+    "modelled_need": Source("Modelled need (this site's model)", VALUES),
 }
 
 

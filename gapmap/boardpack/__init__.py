@@ -119,7 +119,7 @@ def build(atlas: Atlas, selection: Selection, *, generated: date | None = None) 
     chart_pages(pdf, info, atlas)
     table_page(pdf, info, atlas)
     methods_page(pdf, info)
-    suppression_page(pdf)
+    suppression_page(pdf, info, atlas)
     sources_page(pdf, info, atlas)
     return bytes(pdf.output())
 

@@ -47,6 +47,7 @@ from gapmap.boardpack.layout import (
 from gapmap.content import read_content
 from gapmap.freshness import data_as_of
 from gapmap.sources import chart_source, publisher
+from methods.disclosure import SOURCES
 
 #: Methods sections printed for every pack, and those that belong to one indicator or level.
 METHODS_ALWAYS = ("Confidence intervals", "Comparing an area with England")
@@ -254,21 +255,50 @@ def methods_page(pdf: Pack, facts: Facts) -> None:
     flow(pdf, blocks, size=9, shift=0)
 
 
-def suppression_page(pdf: Pack) -> None:
-    """The suppression statement: which numbers are hidden or rounded, and why."""
+def _pack_publishers(facts: Facts, atlas: Atlas) -> set[str]:
+    """The publishers whose counts the pack's indicators show (numerator and denominator)."""
+    keys = set()
+    for indicator_id in _pack_indicators(facts, atlas):
+        meta = atlas.indicator(indicator_id)
+        keys |= {meta.get(k) for k in ("release", "denominator_release")}
+    return {SOURCES[k].publisher for k in keys if isinstance(k, str) and k in SOURCES}
+
+
+def _only_rows(block: prose.Block, publishers: set[str]) -> prose.Block:
+    """A table of sources cut to the rows that name one of ``publishers``."""
+    header, *rows = block.rows
+    kept = [row for row in rows if any(name in row[0] for name in publishers)]
+    return replace(block, rows=(header, *kept)) if kept else block
+
+
+def suppression_page(pdf: Pack, facts: Facts | None = None, atlas: Atlas | None = None) -> None:
+    """The suppression statement: what each of the pack's sources releases, what is shown.
+
+    The table of sources is cut to the publishers of the pack's own figures (all of them
+    for an atlas that does not record its indicators' releases); the rule follows in full.
+    """
     heading(pdf, "Hidden and rounded numbers")
     blocks = prose.blocks(read_content("suppression"))
-    flow(pdf, [b for b in blocks if not (b.kind == "heading" and b.level == 1)], size=10)
+    blocks = [b for b in blocks if not (b.kind == "heading" and b.level == 1)]
+    publishers = _pack_publishers(facts, atlas) if facts and atlas else set()
+    if publishers:
+        blocks = [_only_rows(b, publishers) if b.kind == "table" else b for b in blocks]
+    flow(pdf, blocks, size=10)
 
 
-def _source_bullets(facts: Facts, atlas: Atlas) -> list[prose.Block]:
-    """One bullet per indicator in the pack: its publisher and files."""
+def _pack_indicators(facts: Facts, atlas: Atlas) -> list[str]:
+    """The indicators in the pack: the selected one, then the area's profile."""
     ids = [facts.selection.indicator]
     if facts.selection.area:
         profile = atlas.profile(facts.selection.area, facts.selection.level)
         ids += [i for i in profile["indicator_id"] if i not in ids]
+    return ids
+
+
+def _source_bullets(facts: Facts, atlas: Atlas) -> list[prose.Block]:
+    """One bullet per indicator in the pack: its publisher and files."""
     bullets = []
-    for indicator_id in ids:
+    for indicator_id in _pack_indicators(facts, atlas):
         meta = atlas.indicator(indicator_id)
         files = "; ".join(s.strip() for s in str(meta["sources"]).split(";") if s.strip())
         runs = (

@@ -167,7 +167,7 @@ def funnel(
     tooltip = [
         alt.Tooltip("label:N", title="Area"),
         alt.Tooltip("value:Q", title=y_title, format=fmt),
-        alt.Tooltip("numerator:Q", title="Numerator (rounded)", format=",.0f"),
+        alt.Tooltip("numerator:Q", title="Numerator", format=",.0f"),
         alt.Tooltip("denominator:Q", title=x_title, format=",.0f"),
         alt.Tooltip("compared:N", title="Compared with England"),
     ]

@@ -1,10 +1,12 @@
 """No output discloses a small count: atlas, tables, CSVs, peer groups, charts, board pack.
 
 Hypothesis draws counts for every sub-ICB location (many of them small) for one indicator
-and period, runs them through the pipeline's statistics and disclosure control, puts them
+whose numerator is under NHS England's rule (Talking Therapies access, over an exact
+population), runs them through the pipeline's statistics and disclosure control, puts them
 into an otherwise real atlas, and then reads them back through everything a user can see or
-download. Nothing shown may be a count from 1 to 7, every shown local count is a multiple of
-5, and an area whose count is small shows no value, interval or comparison anywhere.
+download. No numerator shown may be a count from 1 to 7, every shown local numerator is a
+multiple of 5, the exact denominator is shown as it is, and an area whose count is small
+shows no value, interval or comparison anywhere.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from gapmap.comparison import comparison_table
 from gapmap.state import Selection
 from methods.disclosure import THRESHOLD
 
-INDICATOR = "depression_prevalence"
+INDICATOR = "tt_access_rate"
 LEVEL = "sub_icb"
 CATALOGUE = load_catalogue()
 
@@ -93,10 +95,8 @@ def csv_frame(data: bytes) -> pd.DataFrame:
 
 
 def small_areas(raw: pd.DataFrame) -> set[str]:
-    small = raw["numerator"].between(1, THRESHOLD - 1) | raw["denominator"].between(
-        1, THRESHOLD - 1
-    )
-    return set(raw.loc[small, "area_code"])
+    """Areas whose numerator (the count under the rule) is small."""
+    return set(raw.loc[raw["numerator"].between(1, THRESHOLD - 1), "area_code"])
 
 
 @settings(
@@ -113,8 +113,11 @@ def test_no_output_discloses_a_small_count(real, data):
     table = atlas.table(INDICATOR, LEVEL, period)
     meta = atlas.indicator(INDICATOR)
 
-    # the atlas itself
-    assert_counts_safe(table, ["numerator", "denominator"], "atlas")
+    # the atlas itself: the rounded numerator protected, the exact population as it is
+    assert_counts_safe(table, ["numerator"], "atlas")
+    shown = table.loc[~table["suppressed"].astype(bool)].set_index("area_code")
+    exact = raw.set_index("area_code")["denominator"].reindex(shown.index)
+    assert (shown["denominator"].astype(float) == exact.astype(float)).all()
     secret = table.loc[table["area_code"].isin(hidden)]
     assert secret["suppressed"].all()
     assert secret[["value", "lower_95", "upper_95", "lower_998", "upper_998"]].isna().all().all()
@@ -122,7 +125,7 @@ def test_no_output_discloses_a_small_count(real, data):
     # the map's table and its CSV download
     shown = tables.display_table(table, meta)
     downloaded = csv_frame(export.table_csv(shown))
-    assert_counts_safe(downloaded, ["Numerator", "Denominator"], "table CSV")
+    assert_counts_safe(downloaded, ["Numerator"], "table CSV")
     blank = downloaded.loc[downloaded["Code"].isin(hidden), f"Value ({meta['unit']})"]
     assert (blank == "").all(), "a hidden area's value reached the CSV"
 
@@ -133,8 +136,7 @@ def test_no_output_discloses_a_small_count(real, data):
         frame = pd.DataFrame(rows)
         if "area_code" in frame and "value" in frame:
             assert frame.loc[frame["area_code"].isin(hidden), "value"].isna().all()
-        present = [c for c in ("numerator", "denominator") if c in frame]
-        assert_counts_safe(frame, present, "chart data")
+        assert_counts_safe(frame, [c for c in ("numerator",) if c in frame], "chart data")
     framed = export.captioned(
         chart, title=str(meta["name"]), subtitle=None, source="s", period=period
     )
@@ -152,9 +154,8 @@ def test_no_output_discloses_a_small_count(real, data):
 
     group = peers.group(atlas, selection)
     pooled = peers.peer_value(table, group.codes, meta)
-    for count in (pooled.numerator, pooled.denominator):
-        assert count is None or not 1 <= count < THRESHOLD
-        assert count is None or count % 5 == 0
+    count = pooled.numerator
+    assert count is None or (not 1 <= count < THRESHOLD and count % 5 == 0)
     chosen = peers.group(atlas, replace(selection, peers=tuple(sorted(hidden - {area}))[:20]))
     pooled = peers.peer_value(table, chosen.codes, meta)  # a group of small areas
     assert pooled.method != "pooled" or pooled.value is None or pooled.numerator >= THRESHOLD
@@ -163,7 +164,7 @@ def test_no_output_discloses_a_small_count(real, data):
     summary = summary.loc[summary["Code"] != ENGLAND]  # national counts are exact
     selected = summary.loc[summary["Code"] == area]
     assert selected.filter(like="Value").isna().all().all(), "hidden value in the peer table"
-    for column in [c for c in summary.columns if "umerator" in c or "enominator" in c]:
+    for column in [c for c in summary.columns if "umerator" in c]:
         assert_counts_safe(summary, [column], "peer summary")
     comparison = comparison_table(atlas, selection, (INDICATOR,))
     assert comparison["Area"].isna().all(), "a hidden value reached the comparison table"
@@ -184,10 +185,10 @@ def test_the_board_pack_pdf_hides_a_small_count(real):
     period = real.periods(INDICATOR, LEVEL)[-1]
     n = len(real.table(INDICATOR, LEVEL, period))
     counts = [(4_000 + 37 * i, 30_000 + 11 * i) for i in range(n)]
-    counts[0] = (3, 61)  # 4.918…%: suppressed, and no other area is near 4.9%
+    counts[0] = (3, 61)  # 4,918 per 100,000: suppressed, and no other area is near it
     atlas, period, raw = with_counts(real, counts)
     area = str(raw["area_code"].iloc[0])
     pdf = boardpack.build(atlas, Selection(LEVEL, INDICATOR, period, area))
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "suppress" in text.lower()
-    assert "4.9" not in text and "4.92" not in text
+    assert "4,918" not in text and "4918" not in text

@@ -201,7 +201,7 @@ def build(ctx: BuildContext) -> pd.DataFrame:
         area = _area_estimates(ctx, level).rename(
             columns={"cmd_count": "numerator", "adults": "denominator"}
         )
-        # A modelled number of people is shown whole (and to the nearest 5 below England).
+        # A modelled number of people is an estimate, shown whole (not a count: not rounded).
         area["numerator"] = area["numerator"].round()
         frames.append(observations(area, indicator_id=INDICATOR, period=PERIOD, note=NOTE))
     return concat_observations(frames)
