@@ -99,6 +99,15 @@ def test_every_source_has_a_known_release_and_unknown_ones_fail():
         disclosure.protect_counts(_values([1], [2]), "approximate")
 
 
+def test_an_indicators_releases_come_from_its_source_keys():
+    assert disclosure.count_releases("rate", "mhsds", "population") == ("rounded", "exact")
+    assert disclosure.count_releases("proportion", "qof", "qof") == ("exact", "exact")
+    # an expected count is not a count of people, whatever the key says
+    assert disclosure.count_releases("ratio", "talking_therapies", None) == ("rounded", "exact")
+    # an atlas written before releases were recorded: the safe side
+    assert disclosure.count_releases("rate", None, float("nan")) == ("rounded", "rounded")
+
+
 def test_a_total_that_would_give_back_a_hidden_part_is_hidden_up_to_england():
     # Sub-ICBs S0 (5: hidden) and S1 add up to ICB I, which with I2 adds up to region R.
     frame = pd.DataFrame(
