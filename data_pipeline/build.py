@@ -28,6 +28,7 @@ from data_pipeline.indicators.availability import Availability
 from data_pipeline.indicators.catalogue_table import indicator_table
 from data_pipeline.indicators.context import BuildContext
 from data_pipeline.indicators.families import build_families, prescribing_epd
+from data_pipeline.indicators.rollup import parent_pairs
 from data_pipeline.quality import mark as quality_mark
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Ledger, Reconciliation, Usage
@@ -35,7 +36,6 @@ from data_pipeline.sources import (
     SourceResult,
     boundaries,
     ccg_geography,
-from data_pipeline.indicators.rollup import parent_pairs
     deprivation,
     fingertips,
     lookups,
