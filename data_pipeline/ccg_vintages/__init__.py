@@ -46,7 +46,12 @@ from data_pipeline.ccg_vintages.geography import (
     derive,
 )
 from data_pipeline.ccg_vintages.harmonise import boundary_moved, harmonise
-from data_pipeline.ccg_vintages.lsoa_assignment import assign_points, lsoa11_ccg, lsoa_points
+from data_pipeline.ccg_vintages.lsoa_assignment import (
+    assign_points,
+    largest_overlap,
+    lsoa11_ccg,
+    lsoa_points,
+)
 from data_pipeline.ccg_vintages.population import ccg_population, lsoa11_population
 from data_pipeline.ccg_vintages.successors import (
     check_transition,
@@ -78,6 +83,7 @@ __all__ = [
     "code_map",
     "derive",
     "harmonise",
+    "largest_overlap",
     "load_reference",
     "lsoa11_ccg",
     "lsoa11_population",

@@ -22,7 +22,7 @@ from data_pipeline.ccg_vintages.codes import (
     ccg_register,
     register_codes,
 )
-from data_pipeline.ccg_vintages.lsoa_assignment import lsoa11_ccg, lsoa_points
+from data_pipeline.ccg_vintages.lsoa_assignment import lsoa11_ccg
 from data_pipeline.ccg_vintages.successors import (
     check_transition,
     load_reference,
@@ -101,7 +101,7 @@ def derive(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     table = _derive(
         [LSOA11_BOUNDARIES, CCG19_BOUNDARIES, LSOA11_CCG21],
         lsoa11_ccg,
-        lsoa_points(tables["lsoa11_boundaries"]),
+        tables["lsoa11_boundaries"][["lsoa11_code", "geometry"]],
         ccg19[["ods_code", "geometry"]],
         tables["lsoa11_ccg21"],
         register,

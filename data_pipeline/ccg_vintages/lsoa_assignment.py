@@ -92,8 +92,40 @@ def assign_points(
     return pd.DataFrame({"code": code, "method": method}).set_index(points.index)
 
 
+def largest_overlap(
+    lsoa: gpd.GeoDataFrame,
+    polygons: gpd.GeoDataFrame,
+    code_col: str,
+    parent: pd.Series,
+    polygon_parent: pd.Series,
+) -> pd.Series:
+    """Each LSOA's best fit by area: the polygon of its own parent holding most of its area.
+
+    ``lsoa`` has lsoa11_code and polygon geometry; ``parent`` (indexed like ``lsoa``) is each
+    LSOA's area in a later vintage and ``polygon_parent`` maps each polygon code to its later
+    area. Only polygons of the LSOA's own parent count. LSOAs that overlap none of them
+    (seaside slivers of generalised coastlines) are NA, for the caller to place otherwise.
+    """
+    shapes = gpd.GeoSeries(
+        shapely.make_valid(lsoa.geometry.to_numpy()), index=lsoa.index, crs=lsoa.crs
+    ).to_crs(BNG)
+    left = gpd.GeoDataFrame(
+        {"row": range(len(lsoa)), "parent": parent.to_numpy()}, geometry=shapes.to_numpy()
+    )
+    polys = _polygons(polygons, code_col).assign(
+        polygon_parent=lambda f: f["code"].map(polygon_parent)
+    )
+    pieces = gpd.overlay(left.set_crs(BNG), polys, how="intersection", keep_geom_type=True)
+    pieces = pieces.loc[pieces["parent"].to_numpy() == pieces["polygon_parent"].to_numpy()]
+    pieces = pieces.assign(area=pieces.area).sort_values(
+        ["row", "area", "code"], ascending=[True, False, True]
+    )
+    best = pieces.drop_duplicates("row").set_index("row")["code"]
+    return pd.Series(best.reindex(range(len(lsoa))).to_numpy(), index=lsoa.index, dtype="string")
+
+
 def lsoa11_ccg(
-    points: gpd.GeoDataFrame,
+    lsoa: gpd.GeoDataFrame,
     ccg19: gpd.GeoDataFrame,
     official21: pd.DataFrame,
     register: pd.DataFrame,
@@ -101,41 +133,52 @@ def lsoa11_ccg(
 ) -> pd.DataFrame:
     """Each English LSOA 2011 -> its CCG of 2019 (ODS), 2020 (E38) and 2021 (E38).
 
-    2021 comes from the official ONS lookup. 2019 is the 2019 boundary that holds the
-    LSOA's point on surface, chosen among the predecessors of its official 2021 CCG. 2020
+    2021 comes from the official ONS lookup. 2019 is the best fit by area: among the
+    predecessors of the LSOA's official 2021 CCG, the 2019 boundary holding the largest part
+    of the LSOA (:func:`largest_overlap`; the few LSOAs on a generalised coast that overlap
+    none go to the nearest). ONS's own best-fit rule uses population-weighted centroids,
+    which the raw files do not have; a single point (such as a point on surface) can fall on
+    the wrong side of a generalised boundary that clips the LSOA, as one Dudley neighbourhood
+    did into Sandwell and West Birmingham, where the largest share of area does not. CCGs
+    that did not change by 2021 keep exactly their official 2021 LSOAs either way. 2020
     follows from 2019 through the successor map: the 2020 CCGs are unions of 2019 ones, and
-    the only 2020 boundaries at hand are ultra-generalised (about 0.3% of LSOAs fall on the
-    wrong side of a border, against 0.05% for the 2019 boundaries).
+    the only 2020 boundaries at hand are ultra-generalised.
 
     Parameters
     ----------
-    points : lsoa11_code and point geometry (see :func:`lsoa_points`), English LSOAs.
+    lsoa : lsoa11_code and polygon geometry, English LSOAs.
     ccg19 : ods_code and polygon geometry of the 2019 CCGs.
     official21 : lsoa11_code, ccg21_ons from the ONS LSOA11 -> CCG21 lookup.
     """
     official = official21.set_index("lsoa11_code")["ccg21_ons"]
-    lost = set(points["lsoa11_code"]) ^ set(official.index)
+    lost = set(lsoa["lsoa11_code"]) ^ set(official.index)
     if lost:
         raise ValueError(
             f"{len(lost)} LSOAs are in only one of the boundaries and the CCG21 lookup, "
             f"e.g. {sorted(lost)[:5]}"
         )
     reg21 = register_codes(register, "ccg-2021").set_index("ons_code")["ods_code"]
-    ods21 = points["lsoa11_code"].map(official).map(reg21)
+    ods21 = lsoa["lsoa11_code"].map(official).map(reg21)
     if ods21.isna().any():
         raise ValueError("the CCG21 lookup has E38 codes that are not April 2021 CCGs")
     ods_map = codes_map[codes_map["code_type"] == "ods"].set_index("code")
-    assigned = assign_points(
-        points, ccg19, "ods_code", parent=ods21, polygon_parent=ods_map["ccg_2021"]
-    )
-    ods20 = assigned["code"].map(ods_map["ccg_2020"])
+    constraint = {"parent": ods21, "polygon_parent": ods_map["ccg_2021"]}
+    code19 = largest_overlap(lsoa, ccg19, "ods_code", **constraint)
+    if code19.isna().any():
+        loose = code19.isna()
+        points = lsoa_points(lsoa.loc[loose])
+        fallback = assign_points(
+            points, ccg19, "ods_code", ods21.loc[loose], constraint["polygon_parent"]
+        )
+        code19.loc[loose] = fallback["code"].to_numpy()
+    ods20 = code19.map(ods_map["ccg_2020"])
     reg20 = register_codes(register, "ccg-2020").set_index("ods_code")["ons_code"]
     out = pd.DataFrame(
         {
-            "lsoa11_code": points["lsoa11_code"].to_numpy(),
-            "ccg2019_ods": assigned["code"].to_numpy(),
+            "lsoa11_code": lsoa["lsoa11_code"].to_numpy(),
+            "ccg2019_ods": code19.to_numpy(),
             "ccg2020_ons": ods20.map(reg20).to_numpy(),
-            "ccg2021_ons": points["lsoa11_code"].map(official).to_numpy(),
+            "ccg2021_ons": lsoa["lsoa11_code"].map(official).to_numpy(),
         }
     ).astype("string")
     if out.isna().any().any():
