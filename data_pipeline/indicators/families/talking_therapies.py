@@ -178,22 +178,24 @@ def _icb_modelled(ctx: BuildContext) -> list[pd.DataFrame]:
 
 
 def _icb_gap(ctx: BuildContext) -> list[pd.DataFrame]:
-    """ICB year 2022-23 against the depression register of the same year."""
-    if not ctx.has(
-        "tt_annual", "qof_practice", indicators=("tt_gap_ratio",), levels=ICB_LEVELS
-    ) or qof_prevalence.PERIOD not in icb_finished(ctx):
-        return []
-    return [_icb_ratio(ctx, qof_prevalence.PERIOD, _icb_registers(ctx), "tt_gap_ratio")]
+    """Each ICB year that has a QOF year, against the depression register of that year."""
+    frames = []
+    for period in (qof_prevalence.PERIOD, qof_prevalence.LATEST):
+        table = qof_prevalence.TABLES[period]
+        if not ctx.has("tt_annual", table, indicators=("tt_gap_ratio",), levels=ICB_LEVELS):
+            continue
+        if period in icb_finished(ctx):
+            frames.append(_icb_ratio(ctx, period, _icb_registers(ctx, period), "tt_gap_ratio"))
+    return frames
 
 
-def _icb_registers(ctx: BuildContext) -> pd.DataFrame:
-    """The QOF 2022-23 depression register by ICB (``area_code``, ``need``)."""
-    registers = qof_prevalence.sub_icb_counts(ctx, "DEP")
-    icb = registers["area_code"].map(
-        dict(zip(ctx.hierarchy["sub_icb_code"], ctx.hierarchy["icb_code"], strict=True))
+def _icb_registers(ctx: BuildContext, period: str) -> pd.DataFrame:
+    """A QOF year's depression register by ICB (``area_code``, ``need``)."""
+    counts = qof_prevalence.register_counts(ctx, "DEP", period)
+    icb = counts.loc[counts["level"] == "icb"]
+    return pd.DataFrame(
+        {"area_code": icb["area_code"].astype("string"), "need": icb["numerator"].to_numpy()}
     )
-    sums = registers.groupby(icb)["numerator"].sum(min_count=1)
-    return pd.DataFrame({"area_code": sums.index.astype("string"), "need": sums.to_numpy()})
 
 
 def _ccg_period(ctx: BuildContext, period: str, part: pd.DataFrame, eng: pd.Series):

@@ -17,10 +17,10 @@ from data_pipeline import known_codes
 from data_pipeline.indicators import concat_observations, deciles, finalise, load_catalogue
 from data_pipeline.indicators.availability import Availability
 from data_pipeline.indicators.context import BuildContext
-from data_pipeline.indicators.families import tt_icb
+from data_pipeline.indicators.families import talking_therapies, tt_icb
 from data_pipeline.raw import RawDir
 from data_pipeline.reconcile import Ledger, Usage
-from data_pipeline.sources import deprivation, lookups, population
+from data_pipeline.sources import deprivation, lookups, population, qof_practice
 from data_pipeline.sources import talking_therapies as tt
 from methods import disclosure
 from tests.bad_inputs.test_corpus import reference
@@ -197,3 +197,38 @@ def test_an_icb_code_the_geography_does_not_know_is_counted_out_with_its_reason(
     assert (
         recon.rejected["ICB code not among the 2023 ICBs (ODS codes of the LSOA lookup)"] == moved
     )
+
+
+def test_the_icb_gap_against_recorded_depression_has_2024_25_on_that_years_registers(raw_dir):
+    """Courses finished in 2024-25 against the QOF 2024-25 depression register, by ICB."""
+    ref = reference(raw_dir)
+    raw = RawDir(raw_dir)
+    parts = [
+        tt.read_annual(raw),
+        qof_practice.read_prevalence(raw, "2022-23"),
+        qof_practice.read_prevalence(raw, "2024-25"),
+        lookups.read_gp_practices(raw),
+    ]
+    tables = dict(ref.tables)
+    for part in parts:
+        tables.update(part.tables)
+    recons = [r for part in parts for r in part.reconciliations]
+    files = {name: file for part in parts for name, file in part.table_files.items()}
+    ledger = Ledger(recons, files)
+    tables = known_codes.reject_unknown(tables, ledger, ref.hierarchy, ref.recode)
+    ctx = BuildContext(
+        tables, ledger, Usage(tables, {}), Availability(tables), ref.hierarchy, ref.recode
+    )
+    obs = concat_observations(talking_therapies._icb_gap(ctx))
+    assert set(obs["period"]) == {"2022-23", "2024-25"}  # no QOF year for 2023-24
+    latest = obs.loc[obs["period"] == "2024-25"].set_index(["level", "area_code"])
+    icb = latest.loc["icb"]
+    assert len(icb) == 42 and icb["numerator"].notna().all()
+    published = _published(raw_dir, "ICB", BLACK_COUNTRY[1], "2024-25", "finished_course_treatment")
+    assert icb.loc[BLACK_COUNTRY[0], "numerator"] == published
+    # England: the report's own England row over itself
+    england = latest.loc[("england", ENGLAND)]
+    assert england["numerator"] == england["denominator"] == 670_419
+    expected = icb["denominator"].astype(float)
+    weighted = (icb["numerator"].astype(float)).sum() / expected.sum()
+    assert weighted == pytest.approx(1.0, abs=1e-9)  # expected-weighted mean of the ratios
