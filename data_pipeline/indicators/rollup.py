@@ -38,8 +38,9 @@ def roll_up(
 
     ``base`` has ``area_code`` and the count columns; ``hierarchy`` maps ``<base>_code`` to
     ``<parent>_code`` for each parent level. With ``partial_england``, England adds up the
-    areas that have a figure (for sources that publish no England total and suppress small
-    local counts) and says so in its note; every other parent stays strict.
+    areas that have a figure in every column (for sources that publish no England total and
+    suppress small local counts), numerator and denominator alike, so England's rate is on
+    the same areas' basis, and says so in its note; every other parent stays strict.
     """
     base = base.copy()
     if "source_suppressed" not in base.columns:
@@ -53,9 +54,10 @@ def roll_up(
     if england:
         part = strict_sum(linked.assign(_all=ENGLAND), "_all", columns)
         if partial_england:
-            missing = int(linked[list(columns)].isna().any(axis=1).sum())
+            complete = linked[list(columns)].notna().all(axis=1)
+            missing = int((~complete).sum())
             for column in columns:
-                part[column] = [linked[column].sum()]
+                part[column] = [linked.loc[complete, column].sum()]
             part["source_suppressed"] = False
             part["note"] = (
                 f"England is the sum of the areas with a figure; {missing} area counts "

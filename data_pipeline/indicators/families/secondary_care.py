@@ -5,6 +5,12 @@ Sub-ICB, ICB, region and England per head of the practices' lists (QOF 2022-23) 
 August - November 2022; CCG periods at each year end per head of the CCG's population, and
 every month on the 2021 CCGs for the trend charts. The reliance ratio is people in contact
 over those expected from the QOF severe mental illness register of the same year.
+
+England is the publisher's own figure where it gives one: people in contact at the end of
+November 2022 from NHS England's national monthly series, over England's registered
+patients (the areas' basis), not the sum of the sub-ICBs. The time series has no England
+row for people in hospital after July 2022 and none for detentions at all; there England
+adds up the sub-ICBs and its note says so (:data:`ENGLAND_NOTES`).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from data_pipeline.indicators.levels.ccg import (
     year_end_month,
 )
 from data_pipeline.indicators.levels.standardised import standardised_obs
-from data_pipeline.indicators.levels.sub_icb import SUB_ICB_LEVELS, rate_obs
+from data_pipeline.indicators.levels.sub_icb import SUB_ICB_LEVELS, rate_obs, with_england
 
 MHSDS_SNAPSHOT = pd.Timestamp("2022-11-01")
 MHSDS_MONTHS = (pd.Timestamp("2022-08-01"), pd.Timestamp("2022-11-01"))
@@ -31,6 +37,23 @@ SNAPSHOT = (MHSDS_SNAPSHOT, MHSDS_SNAPSHOT)
 #: CCG year-end indicators by MHSDS measure.
 CCG_MEASURES = (("mhsds_in_contact_rate", "MHS01"), ("mhsds_admissions_rate", "MHS07"))
 RELIANCE = "secondary_reliance_ratio"
+NATIONAL = "mhsds_england_in_contact"
+#: Why England is what it is, for the sub-ICB measures the time series gives no England for.
+ENGLAND_NOTES = {
+    "MHS07": (
+        "The source has no England figure for people in hospital after July 2022 (its "
+        "England rows stop in July; its sub-ICB rows start in August): England here adds "
+        "up the sub-ICBs, over their registered patients. People the publisher placed in no "
+        "sub-ICB are not counted."
+    ),
+    "MHS81": (
+        "The source publishes detentions by sub-ICB and by provider only, from August "
+        "2022, with no England figure: England here adds up the {areas} sub-ICBs with a "
+        "figure for every month, over their registered patients. {missing} sub-ICBs with a "
+        "month the publisher withheld (1 to 7 detentions) are left out, and so are "
+        "detentions it placed in no sub-ICB."
+    ),
+}
 
 
 def _sub_icb_counts(ctx: BuildContext, measure: str, months) -> pd.DataFrame:
@@ -58,12 +81,51 @@ def _sub_icb_counts(ctx: BuildContext, measure: str, months) -> pd.DataFrame:
     return out.reset_index()
 
 
+def national_in_contact(ctx: BuildContext, month: pd.Timestamp) -> float | None:
+    """NHS England's own count of people in contact at the end of ``month`` (None: none)."""
+    if NATIONAL not in ctx.tables:
+        return None
+    series = ctx.tables[NATIONAL]
+    rows = ctx.usage.mark(NATIONAL, series.loc[series["month"] == month])
+    values = rows["value"].dropna()
+    return float(values.iloc[0]) if len(values) else None
+
+
+def _in_contact_note(published: float | None, areas: float) -> str:
+    """Where England's people in contact come from, with the sub-ICBs' own total beside it."""
+    if published is None:
+        return (
+            "No England figure: NHS England's national series of people in contact is "
+            f"missing from this build, and the sub-ICBs add up to only {areas:,.0f}."
+        )
+    return (
+        f"England is NHS England's published count of people in contact at the end of "
+        f"{MHSDS_SNAPSHOT:%B %Y} ({published:,.0f}, national monthly series) over England's "
+        f"registered patients; the sub-ICB rows of the time series add up to {areas:,.0f}."
+    )
+
+
+def _england(ctx: BuildContext, obs: pd.DataFrame, measure: str, lists: float) -> pd.DataFrame:
+    """England's row for one sub-ICB measure: the publisher's own figure, or why not."""
+    if measure == "MHS01":
+        areas = float(obs.loc[obs["level"] == "sub_icb", "numerator"].sum())
+        published = national_in_contact(ctx, MHSDS_SNAPSHOT)
+        return with_england(obs, published, lists, _in_contact_note(published, areas))
+    england = obs["level"] == "england"
+    local = obs.loc[obs["level"] == "sub_icb", "numerator"]
+    note = ENGLAND_NOTES[measure].format(
+        areas=int(local.notna().sum()), missing=int(local.isna().sum())
+    )
+    return obs.assign(note=obs["note"].mask(england, note))
+
+
 def _sub_icb(ctx: BuildContext) -> list[pd.DataFrame]:
     """People in contact, admissions and detentions per head of the QOF list."""
     indicators = ("mhsds_in_contact_rate", "mhsds_admissions_rate", "mhsds_detentions_rate")
     if not ctx.has("mhsds_monthly", "qof_practice", indicators=indicators, levels=SUB_ICB_LEVELS):
         return []
     everyone = qof_prevalence.sub_icb_counts(ctx, "MH")[["area_code", "denominator"]]
+    lists = float(everyone["denominator"].sum())
     obs = []
     for indicator_id, measure, months, period in (
         ("mhsds_in_contact_rate", "MHS01", SNAPSHOT, "Nov 2022"),
@@ -71,9 +133,15 @@ def _sub_icb(ctx: BuildContext) -> list[pd.DataFrame]:
         ("mhsds_detentions_rate", "MHS81", MHSDS_MONTHS, "Aug - Nov 2022"),
     ):
         counts = _sub_icb_counts(ctx, measure, months)
-        obs.append(
-            rate_obs(counts, everyone, ctx.hierarchy, indicator_id=indicator_id, period=period)
+        rates = rate_obs(
+            counts,
+            everyone,
+            ctx.hierarchy,
+            partial_england=measure == "MHS81",  # withheld months: England from the rest
+            indicator_id=indicator_id,
+            period=period,
         )
+        obs.append(_england(ctx, rates, measure, lists))
     return obs
 
 
@@ -86,13 +154,24 @@ def _sub_icb_reliance(ctx: BuildContext) -> list[pd.DataFrame]:
     base = contacts.merge(
         register.rename(columns={"numerator": "need"}), on="area_code", how="right"
     )
-    return [standardised_obs(base, ctx.hierarchy, indicator_id=RELIANCE, period="Nov 2022")]
+    ratio = standardised_obs(base, ctx.hierarchy, indicator_id=RELIANCE, period="Nov 2022")
+    published = national_in_contact(ctx, MHSDS_SNAPSHOT)
+    if published is None:
+        return [ratio]
+    note = (
+        f"England's observed is NHS England's published count of people in contact "
+        f"({published:,.0f}); its expected equals it, so England's ratio is 1."
+    )
+    return [with_england(ratio, published, published, note)]
 
 
 def _ccg_year_ends(ctx: BuildContext, ccg_rows, england_rows):
-    """People in contact and admissions at each year end; contacts by period for the ratio."""
+    """People in contact and admissions at each year end; contacts by period for the ratio.
+
+    The contacts are the CCGs' (``ccg``, ``observed``) and England's own count, by period.
+    """
     ccg, usage = ctx.ccg, ctx.usage
-    frames, contacts = [], {}
+    frames, contacts, england = [], {}, {}
     for period, vintage in PERIOD_VINTAGE.items():
         month = year_end_month(period)
         for indicator_id, measure in CCG_MEASURES:
@@ -111,7 +190,8 @@ def _ccg_year_ends(ctx: BuildContext, ccg_rows, england_rows):
             frames.append(england_obs(eng["value"].sum(min_count=1), population, **const))
             if measure == "MHS01":
                 contacts[period] = counts.rename(columns={"value": "observed"})[["ccg", "observed"]]
-    return frames, contacts
+                england[period] = eng["value"].sum(min_count=1)
+    return frames, (contacts, england)
 
 
 def _ccg_monthly(ctx: BuildContext, ccg_rows, national: bool) -> list[pd.DataFrame]:
@@ -141,7 +221,7 @@ def _ccg_monthly(ctx: BuildContext, ccg_rows, national: bool) -> list[pd.DataFra
 def _ccg(ctx: BuildContext) -> list[pd.DataFrame]:
     """CCG year ends and months, and the reliance ratio where Talking Therapies has the year."""
     indicators = ("mhsds_in_contact_rate", "mhsds_admissions_rate", "mhsds_in_contact_monthly")
-    frames, contacts = [], {}
+    frames, contacts = [], ({}, {})
     if ctx.has("mhsds_monthly", indicators=indicators, levels=CCG_LEVELS):
         national = ctx.has(
             "mhsds_england_in_contact",
@@ -160,7 +240,8 @@ def _ccg(ctx: BuildContext) -> list[pd.DataFrame]:
             period: counts.rename(columns={"register": "need"})
             for period, counts in qof_prevalence.ccg_registers(ctx, "MH").items()
         }
-        frames += ratios_by_period(contacts, need, ctx.ccg, RELIANCE)
+        observed, england = contacts
+        frames += ratios_by_period(observed, need, ctx.ccg, RELIANCE, england=england)
     return frames
 
 

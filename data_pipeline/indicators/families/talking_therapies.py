@@ -9,6 +9,10 @@ and ICB years from 2022-23 (annual report), and the 11 months of the monthly sub
 Expected courses come from the QOF depression register (``tt_gap_ratio``) or modelled common
 mental disorders (``tt_gap_ratio_modelled``, with the gap in people a year,
 ``tt_shortfall_modelled``).
+
+England of the sub-ICB months is NHS England's own national count for the same months (the
+monthly statistics' England rows), over England's registered adults, not the sum of the
+sub-ICBs: activity the publisher placed in no sub-ICB is England's too.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from data_pipeline.indicators.levels.ccg import (
     year_start,
 )
 from data_pipeline.indicators.levels.standardised import shortfall_obs, standardised_obs
-from data_pipeline.indicators.levels.sub_icb import SUB_ICB_LEVELS, rate_obs
+from data_pipeline.indicators.levels.sub_icb import SUB_ICB_LEVELS, rate_obs, with_england
 
 TT_PERIOD = "Jul 2022 - May 2023"
 #: The 11 months of the sub-ICB period put on a yearly footing (the gap in people a year).
@@ -37,6 +41,14 @@ MODELLED = ("tt_gap_ratio_modelled", "tt_shortfall_modelled")
 #: The levels an ICB-year section makes.
 ICB_LEVELS = ("icb", "region", "england")
 TT_MEASURES = ("referrals_received", "finished_course_treatment", "recovery", "not_at_caseness")
+#: NHS England's own monthly figures for England (the monthly statistics' England rows).
+NATIONAL = "tt_monthly_england"
+#: How a note names each count England's own figure is taken for.
+NATIONAL_WORDS = {
+    "referrals_received": "referrals received",
+    "accessing_services": "referrals entering treatment",
+    "finished_course_treatment": "courses of treatment finished",
+}
 
 
 def sub_icb_counts(ctx: BuildContext, measure: str, months=None) -> pd.DataFrame:
@@ -60,23 +72,62 @@ def sub_icb_counts(ctx: BuildContext, measure: str, months=None) -> pd.DataFrame
     return out.reset_index().rename(columns={"sicbl_code": "area_code"})
 
 
+def national_count(ctx: BuildContext, measure: str) -> float | None:
+    """NHS England's own count of ``measure`` over the sub-ICB file's months (None: none)."""
+    if NATIONAL not in ctx.tables:
+        return None
+    months = set(ctx.tables["tt_monthly_subicb"]["month"])
+    national = ctx.tables[NATIONAL]
+    rows = national.loc[(national["measure"] == measure) & national["month"].isin(months)]
+    rows = ctx.usage.mark(NATIONAL, rows)
+    if rows["month"].nunique() != len(months) or rows["value"].isna().any():
+        return None
+    return float(rows["value"].sum())
+
+
+def _national_note(published: float | None, areas: float, what: str) -> str:
+    """Where England's count comes from, with the sub-ICBs' own total beside it."""
+    if published is None:
+        return (
+            f"England adds up the sub-ICBs ({what}): NHS England's national monthly figures "
+            "are missing from this build."
+        )
+    return (
+        f"England is NHS England's published national count of {what} for these months "
+        f"({published:,.0f}, monthly statistics), not the sum of the sub-ICB rows "
+        f"({areas:,.0f})."
+    )
+
+
+def _with_national(ctx: BuildContext, obs: pd.DataFrame, measure: str, denominator=None):
+    """``obs`` with England's own count of ``measure`` (a ratio: over itself, so 1)."""
+    what = NATIONAL_WORDS[measure]
+    areas = float(obs.loc[obs["level"] == "sub_icb", "numerator"].sum())
+    published = national_count(ctx, measure)
+    note = _national_note(published, areas, what)
+    if published is None:  # keep the roll-up's own note (which areas it adds up) if any
+        england = (obs["level"] == "england") & obs["note"].isna()
+        return obs.assign(note=obs["note"].mask(england, note))
+    return with_england(obs, published, published if denominator is None else denominator, note)
+
+
 def _sub_icb(ctx: BuildContext) -> list[pd.DataFrame]:
-    """Referrals and access per adult on the QOF list."""
+    """Referrals and access per adult on the QOF list; England's own counts per its adults."""
     indicators = ("tt_referrals_rate", "tt_access_rate")
     if not ctx.has(
         "tt_monthly_subicb", "qof_practice", indicators=indicators, levels=SUB_ICB_LEVELS
     ):
         return []
     adults = qof_prevalence.sub_icb_counts(ctx, "DEP")[["area_code", "denominator"]]
+    england_adults = float(adults["denominator"].sum())
     obs = []
     for indicator_id, measure in (
         ("tt_referrals_rate", "referrals_received"),
         ("tt_access_rate", "accessing_services"),
     ):
         counts = sub_icb_counts(ctx, measure).rename(columns={"value": "numerator"})
-        obs.append(
-            rate_obs(counts, adults, ctx.hierarchy, indicator_id=indicator_id, period=TT_PERIOD)
-        )
+        rates = rate_obs(counts, adults, ctx.hierarchy, indicator_id=indicator_id, period=TT_PERIOD)
+        obs.append(_with_national(ctx, rates, measure, england_adults))
     return obs
 
 
@@ -97,7 +148,8 @@ def _sub_icb_gap(ctx: BuildContext) -> list[pd.DataFrame]:
         need.rename(columns={"numerator": "need"}), on="area_code", how="right"
     )
     const = {"indicator_id": "tt_gap_ratio", "period": TT_PERIOD}
-    return [standardised_obs(base, ctx.hierarchy, partial_england=True, **const)]
+    ratio = standardised_obs(base, ctx.hierarchy, partial_england=True, **const)
+    return [_with_national(ctx, ratio, "finished_course_treatment")]
 
 
 def _sub_icb_modelled(ctx: BuildContext) -> list[pd.DataFrame]:
@@ -116,6 +168,7 @@ def _sub_icb_modelled(ctx: BuildContext) -> list[pd.DataFrame]:
     ratio = standardised_obs(
         base, ctx.hierarchy, partial_england=True, indicator_id=MODELLED[0], period=TT_PERIOD
     )
+    ratio = _with_national(ctx, ratio, "finished_course_treatment")
     return [ratio, shortfall_obs(ratio, MODELLED[1], per_year=TT_PER_YEAR)]
 
 

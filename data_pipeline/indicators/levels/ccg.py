@@ -29,6 +29,11 @@ PERIOD_VINTAGE = {
 }
 #: The levels a CCG section makes (each period with its England row).
 CCG_LEVELS = ("ccg", "england")
+#: The note of a CCG the source has no row for in a period (it is kept, blank, not dropped).
+ABSENT_NOTE = (
+    "Not in the source: it has no row for this CCG in this period, nor for any CCG it was "
+    "formed from."
+)
 
 
 def year_end_month(period: str) -> pd.Timestamp:
@@ -79,6 +84,10 @@ class CcgContext:
     def _register(self, vintage: str) -> pd.DataFrame:
         return self.register.loc[self.register["vintage"] == vintage]
 
+    def ons_codes(self, vintage: str) -> list[str]:
+        """The E38 codes of every CCG of ``vintage``."""
+        return sorted(self._register(vintage)["ons_code"].dropna())
+
     def to_ons(self, ods: pd.Series, vintage: str) -> pd.Series:
         """ODS code of a CCG of ``vintage`` -> its E38 code."""
         reg = self._register(vintage)
@@ -98,10 +107,20 @@ class CcgContext:
 
 
 def ccg_obs(frame: pd.DataFrame, ctx: CcgContext, vintage: str, **const) -> pd.DataFrame:
-    """Observations for harmonised rows keyed by ``ccg`` (ODS of ``vintage``)."""
+    """Observations for harmonised rows keyed by ``ccg`` (ODS of ``vintage``).
+
+    Every CCG of the vintage gets a row: one the source has no row for (Buckinghamshire in
+    the QOF 2017-18 workbook) is kept blank with :data:`ABSENT_NOTE`, not silently dropped.
+    """
     out = frame.assign(area_code=ctx.to_ons(frame["ccg"], vintage), level="ccg", vintage=vintage)
     if out["area_code"].isna().any():
         raise ValueError(f"CCG codes outside {vintage}: {out.loc[out['area_code'].isna(), 'ccg']}")
+    absent = sorted(set(ctx.ons_codes(vintage)) - set(out["area_code"]))
+    if absent:
+        blank = pd.DataFrame(
+            {"area_code": absent, "level": "ccg", "vintage": vintage, "note": ABSENT_NOTE}
+        )
+        out = pd.concat([out, blank], ignore_index=True)
     return observations(out, **const)
 
 
@@ -114,11 +133,16 @@ def england_obs(numerator: float, denominator: float, **const) -> pd.DataFrame:
 
 
 def ratios_by_period(
-    observed: dict[str, pd.DataFrame], need: dict[str, pd.DataFrame], ctx, indicator_id: str
+    observed: dict[str, pd.DataFrame],
+    need: dict[str, pd.DataFrame],
+    ctx,
+    indicator_id: str,
+    england: dict[str, float] | None = None,
 ) -> list[pd.DataFrame]:
     """O/E for every period that has both ``observed`` and ``need`` (each keyed by ``ccg``).
 
-    A ratio pairs two sources: a period one of them lacks has no ratio.
+    A ratio pairs two sources: a period one of them lacks has no ratio. ``england`` gives
+    England's own observed count by period, where the publisher has one.
     """
     frames = []
     for period in sorted(set(observed) & set(need)):
@@ -127,20 +151,27 @@ def ratios_by_period(
             need[period],
             ctx,
             PERIOD_VINTAGE[period],
+            england_observed=(england or {}).get(period),
             indicator_id=indicator_id,
             period=period,
         )
     return frames
 
 
-def ratio_obs(observed: pd.DataFrame, need: pd.DataFrame, ctx, vintage, **const) -> list:
-    """O/E with E from need at the all-areas rate, and the England row (ratio 1)."""
+def ratio_obs(
+    observed: pd.DataFrame, need: pd.DataFrame, ctx, vintage, england_observed=None, **const
+) -> list:
+    """O/E with E from need at the all-areas rate, and the England row (ratio 1).
+
+    England's observed (and so its expected) is the publisher's own count where given
+    (``england_observed``), else the sum of the CCGs that have both.
+    """
     both = need.merge(observed, on="ccg", how="inner")
     obs = observed_over_expected(both.rename(columns={"observed": "numerator"}))
     usable = obs["numerator"].notna() & obs["denominator"].notna()
+    own = england_observed is not None and pd.notna(england_observed)
+    total = float(england_observed) if own else obs.loc[usable, "numerator"].sum()
     return [
         ccg_obs(obs, ctx, vintage, **const),
-        england_obs(
-            obs.loc[usable, "numerator"].sum(), obs.loc[usable, "denominator"].sum(), **const
-        ),
+        england_obs(total, total if own else obs.loc[usable, "denominator"].sum(), **const),
     ]

@@ -73,3 +73,22 @@ def rate_obs(counts, denominators, hierarchy, partial_england=False, **const) ->
 def counts_obs(base: pd.DataFrame, hierarchy: pd.DataFrame, **const) -> pd.DataFrame:
     """Sub-ICB counts (``area_code``, numerator, denominator) rolled up, as observations."""
     return observations(roll_up(base, hierarchy), **const)
+
+
+def with_england(
+    obs: pd.DataFrame, numerator: float | None, denominator: float, note: str
+) -> pd.DataFrame:
+    """``obs`` with its England row counting England's own figures, and a note saying so.
+
+    For a rate whose areas divide by registered patients while the publisher gives England
+    itself: England's count is the publisher's, over England's registered patients (the sum
+    of the areas' lists), not the sum of the areas' counts. ``numerator`` None leaves the
+    England value blank, the note saying why.
+    """
+    out = obs.copy()
+    england = out["level"] == "england"
+    out.loc[england, "numerator"] = pd.NA if numerator is None else float(numerator)
+    out.loc[england, "denominator"] = float(denominator)
+    out.loc[england, "source_suppressed"] = False
+    out.loc[england, "note"] = note
+    return out
