@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import pandas as pd
 
+from data_pipeline.geography import ENGLAND
 from data_pipeline.indicators import concat_observations, observations
 from data_pipeline.indicators.context import BuildContext
 from data_pipeline.indicators.levels.local_authority import LTLA, on_boundaries, published
 
 #: ONS Health Index inputs published in the atlas, by indicator id.
 HEALTH_INDEX = {"hi_suicides": "Suicides", "hi_self_harm": "Self-harm"}
+#: Why the Health Index inputs have no England value (the England row of each year says so).
+HEALTH_INDEX_ENGLAND_NOTE = (
+    "No England value: the Health Index file has district values only ({districts} districts "
+    "of 2021, {first} to {last}) and no England row, and its rates come without the counts "
+    "and populations an England rate could be built from, so no district is compared with "
+    "England."
+)
 
 
 def _fingertips(ctx: BuildContext) -> list[pd.DataFrame]:
@@ -33,9 +41,14 @@ def _fingertips(ctx: BuildContext) -> list[pd.DataFrame]:
 def _health_index(ctx: BuildContext) -> list[pd.DataFrame]:
     """The Health Index inputs the atlas shows, every year, by 2024 district."""
     table = "health_index_ltla21"
-    if not ctx.has(table, indicators=tuple(HEALTH_INDEX), levels=("ltla",)):
+    if not ctx.has(table, indicators=tuple(HEALTH_INDEX), levels=("ltla", "england")):
         return []
     index = ctx.tables[table]
+    note = HEALTH_INDEX_ENGLAND_NOTE.format(
+        districts=index["ltla21_code"].nunique(),
+        first=int(index["year"].min()),
+        last=int(index["year"].max()),
+    )
     chosen = index["indicator"].isin(HEALTH_INDEX.values())
     ctx.ledger.drop(
         table, int((~chosen).sum()), "Health Index input not among the atlas's indicators"
@@ -45,11 +58,17 @@ def _health_index(ctx: BuildContext) -> list[pd.DataFrame]:
     frames = []
     for indicator_id, name in HEALTH_INDEX.items():
         part = index.loc[index["indicator"] == name]
+        periods = part["year"].astype("string")
+        frames.append(observations(part.assign(period=periods, **LTLA), indicator_id=indicator_id))
+        england = pd.DataFrame(
+            {
+                "area_code": ENGLAND,
+                "period": sorted(set(periods)),
+                "note": note,
+            }
+        )
         frames.append(
-            observations(
-                part.assign(period=part["year"].astype("string"), **LTLA),
-                indicator_id=indicator_id,
-            )
+            observations(england, indicator_id=indicator_id, level="england", vintage="england")
         )
     return frames
 

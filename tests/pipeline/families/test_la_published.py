@@ -74,8 +74,14 @@ def test_health_index_keeps_the_atlas_inputs_and_counts_the_others():
     rows = zip(index["indicator_id"], index["area_code"], index["period"], strict=True)
     assert sorted(rows) == [
         ("hi_self_harm", "E07000001", "2021"),
+        ("hi_self_harm", ENGLAND, "2021"),
         ("hi_suicides", "E06000001", "2021"),
+        ("hi_suicides", ENGLAND, "2021"),
     ]
+    # England is present, blank, with the reason the source gives none
+    england = index.loc[index["area_code"] == ENGLAND]
+    assert england["value"].isna().all() and (england["level"] == "england").all()
+    assert england["note"].str.startswith("No England value: the Health Index file").all()
     assert recons["health_index_ltla21"].rejected == {
         "Health Index input not among the atlas's indicators": 1
     }
