@@ -21,6 +21,13 @@ from data_pipeline.sources.qof_ccg import WORKBOOKS as QOF_CCG_WORKBOOKS
 
 #: The first financial year whose SMI health-check rows are on 2023 sub-ICB codes.
 FIRST_SUB_ICB_YEAR = "2022-23"
+#: Why a practice-level value is counted out: the atlas's GP practices (map points, with
+#: their sub-ICB, ICB and region) are those QOF 2022-23 maps; a practice that closed or
+#: merged before it, or was not in it, has no place on the map to show a value at.
+PRACTICE_NOT_IN_ATLAS = (
+    "practice not among the atlas's GP practices (those of the QOF 2022-23 practice "
+    "mapping; closed, merged or not in QOF that year), so it has no place to be shown"
+)
 
 
 @dataclass
@@ -77,6 +84,14 @@ class Rule:
     file_of: Callable[[pd.DataFrame], pd.Series] | None = None
     #: The file, for tables whose reader reads several files but keeps rows of one.
     file: str | None = None
+    #: Name the unknown codes in the reason (for a handful of codes a reader should see).
+    name_codes: bool = False
+
+    def why(self, codes: pd.Series) -> str:
+        """The reason, naming the codes when the rule says so."""
+        if not self.name_codes:
+            return self.reason
+        return f"{self.reason}: {', '.join(sorted(set(codes.astype(str))))}"
 
 
 RULES: tuple[Rule, ...] = (
@@ -92,6 +107,21 @@ RULES: tuple[Rule, ...] = (
         "practice_code",
         "qof_practices",
         "practice code not in the QOF 2022-23 practice mapping",
+    ),
+    Rule(
+        "gp_life_expectancy",
+        "practice_code",
+        "qof_practices",
+        PRACTICE_NOT_IN_ATLAS,
+        name_codes=True,
+    ),
+    Rule(
+        "smoking_prevalence",
+        "area_code",
+        "qof_practices",
+        PRACTICE_NOT_IN_ATLAS,
+        applies=lambda f: f["area_type"] == "GPs",
+        name_codes=True,
     ),
     Rule(
         "tt_monthly_subicb",
@@ -187,10 +217,11 @@ def reject_unknown(
         unknown = rule.applies(frame).fillna(False).astype(bool) & ~codes.isin(known)
         if not unknown.any():
             continue
+        reason = rule.why(codes.loc[unknown])
         if rule.file_of is None:
-            ledger.drop(rule.table, int(unknown.sum()), rule.reason, file=rule.file)
+            ledger.drop(rule.table, int(unknown.sum()), reason, file=rule.file)
         else:
             for file, count in rule.file_of(frame.loc[unknown]).value_counts().sort_index().items():
-                ledger.drop(rule.table, int(count), rule.reason, file=str(file))
+                ledger.drop(rule.table, int(count), reason, file=str(file))
         out[rule.table] = frame.loc[~unknown]
     return out
