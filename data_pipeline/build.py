@@ -55,6 +55,7 @@ Reader = Callable[[RawDir], SourceResult]
 @dataclass(frozen=True)
 class Step:
     """One reader of the build, the tables it returns, and whether the atlas can do without it.
+from data_pipeline.sources import talking_therapies_monthly as ttm
 
     ``required`` steps hold the geography, the denominators or files the CCG geography also
     reads: without them no page can be built. The others feed some indicators only; with
@@ -171,6 +172,7 @@ STEPS: tuple[Step, ...] = (
     # The CCG geography reads the practice map too (practices move between CCGs).
     Step(
         "prescribing: practice to CCG",
+    Step("Talking Therapies: monthly, England and providers", ttm.read, ttm.TABLES),
         prescribing.read_practice_ccg,
         ("practice_ccg_2019",),
         required=True,
@@ -237,6 +239,7 @@ TRACKED_TABLES = {
 }
 
 #: National boundary layers written as GeoJSON, by the table the reader returns.
+    **ttm.TRACKED,
 NATIONAL_LAYERS = {
     "boundary_region": "nhser-2024",
     "boundary_icb": "icb-2023",

@@ -27,6 +27,7 @@ from data_pipeline.sources import (
     secondary_other_fetch,
     smi_checks_fetch,
     talking_therapies_fetch,
+    talking_therapies_monthly_fetch,
 )
 
 
@@ -61,6 +62,7 @@ FETCHERS: dict[str, Fetcher] = {
     "secondary_other": _of(secondary_other_fetch),
     "smi_checks": _of(smi_checks_fetch),
     "talking_therapies": _of(talking_therapies_fetch),
+    "talking_therapies_monthly": _of(talking_therapies_monthly_fetch),
 }
 
 

@@ -131,6 +131,27 @@ def talking_therapies(monthly: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+#: The monthly statistics by provider (England and providers, from January 2021).
+PROVIDER_SOURCE = "talking_therapies_monthly"
+
+
+def talking_therapies_providers(monthly: pd.DataFrame, providers: pd.DataFrame) -> pd.DataFrame:
+    """Every provider month of the same three counts, judged on each provider's own series."""
+    names = dict(zip(providers["provider_code"], providers["provider_name"], strict=True))
+    monthly = monthly.assign(org_name=monthly["provider_code"].map(names))
+    frames = [
+        _submission_evidence(
+            monthly.loc[monthly["measure"] == measure],
+            PROVIDER_SOURCE,
+            measure,
+            "provider_code",
+            "value",
+        )
+        for measure in TT_MEASURES
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
 def smi_checks(checks: pd.DataFrame) -> pd.DataFrame:
     """Every quarter's share of the SMI register with all six checks, judged per code.
 

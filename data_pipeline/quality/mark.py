@@ -20,6 +20,7 @@ import pandas as pd
 from data_pipeline import atlas_files
 from data_pipeline.ccg_vintages.code_map import to_vintage
 from data_pipeline.indicators import DIFFERENCE_OF, load_catalogue
+from data_pipeline.indicators.families import tt_monthly
 from data_pipeline.quality import QUALITY, evidence, notes, rules
 
 #: A row built from several organisation-months is flagged when its caught months leave it at
@@ -54,6 +55,13 @@ TARGETS = (
     *(
         Target(ind, "talking_therapies", ("finished_course_treatment",), periods=TT_PERIOD)
         for ind in ("tt_gap_ratio", "tt_gap_ratio_modelled", "tt_shortfall_modelled")
+    ),
+    # Month by month at ICB: each judged on the count it is made of (shares: their base).
+    *(
+        Target(
+            indicator, evidence.PROVIDER_SOURCE, (measure.denominator or measure.numerator,), True
+        )
+        for indicator, measure in tt_monthly.MEASURES.items()
     ),
 )
 _MONTH_SPAN = re.compile(
@@ -93,6 +101,11 @@ def collect(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         frames.append(evidence.smi_checks(tables["smi_checks"]))
     if "tt_monthly_subicb" in tables:
         frames.append(evidence.talking_therapies(tables["tt_monthly_subicb"]))
+    if "tt_monthly_provider" in tables and "tt_providers" in tables:
+        providers = tables["tt_providers"]
+        frames.append(
+            evidence.talking_therapies_providers(tables["tt_monthly_provider"], providers)
+        )
     if not frames:
         return pd.DataFrame(columns=list(evidence.EVIDENCE_COLUMNS))
     return pd.concat(frames, ignore_index=True)
@@ -205,7 +218,10 @@ def _caught_for(obs: pd.DataFrame, judged: pd.DataFrame, target: Target, ctx) ->
     rows = _target_rows(obs, target)
     if own.empty or rows.empty:
         return pd.DataFrame()
-    links = [_sub_icb_links(rows, own, ctx), _ccg_links(rows, own, ctx)]
+    if target.source == evidence.PROVIDER_SOURCE:  # providers, placed in ICBs
+        links = [tt_monthly.provider_links(rows, own, ctx)]
+    else:
+        links = [_sub_icb_links(rows, own, ctx), _ccg_links(rows, own, ctx)]
     links = pd.concat([x for x in links if not x.empty], ignore_index=True)
     if links.empty:
         return pd.DataFrame()

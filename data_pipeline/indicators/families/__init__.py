@@ -26,6 +26,7 @@ from data_pipeline.indicators.families import (
     secondary_care,
     smi_checks,
     talking_therapies,
+    tt_monthly,
 )
 
 Builder = Callable[[BuildContext], pd.DataFrame]
@@ -41,6 +42,7 @@ BUILDERS: dict[str, Builder] = {
     "practice_profile": practice_profile.build,
     "la_published": la_published.build,
     "modelled_need": modelled_need.build,
+    "tt_monthly": tt_monthly.build,
 }
 
 
