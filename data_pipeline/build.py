@@ -48,6 +48,7 @@ from data_pipeline.sources import (
     smi_checks,
     talking_therapies,
 )
+from data_pipeline.sources import talking_therapies_monthly as ttm
 
 Reader = Callable[[RawDir], SourceResult]
 
@@ -55,7 +56,6 @@ Reader = Callable[[RawDir], SourceResult]
 @dataclass(frozen=True)
 class Step:
     """One reader of the build, the tables it returns, and whether the atlas can do without it.
-from data_pipeline.sources import talking_therapies_monthly as ttm
 
     ``required`` steps hold the geography, the denominators or files the CCG geography also
     reads: without them no page can be built. The others feed some indicators only; with
@@ -165,6 +165,7 @@ STEPS: tuple[Step, ...] = (
         talking_therapies.read_monthly,
         ("tt_monthly_subicb",),
     ),
+    Step("Talking Therapies: monthly, England and providers", ttm.read, ttm.TABLES),
     Step("MHSDS time series", mhsds.read_time_series, ("mhsds_monthly",)),
     Step("MHSDS England in contact", mhsds.read_in_contact, ("mhsds_england_in_contact",)),
     Step("SMI physical health checks", smi_checks.read, ("smi_checks",)),
@@ -172,7 +173,6 @@ STEPS: tuple[Step, ...] = (
     # The CCG geography reads the practice map too (practices move between CCGs).
     Step(
         "prescribing: practice to CCG",
-    Step("Talking Therapies: monthly, England and providers", ttm.read, ttm.TABLES),
         prescribing.read_practice_ccg,
         ("practice_ccg_2019",),
         required=True,
@@ -232,6 +232,7 @@ class MissingSource:
 TRACKED_TABLES = {
     "tt_annual": ["org_type", "breakdown", "measure"],
     "tt_monthly_subicb": ["measure"],
+    **ttm.TRACKED,
     "mhsds_monthly": ["breakdown", "measure_id"],
     "mhsds_england_in_contact": [],
     "smi_checks": ["measure", "quarter"],
@@ -239,7 +240,6 @@ TRACKED_TABLES = {
 }
 
 #: National boundary layers written as GeoJSON, by the table the reader returns.
-    **ttm.TRACKED,
 NATIONAL_LAYERS = {
     "boundary_region": "nhser-2024",
     "boundary_icb": "icb-2023",
