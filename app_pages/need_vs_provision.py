@@ -3,8 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from gapmap import charts, limits, narrative, trends, ui
+from gapmap import charts, limits, narrative, trends, tt_months, ui
 from gapmap import peers as peer_groups
+from gapmap.charts.monthly import describe_monthly, monthly
 from gapmap.sources import chart_source, source_line
 from gapmap.timeline import selected_trend
 from gapmap.view import need_panel
@@ -120,3 +121,26 @@ if trend is not None:
     )
     with st.expander("How is the trend tested?"):
         st.markdown(narrative.trend_explainer())
+
+# ---- Talking Therapies month by month: England, and the ICB of the selected area ----
+monthly_ids = tt_months.measures(data)
+if monthly_ids:
+    st.subheader("Talking Therapies month by month")
+    chosen = st.selectbox(
+        "Measure",
+        monthly_ids,
+        format_func=lambda i: str(data.indicator(i)["short_name"]),
+        key="tt-monthly-measure",
+    )
+    months = tt_months.monthly_series(data, chosen, selection)
+    st.markdown(tt_months.latest_sentence(months))
+    ui.chart_block(
+        monthly(months.table, months.meta, icb_name=months.icb_name),
+        name=f"tt-monthly-{chosen}-{months.icb_code or 'england'}",
+        title=f"{months.meta['short_name']}: {months.icb_name or 'England'}",
+        source=chart_source(months.meta),
+        period=months.span,
+        alt_text=describe_monthly(months.table, months.meta, icb_name=months.icb_name),
+        table=months.table,
+    )
+    st.caption(tt_months.chart_note(months))

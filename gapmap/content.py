@@ -18,6 +18,7 @@ PAGES = frozenset(
         "area_profile",
         "what_the_data_say",
         "banding",
+        "tt_monthly",
         "icb_deciles",
         "freshness",
         "data_quality",

@@ -16,10 +16,12 @@ from gapmap.content import read_content
 from gapmap.periods import ordered
 from gapmap.subjects import field, period_label, subject, value_phrase
 from gapmap.trends import LEVEL, RecentTrend, judge, yearly
+from gapmap.tt_months import MONTHLY_INDICATORS
 from gapmap.wording import escape_md, lower_first, number_word, upper_first
 
-#: Series shown as trends only: their latest month repeats an annual indicator.
-TREND_ONLY = frozenset({"mhsds_in_contact_monthly"})
+#: Series shown as trends only: their latest month repeats an annual indicator (MHSDS), or
+#: is one month of counts, approximate below England (Talking Therapies month by month).
+TREND_ONLY = frozenset({"mhsds_in_contact_monthly", *MONTHLY_INDICATORS})
 
 
 def trend_sentence(

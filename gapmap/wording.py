@@ -37,7 +37,7 @@ import pandas as pd
 #: The minus sign d3-format (and so Vega-Lite) prints; text and charts must agree.
 MINUS = "\u2212"
 #: Units whose values are whole numbers.
-WHOLE_UNITS = frozenset({"patients", "decile", "people a year"})
+WHOLE_UNITS = frozenset({"patients", "decile", "people a year", "referrals"})
 #: Indicators whose typical value is below 1 in their unit: 2 decimal places, not 1.
 FINER: Mapping[str, int] = {"smi_prevalence": 2, "mh_need_score": 2}
 
