@@ -23,7 +23,14 @@ from data_pipeline import atlas_files, ccg_vintages, geography, known_codes, pee
 from data_pipeline.ccg_vintages import NON_GEOGRAPHIC_CODES
 from data_pipeline.errors import MissingFileError, SourceError
 from data_pipeline.freshness import record as freshness_record
-from data_pipeline.indicators import ENGLAND, deciles, finalise, load_catalogue, optional_periods
+from data_pipeline.indicators import (
+    ENGLAND,
+    deciles,
+    finalise,
+    load_catalogue,
+    optional_periods,
+    series_breaks,
+)
 from data_pipeline.indicators.availability import Availability
 from data_pipeline.indicators.catalogue_table import indicator_table
 from data_pipeline.indicators.context import BuildContext
@@ -442,6 +449,8 @@ def build(
     avail = Availability(tables)
     extra: dict[str, pd.DataFrame] = {}
     values = build_values(tables, ledger, hierarchy, recode, avail, extra)
+    progress("series breaks: checked against the values")
+    break_table = series_breaks.table(values)
     areas = geography.build_areas(tables, hierarchy)
     progress("peers: nearest neighbours by deprivation and population")
     peer_table, peer_record = peers.build(tables, hierarchy, values, areas)
@@ -460,9 +469,11 @@ def build(
         atlas_files.write_table(values, out / "values.parquet")
         atlas_files.write_table(catalogue, out / "indicators.parquet")
         atlas_files.write_table(peer_table, out / "peers.parquet")
+        atlas_files.write_table(break_table, out / "breaks.parquet")
         atlas_files.write_table(extra["deciles"], out / "deciles.parquet")
         record = manifest(raw, recons, layers, values, areas)
         record["outputs"]["peers"] = int(len(peer_table))
+        record["outputs"]["breaks"] = int(len(break_table))
         record["outputs"]["deciles"] = int(len(extra["deciles"]))
         record["outputs"]["quality"] = quality_mark.save(values, extra["quality"], out)
         record["peers"] = peer_record

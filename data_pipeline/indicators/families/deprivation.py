@@ -1,9 +1,9 @@
 """Deprivation and modelled need: IMD score and decile, mental-health need, practice IMD.
 
-Sub-ICB, ICB and region weight IoD2025 LSOA 2021 scores by population; CCG periods weight
-the IoD2019 CCG summaries onto each period's CCG set; local authorities use the published
-IoD2025 summaries; practices their IMD 2019 and IMD 2025 scores; LSOAs their own IoD2025
-values.
+Sub-ICB, ICB and region weight IoD2025 LSOA 2021 scores by population; CCGs have one
+period, IoD2019, its CCG summaries weighted onto each CCG set the CCG periods use; local
+authorities use the published IoD2025 summaries; practices their IMD 2019 and IMD 2025
+scores; LSOAs their own IoD2025 values.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from data_pipeline.indicators.levels.sub_icb import SUB_ICB_LEVELS, lsoa_parents
 from data_pipeline.sources.qof_practice import TABLES
 
 PERIOD = "IoD2025"
+#: The one period of the IoD2019 CCG summaries (CCG level and its England row).
+CCG_PERIOD = "IoD2019"
 #: IoD2025 LSOA columns published as indicators, by indicator id.
 LSOA_COLUMNS = {
     "imd_score": "imd_score",
@@ -51,7 +53,13 @@ def _sub_icb(ctx: BuildContext) -> list[pd.DataFrame]:
 
 
 def _ccg(ctx: BuildContext) -> list[pd.DataFrame]:
-    """IoD2019 CCG average scores, population-weighted onto each period's CCG set."""
+    """IoD2019 CCG average scores: one period, population-weighted onto each CCG set.
+
+    The index was published once (on the CCGs of 2019), so it is one period,
+    :data:`CCG_PERIOD`, not a copy under each financial year. Its scores are given on every
+    CCG set the CCG periods join to, so a CCG period finds its deprivation on its own
+    boundaries (``Atlas.period_on``): this period alone joins to several vintages.
+    """
     if not ctx.has("iod2019_ccg", indicators=("imd_score",), levels=CCG_LEVELS):
         return []
     ccg = ctx.ccg
@@ -62,8 +70,16 @@ def _ccg(ctx: BuildContext) -> list[pd.DataFrame]:
     weights = ccg.population["ccg-2019"].set_index("ods_code")["population"]
     frame["weight"] = frame["ccg"].map(weights)
     england = (frame["score"] * frame["weight"]).sum() / frame["weight"].sum()
-    frames = []
-    for period, vintage in PERIOD_VINTAGE.items():
+    frames = [
+        observations(
+            pd.DataFrame({"area_code": [ENGLAND], "value": [england]}),
+            level="england",
+            vintage="england",
+            indicator_id="imd_score",
+            period=CCG_PERIOD,
+        )
+    ]
+    for vintage in sorted(set(PERIOD_VINTAGE.values())):
         means = ccg.harmonise(frame, vintage, "2019-04-01", mean_cols=["score"], weight="weight")
         frames.append(
             ccg_obs(
@@ -71,16 +87,7 @@ def _ccg(ctx: BuildContext) -> list[pd.DataFrame]:
                 ccg,
                 vintage,
                 indicator_id="imd_score",
-                period=period,
-            )
-        )
-        frames.append(
-            observations(
-                pd.DataFrame({"area_code": [ENGLAND], "value": [england]}),
-                level="england",
-                vintage="england",
-                indicator_id="imd_score",
-                period=period,
+                period=CCG_PERIOD,
             )
         )
     return frames
