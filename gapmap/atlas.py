@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from gapmap import breaks as series_breaks
 from gapmap.periods import ordered
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,6 +93,25 @@ class AtlasUnavailable(RuntimeError):
     """The atlas files are missing or corrupt; the message says what to run."""
 
 
+def read_breaks(root: Path, manifest: dict) -> pd.DataFrame:
+    """``breaks.parquet``, where each indicator's series changes what it measures.
+
+    An atlas built before breaks were recorded has no such file and reads as having none;
+    a build that wrote the file counts it in the manifest, so there its absence means a
+    damaged atlas.
+    """
+    path = root / "breaks.parquet"
+    if not path.is_file() and "breaks" not in manifest.get("outputs", {}):
+        return pd.DataFrame(columns=list(series_breaks.COLUMNS))
+    try:
+        table = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise AtlasUnavailable(f"{REBUILD_HINT} (breaks.parquet)") from exc
+    if not set(series_breaks.COLUMNS) <= set(table.columns):
+        raise AtlasUnavailable(f"{REBUILD_HINT} (breaks table lacks {series_breaks.COLUMNS})")
+    return table
+
+
 @dataclass
 class Atlas:
     """The atlas tables in memory."""
@@ -105,6 +125,10 @@ class Atlas:
     peer_table: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PEER_COLUMNS))
     #: Indicators by IMD decile within each ICB and for England (``deciles.parquet``).
     decile_table: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DECILE_COLUMNS))
+    #: Where each indicator's series changes what it measures (``breaks.parquet``).
+    break_table: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(series_breaks.COLUMNS))
+    )
     _boundaries: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -158,7 +182,10 @@ class Atlas:
         if not set(DECILE_COLUMNS) <= set(decile_table.columns):
             raise AtlasUnavailable(f"{REBUILD_HINT} (decile table lacks {DECILE_COLUMNS})")
         indicators = indicators.set_index("id", drop=False)
-        return cls(areas, values, indicators, manifest, root, peer_table, decile_table)
+        breaks = read_breaks(root, manifest)
+        return cls(
+            areas, values, indicators, manifest, root, peer_table, decile_table, break_table=breaks
+        )
 
     # ------------------------------------------------------------- indicators
 
@@ -210,10 +237,18 @@ class Atlas:
             for (i, lvl, p), part in self.values.groupby(["indicator_id", "level", "period"])
         }
 
-    def table(self, indicator_id: str, level: str, period: str) -> pd.DataFrame:
-        """Values of one indicator for every area of a level in a period, with area names."""
+    def table(
+        self, indicator_id: str, level: str, period: str, vintage: str | None = None
+    ) -> pd.DataFrame:
+        """Values of one indicator for every area of a level in a period, with area names.
+
+        A period that joins to several boundary vintages (the IoD2019 CCG scores) gives the
+        rows of ``vintage``, by default those of :meth:`vintage`.
+        """
         part = self._by_key.get((indicator_id, level, period))
-        if part is None:
+        if part is not None:
+            part = part.loc[part["vintage"] == (vintage or part["vintage"].max())]
+        if part is None or part.empty:
             return self.values.iloc[0:0].assign(area_name=pd.Series(dtype="string"))
         names = self.areas.loc[
             self.areas["vintage"].isin(set(part["vintage"])), ["area_code", "vintage", "area_name"]
@@ -222,9 +257,13 @@ class Atlas:
         return out.sort_values("area_name").reset_index(drop=True)
 
     def vintage(self, indicator_id: str, level: str, period: str) -> str | None:
-        """The boundary vintage a period's values join to."""
+        """The boundary vintage a period's values join to.
+
+        One period, the IoD2019 CCG scores, is given on each CCG set (so every CCG period
+        finds its deprivation on its own boundaries); its map draws the latest set.
+        """
         part = self._by_key.get((indicator_id, level, period))
-        return None if part is None else str(part["vintage"].iloc[0])
+        return None if part is None else str(part["vintage"].max())
 
     def period_on(self, indicator_id: str, level: str, vintage: str | None) -> str | None:
         """The latest period of an indicator whose values join to ``vintage`` at ``level``.
@@ -234,7 +273,8 @@ class Atlas:
         if indicator_id not in self.indicators.index:
             return None
         for period in reversed(self.periods(indicator_id, level)):
-            if self.vintage(indicator_id, level, period) == vintage:
+            part = self._by_key.get((indicator_id, level, period))
+            if part is not None and vintage in set(part["vintage"]):
                 return period
         return None
 
@@ -243,20 +283,36 @@ class Atlas:
         part = self._by_key.get((indicator_id, "england", period))
         return None if part is None else part.iloc[0]
 
+    def series_breaks(self, indicator_id: str, level: str) -> pd.DataFrame:
+        """Where an indicator's series changes at a level: period, change, label, apart."""
+        table = self.break_table
+        rows = table.loc[(table["indicator_id"] == indicator_id) & (table["level"] == level)]
+        return rows[["period", "change", "label", "apart"]].reset_index(drop=True)
+
     def trend(self, indicator_id: str, area_code: str, level: str) -> pd.DataFrame:
-        """Every period of one area's indicator, oldest first, beside England's value."""
+        """Every period of one area's indicator, oldest first, beside England's value.
+
+        Where the series has breaks, each row says which series it belongs to
+        (:func:`gapmap.breaks.mark`), and which England's figure belongs to. A period given
+        on several vintages (the IoD2019 CCG scores) is one row, of the latest vintage.
+        """
         rows = self.values.loc[
             (self.values["indicator_id"] == indicator_id)
             & (self.values["area_code"] == area_code)
             & (self.values["level"] == level)
         ]
+        rows = rows.sort_values("vintage").drop_duplicates("period", keep="last")
         england = self.values.loc[
             (self.values["indicator_id"] == indicator_id) & (self.values["level"] == "england"),
             ["period", "value"],
         ].rename(columns={"value": "england_value"})
         out = rows.merge(england, on="period", how="left")
         order = {p: i for i, p in enumerate(ordered(out["period"]))}
-        return out.assign(_o=out["period"].map(order)).sort_values("_o").drop(columns="_o")
+        out = out.assign(_o=out["period"].map(order)).sort_values("_o").drop(columns="_o")
+        out = series_breaks.mark(out, self.series_breaks(indicator_id, level))
+        if level == "england":
+            return out
+        return series_breaks.mark_england(out, self.series_breaks(indicator_id, "england"))
 
     def profile(self, area_code: str, level: str) -> pd.DataFrame:
         """The latest period of every indicator for one area, with England's value."""

@@ -416,7 +416,7 @@ def deprivation(atlas: Atlas, code: str, level: str) -> Finding:
         text = f"There is no deprivation score for {escape_md(name)} in this atlas."
         return Finding(topic, text, MISSING, DEPRIVATION)
     period = str(row["period"])
-    table = atlas.table(DEPRIVATION, level, period)
+    table = atlas.table(DEPRIVATION, level, period, field(row, "vintage"))
     rank, total = narrative.deprivation_rank(table, code)
     sentence = narrative.deprivation_sentence(
         float(value), rank, total, PLURALS.get(level, level), name

@@ -173,7 +173,9 @@ def summary_table(atlas: Atlas, selection: Selection) -> pd.DataFrame:
     table = atlas.table(selection.indicator, selection.level, selection.period)
     imd_period = atlas.period_on("imd_score", selection.level, vintage)
     imd = (
-        atlas.table("imd_score", selection.level, imd_period).set_index("area_code")["value"]
+        atlas.table("imd_score", selection.level, imd_period, vintage)
+        .set_index("area_code")
+        .loc[:, "value"]
         if imd_period
         else pd.Series(dtype="float64")
     )

@@ -61,7 +61,10 @@ SUBJECTS: Mapping[str, tuple[str, str | None]] = {
     "list_size": ("The number of registered patients", None),
     "imd_decile": ("The deprivation decile", None),
 }
-PERIOD_NAMES = {"IoD2025": "Indices of Deprivation 2025"}
+PERIOD_NAMES = {
+    "IoD2019": "Indices of Deprivation 2019",
+    "IoD2025": "Indices of Deprivation 2025",
+}
 _MONTH_NAMES = dict(enumerate(MONTH_NAMES, 1))
 
 

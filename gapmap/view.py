@@ -51,15 +51,22 @@ class Panel:
         return None if rows is None or rows.empty else rows.iloc[0]
 
 
-def panel(atlas: Atlas, indicator_id: str, level: str, period: str) -> Panel:
-    """An indicator's values for every area of a level in one period, with England's row."""
+def panel(
+    atlas: Atlas, indicator_id: str, level: str, period: str, vintage: str | None = None
+) -> Panel:
+    """An indicator's values for every area of a level in one period, with England's row.
+
+    ``vintage`` picks the boundaries where a period joins to several (the IoD2019 CCG
+    scores); by default the period's own (:meth:`Atlas.vintage`).
+    """
+    vintage = vintage or atlas.vintage(indicator_id, level, period)
     return Panel(
         indicator_id=indicator_id,
         level=level,
         period=period,
-        vintage=atlas.vintage(indicator_id, level, period),
+        vintage=vintage,
         meta=atlas.indicator(indicator_id),
-        table=atlas.table(indicator_id, level, period),
+        table=atlas.table(indicator_id, level, period, vintage),
         england=atlas.england(indicator_id, period),
     )
 
@@ -85,7 +92,9 @@ def on_same_map(atlas: Atlas, base: Panel, indicator_id: str) -> Panel | None:
     without mixing boundary vintages; None where no period of it shares them.
     """
     period = atlas.period_on(indicator_id, base.level, base.vintage)
-    return None if period is None else panel(atlas, indicator_id, base.level, period)
+    if period is None:
+        return None
+    return panel(atlas, indicator_id, base.level, period, base.vintage)
 
 
 def need_measure(indicator_id: str) -> str:
