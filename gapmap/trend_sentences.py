@@ -2,7 +2,8 @@
 
 A series is "rising" or "falling" only when the recent-trend test (:mod:`gapmap.trends`)
 finds it; otherwise the text says there is no steady change, or why it cannot be tested.
-Hidden (suppressed) values are never described.
+Hidden (suppressed) values are never described, and no change is described across a series
+break (:mod:`gapmap.breaks`): only the latest series is, and the text says what changed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from gapmap import breaks as series_breaks
 from gapmap.content import read_content
 from gapmap.periods import ordered
 from gapmap.subjects import field, period_label, subject, value_phrase
@@ -32,12 +34,15 @@ def trend_sentence(
     england: bool = True,
     boundary_note: bool = True,
 ) -> str | None:
-    """How a value moved between the first and last periods present, or None.
+    """How a value moved between the first and last periods of its latest series, or None.
 
     Only the direction and the two end points are described; whether the change is more
     than chance is :func:`recent_trend_sentence`'s job. Hidden (suppressed) values are
-    skipped. ``england`` adds England's movement; ``boundary_note`` a note when the periods
-    join to more than one edition of the boundaries.
+    skipped. A change is never described across a series break: where one began the latest
+    series, the sentence says what changed, and a period standing apart is left out with
+    its reason. ``england`` adds England's movement (where England's own series has no break
+    between the two periods); ``boundary_note`` a note when the periods join to more than
+    one edition of the boundaries. None when fewer than two periods have a value.
     """
     rows = trend_table
     if "suppressed" in rows.columns:
@@ -45,19 +50,41 @@ def trend_sentence(
     rows = rows.loc[rows["value"].notna()]
     if rows["period"].nunique() < 2:
         return None
+    shown = rows
+    rows, brk = series_breaks.latest(shown)
+    name, _ = subject(meta)
+    where = f" in {escape_md(area_name)}" if area_name else ""
+    if rows["period"].nunique() < 2:
+        return _not_compared(name, where, brk) if brk else None
     periods = ordered(rows["period"])
     first = rows.loc[rows["period"] == periods[0]].iloc[0]
     last = rows.loc[rows["period"] == periods[-1]].iloc[0]
-    name, _ = subject(meta)
-    where = f" in {escape_md(area_name)}" if area_name else ""
     p1, p2 = period_label(periods[0]), period_label(periods[-1])
     sentence = _movement(f"{name}{where}", first["value"], last["value"], p1, p2, meta)
     e1, e2 = field(first, "england_value"), field(last, "england_value")
-    if england and e1 is not None and e2 is not None:
+    same = field(first, series_breaks.ENGLAND_START) == field(last, series_breaks.ENGLAND_START)
+    if england and e1 is not None and e2 is not None and same:
         sentence += " " + _movement("England's figure", e1, e2, p1, p2, meta)
     if boundary_note and "vintage" in rows.columns and rows["vintage"].nunique() > 1:
         sentence += " Area boundaries changed during these years; see the methods page."
-    return sentence
+    return sentence + _break_notes(shown, brk)
+
+
+def _not_compared(name: str, where: str, brk: series_breaks.Break) -> str:
+    """A series whose latest part has one period: nothing is compared across its break."""
+    return f"{name}{where} is not compared with earlier figures, because {brk.reason()}."
+
+
+def _break_notes(rows: pd.DataFrame, brk: series_breaks.Break | None) -> str:
+    """What changed before the periods described, and why a period standing apart is left out."""
+    notes = []
+    if brk is not None:
+        notes.append(f"Earlier figures are not compared with these, because {brk.reason()}.")
+    for period in ordered(rows.loc[series_breaks.apart(rows), "period"]):
+        row = rows.loc[rows["period"] == period].iloc[0]
+        change = field(row, series_breaks.CHANGE)
+        notes.append(f"{period_label(period)} is left out: {change}.")
+    return "".join(f" {note}" for note in notes)
 
 
 def _movement(who: str, start: float, end: float, p1: str, p2: str, meta) -> str:
@@ -73,7 +100,8 @@ def _span(result: RecentTrend) -> str:
     """'the last five years with figures (2017-18 to 2021-22)'."""
     count = number_word(len(result.periods))
     first, last = period_label(result.periods[0]), period_label(result.periods[-1])
-    return f"the last {count} years with figures ({first} to {last})"
+    since = f" since the series changed in {period_label(result.since)}" if result.since else ""
+    return f"the last {count} years with figures{since} ({first} to {last})"
 
 
 def recent_trend_sentence(
@@ -107,6 +135,9 @@ def trend_verdict(result: RecentTrend, meta: pd.Series | Mapping) -> str:
     trend, 99.8% level).'
     """
     label = result.label(str(field(meta, "polarity", "neutral")))
+    if not result.tested and result.since:
+        # What changed is said under the chart; the caption line stays short.
+        return f"Recent trend: {label.lower()}, because the series changed in {result.since}."
     if not result.tested:
         return f"Recent trend: {label.lower()}, because {result.reason}."
     first, last = period_label(result.periods[0]), period_label(result.periods[-1])
@@ -153,7 +184,9 @@ def trend_paragraph(
         movement = trend_sentence(whole_years, meta, area_name, england=False, boundary_note=False)
         if movement is None:
             continue
-        found.append((_trend_rank(result), n, f"{movement} {_verdict(result, meta)}"))
+        said = not result.tested and bool(result.reason) and str(result.reason) in movement
+        verdict = "" if said else f" {_verdict(result, meta)}"
+        found.append((_trend_rank(result), n, f"{movement}{verdict}"))
     if not found:
         return None
     return "**How the figures have changed.** " + " ".join(text for *_, text in sorted(found))

@@ -17,9 +17,13 @@ value **and** when its direction survives leaving out any one point, are
 Where Fingertips gives "cannot be calculated", so does this: fewer than five yearly points with
 what the test needs, monthly figures, ratios and scores, and figures published without counts
 or confidence intervals. Hidden (suppressed) points are left out, as Fingertips leaves out
-invalid ones. Two choices differ from Fingertips and are stated in ``content/trends.md``:
-the time score of a point is its start year (so a missing year keeps its gap rather than
-being closed up), and the direction of a proportion's trend is the sign of the test's own
+invalid ones. A test never crosses a **series break** (:mod:`gapmap.breaks`, recorded by the
+pipeline where a definition, the months covered, the denominator or the geography changed):
+only the points of the latest series are tested, a period standing apart is left out, and
+with fewer than five the verdict is "cannot be calculated" because the series changed.
+Two choices differ from Fingertips and are stated in ``content/trends.md``: the time score
+of a point is its start year (so a missing year keeps its gap rather than being closed up),
+and the direction of a proportion's trend is the sign of the test's own
 statistic ``U`` rather than of a separate unweighted line on the log-odds. The test runs on the
 counts the atlas shows: exact where the publisher releases them exact, rounded to 5 where the
 source is under the disclosure rule; at the sizes where a test is possible rounding moves the
@@ -36,8 +40,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from gapmap import breaks as series_breaks
 from gapmap.periods import sort_key
-from gapmap.wording import comparison_column, number_word
+from gapmap.wording import comparison_column, number_word, upper_first
 from methods.trend import (
     CHI_SQUARE_LIMIT,
     LEVEL,
@@ -92,7 +97,8 @@ class RecentTrend:
     """The result of a recent-trend test for one area and indicator.
 
     ``marker`` is Fingertips' verdict before polarity is applied; ``periods`` the points
-    used (oldest first); ``reason`` says why no test was possible.
+    used (oldest first); ``reason`` says why no test was possible; ``since`` is the period
+    that began the series tested, where a break began it.
     """
 
     marker: Marker
@@ -101,6 +107,7 @@ class RecentTrend:
     chi_square: float | None = None
     p_value: float | None = None
     reason: str | None = None
+    since: str | None = None
 
     @property
     def tested(self) -> bool:
@@ -215,9 +222,13 @@ def recent_trend(series: pd.DataFrame, meta: Mapping | pd.Series) -> RecentTrend
     method, reason = _method(meta)
     if method is None:
         return RecentTrend("cannot_calculate", reason=reason)
-    years = series.loc[series["period"].map(yearly)] if len(series) else series
-    if years.empty:
+    if not len(series) or not series["period"].map(yearly).any():
         return RecentTrend("cannot_calculate", reason=NOT_YEARLY)
+    current, brk = series_breaks.latest(series)
+    since = None if brk is None else brk.period
+    years = current.loc[current["period"].map(yearly)]
+    if brk is not None and years["period"].nunique() < POINTS:
+        return RecentTrend("cannot_calculate", reason=brk.reason(), since=since)
     usable = years.loc[_valid(years, method)]
     if usable.empty:
         missing = NO_COUNTS if method == CHI_SQUARE else NO_LIMITS
@@ -238,6 +249,7 @@ def recent_trend(series: pd.DataFrame, meta: Mapping | pd.Series) -> RecentTrend
             periods=tuple(recent),
             method=method,
             reason=NO_EVENTS if method == CHI_SQUARE else NO_SPREAD,
+            since=since,
         )
     marker: Marker = "no_change"
     if test.significant:
@@ -248,6 +260,7 @@ def recent_trend(series: pd.DataFrame, meta: Mapping | pd.Series) -> RecentTrend
         method=method,
         chi_square=test.chi_square,
         p_value=test.p_value,
+        since=since,
     )
 
 
@@ -313,4 +326,16 @@ def table(series_rows: pd.DataFrame, result: RecentTrend) -> pd.DataFrame:
         # a month flagged for data quality reads its rule, never better/worse
         out["Compared with England"] = comparison_column(ordered_rows).to_numpy()
     out["Used in trend test"] = out["Period"].astype(str).isin(result.periods)
+    if series_breaks.START in ordered_rows.columns:
+        out["Series change"] = _series_notes(ordered_rows)
     return out
+
+
+def _series_notes(rows: pd.DataFrame) -> list[str]:
+    """What changed, on the first period of each new series and on a period standing apart."""
+    notes = []
+    for _, row in rows.iterrows():
+        start, period = row[series_breaks.START], str(row["period"])
+        begins = not pd.isna(start) and str(start) == period
+        notes.append(upper_first(str(row[series_breaks.CHANGE])) + "." if begins else "")
+    return notes

@@ -1,4 +1,11 @@
-"""Trend chart: an area's value over time with its 95% band, beside England."""
+"""Trend chart: an area's value over time with its 95% band, beside England.
+
+Periods are placed by time, at the start of each (a financial year in April, an 11-month
+extract in its first month), so a missing year leaves a gap. Where the series has a break
+(:mod:`gapmap.breaks`), the lines stop at it, an upright dashed rule marks it with a short
+label, and the text alternative says what changed. A ratio compared with England (England
+= 1 by definition) has a labelled reference line at 1 instead of an England line.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from gapmap import breaks as series_breaks
 from gapmap.charts.common import (
     HEIGHT,
     INK,
+    MUTED,
     NO_VALUE,
     SERIES,
     Meta,
@@ -18,12 +27,31 @@ from gapmap.charts.common import (
     comparison_colour,
     comparisons_present,
     floats,
+    js_string,
     name_of,
+    statistic_of,
     suppressed_of,
     titled,
 )
-from gapmap.periods import ordered
-from gapmap.wording import lower_first, number_format, plural
+from gapmap.periods import sort_key
+from gapmap.wording import lower_first, number_format, plural, upper_first
+
+#: Up to this many periods, each is labelled on the axis; beyond, years are.
+MAX_LABELS = 12
+#: Room either side of the data on the time axis, as shares of its span (the right side
+#: holds the "England" label).
+PAD_LEFT, PAD_RIGHT = 0.04, 0.14
+ENGLAND_NAME = "England"
+REFERENCE = "England = 1"
+
+
+def _segments(trend_table: pd.DataFrame) -> np.ndarray:
+    """Which series each row belongs to: lines and bands never join two series."""
+    if series_breaks.START not in trend_table.columns:
+        return np.full(len(trend_table), "first", dtype=object)
+    start = trend_table[series_breaks.START].astype("object").fillna("first")
+    period = "apart " + trend_table["period"].astype(str)
+    return start.where(~series_breaks.apart(trend_table), period).to_numpy(dtype=object)
 
 
 def _trend_frame(trend_table: pd.DataFrame) -> pd.DataFrame:
@@ -36,55 +64,73 @@ def _trend_frame(trend_table: pd.DataFrame) -> pd.DataFrame:
             "england_value": floats(column(trend_table, "england_value")),
             "compared": compared(trend_table),
             "suppressed": suppressed_of(trend_table),
+            "segment": _segments(trend_table),
+            "england_segment": column(trend_table, series_breaks.ENGLAND_START, "")
+            .fillna("")
+            .astype(str)
+            .to_numpy(),
         }
     )
+    for name in (series_breaks.START, series_breaks.CHANGE, series_breaks.LABEL):
+        if name in trend_table.columns:
+            frame[name] = trend_table[name].to_numpy()
+    if series_breaks.APART in trend_table.columns:
+        frame[series_breaks.APART] = series_breaks.apart(trend_table).to_numpy()
     frame.loc[frame["suppressed"], "value"] = np.nan
-    order = {p: i for i, p in enumerate(ordered(frame["period"]))}
-    frame = frame.assign(_o=frame["period"].map(order)).sort_values("_o").drop(columns="_o")
-    return frame.reset_index(drop=True)
+    frame["start"] = frame["period"].map(series_breaks.start_date)
+    frame = frame.assign(_o=frame["period"].map(sort_key)).sort_values("_o", kind="stable")
+    return frame.drop(columns="_o").reset_index(drop=True)
 
 
-def describe_trend(
-    trend_table: pd.DataFrame, meta: Meta, *, area_name: str, verdict: str | None = None
-) -> str:
-    """One sentence saying how the area's value changed, beside England.
+def _is_ratio(meta: Meta) -> bool:
+    return statistic_of(meta) == "ratio"
 
-    ``verdict`` (the recent-trend test's result, from ``gapmap.trends``) is appended.
-    """
-    frame = _trend_frame(trend_table)
-    valued = frame.loc[np.isfinite(frame["value"])]
-    if valued.empty:
-        return f"Trend of {name_of(meta)} in {area_name}: no values to show."
-    first, last = valued.iloc[0], valued.iloc[-1]
-    fmt = number_format(meta)
-    text = (
-        f"Trend of {name_of(meta)} in {area_name} over {plural(len(valued), 'period')}: "
-        f"{fmt.text(first['value'], missing=NO_VALUE)} in {first['period']} and "
-        f"{fmt.text(last['value'], missing=NO_VALUE)} in {last['period']}"
+
+def _england_ratio_only(frame: pd.DataFrame, meta: Meta, area_name: str) -> bool:
+    """England's own series of a ratio: 1 in every period by definition."""
+    return (
+        _is_ratio(meta)
+        and area_name == ENGLAND_NAME
+        and not np.isfinite(frame["england_value"]).any()
     )
-    if np.isfinite(last["england_value"]):
-        england = fmt.text(last["england_value"], missing=NO_VALUE)
-        text += f" against England's {england} ({lower_first(last['compared'])})"
-    blank = int(frame["suppressed"].sum())
-    if blank:
-        text += f"; {plural(blank, 'period')} suppressed"
-    return text + "." + (f" {verdict}" if verdict else "")
 
 
-def _area_layers(frame: pd.DataFrame, table: pd.DataFrame, meta: Meta, x: alt.X) -> list:
-    """The area's 95% band, line and dots coloured by comparison with England."""
-    y_title, fmt = axis_title(meta), number_format(meta).d3
-    layers = []
-    band = frame.loc[np.isfinite(frame["lower_95"]) & np.isfinite(frame["upper_95"])]
-    if not band.empty:
-        layers.append(
-            alt.Chart(band)
-            .mark_area(color=SERIES["area"], opacity=0.2)
-            .encode(x=x, y=alt.Y("lower_95:Q", title=y_title), y2="upper_95:Q")
+def _date(timestamp: pd.Timestamp) -> alt.DateTime:
+    return alt.DateTime(year=timestamp.year, month=timestamp.month, date=timestamp.day, utc=True)
+
+
+def _x(frame: pd.DataFrame) -> alt.X:
+    """Time on the x axis, each period at its start; the periods named where they fit."""
+    placed = frame.dropna(subset=["start"]).drop_duplicates("start")
+    starts = pd.to_datetime(placed["start"])
+    span = (starts.max() - starts.min()) if len(starts) else pd.Timedelta(0)
+    span = max(span, pd.Timedelta(days=365))
+    domain = [
+        _date(starts.min() - span * PAD_LEFT),
+        _date(starts.max() + span * PAD_RIGHT),
+    ]
+    if len(placed) > MAX_LABELS:
+        axis = alt.Axis(title="Period", format="%Y", labelOverlap=True, grid=False)
+    else:
+        expr = "''"
+        for start, period in zip(placed["start"], placed["period"], strict=True):
+            test = f"utcFormat(datum.value, '%Y-%m-%d') == {js_string(start)}"
+            expr = f"{test} ? {js_string(period)} : ({expr})"
+        long = placed["period"].str.len().max() > 8
+        axis = alt.Axis(
+            title="Period (each placed at its start)",
+            values=[_date(t) for t in starts],
+            labelExpr=expr,
+            labelAngle=-40 if long else 0,
+            labelOverlap="greedy",
+            grid=False,
         )
-    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
-    valued = frame.loc[np.isfinite(frame["value"])]
-    tooltip = [
+    return alt.X("start:T", axis=axis, scale=alt.Scale(type="utc", domain=domain))
+
+
+def _tooltip(meta: Meta) -> list[alt.Tooltip]:
+    y_title, fmt = axis_title(meta), number_format(meta).d3
+    return [
         alt.Tooltip("period:N", title="Period"),
         alt.Tooltip("value:Q", title=y_title, format=fmt),
         alt.Tooltip("lower_95:Q", title="Lower 95% limit", format=fmt),
@@ -92,16 +138,39 @@ def _area_layers(frame: pd.DataFrame, table: pd.DataFrame, meta: Meta, x: alt.X)
         alt.Tooltip("england_value:Q", title="England", format=fmt),
         alt.Tooltip("compared:N", title="Compared with England"),
     ]
-    return layers + [
-        alt.Chart(valued).mark_line(color=SERIES["area"], strokeWidth=2).encode(x=x, y=y),
+
+
+def _area_layers(frame: pd.DataFrame, table: pd.DataFrame, meta: Meta, x: alt.X) -> list:
+    """The area's 95% band and line (one per series) and dots coloured by comparison."""
+    y_title = axis_title(meta)
+    layers = []
+    band = frame.loc[np.isfinite(frame["lower_95"]) & np.isfinite(frame["upper_95"])]
+    if not band.empty:
+        layers.append(
+            alt.Chart(band)
+            .mark_area(color=SERIES["area"], opacity=0.2)
+            .encode(x=x, y=alt.Y("lower_95:Q", title=y_title), y2="upper_95:Q", detail="segment:N")
+        )
+    y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
+    valued = frame.loc[np.isfinite(frame["value"])]
+    alone = series_breaks.apart(valued)
+    colour = comparison_colour(comparisons_present(table))
+    layers.append(
         alt.Chart(valued)
-        .mark_circle(size=70, opacity=1, stroke=INK, strokeWidth=0.6)
-        .encode(x=x, y=y, color=comparison_colour(comparisons_present(table)), tooltip=tooltip),
-    ]
+        .mark_line(color=SERIES["area"], strokeWidth=2)
+        .encode(x=x, y=y, detail="segment:N")
+    )
+    for shape, part in (("circle", valued.loc[~alone]), ("diamond", valued.loc[alone])):
+        if len(part):
+            dots = alt.Chart(part).mark_point(
+                shape=shape, size=70, filled=True, opacity=1, stroke=INK, strokeWidth=0.6
+            )
+            layers.append(dots.encode(x=x, y=y, color=colour, tooltip=_tooltip(meta)))
+    return layers
 
 
 def _england_layers(frame: pd.DataFrame, meta: Meta, x: alt.X) -> list[alt.Chart]:
-    """England's value as a dashed line with points, labelled at its last period."""
+    """England's value as a dashed line with points (one per series), labelled at its end."""
     england = frame.loc[np.isfinite(frame["england_value"])]
     if england.empty:
         return []
@@ -112,33 +181,167 @@ def _england_layers(frame: pd.DataFrame, meta: Meta, x: alt.X) -> list[alt.Chart
         strokeWidth=1.5,
         point=alt.OverlayMarkDef(color=SERIES["england"], size=25),
     )
-    label = alt.Chart(england.tail(1).assign(label="England")).mark_text(
+    label = alt.Chart(england.tail(1).assign(label=ENGLAND_NAME)).mark_text(
         align="left", dx=6, color=SERIES["england"]
     )
-    return [line.encode(x=x, y=y), label.encode(x=x, y=y, text="label:N")]
+    return [
+        line.encode(x=x, y=y, detail="england_segment:N"),
+        label.encode(x=x, y=y, text="label:N"),
+    ]
+
+
+def _reference_layers(meta: Meta) -> list[alt.Chart]:
+    """The line at 1 where a ratio equals England's, labelled at its right-hand end."""
+    one = pd.DataFrame({"reference": [1.0], "label": [REFERENCE]})
+    y = alt.Y("reference:Q", title=axis_title(meta))
+    rule = alt.Chart(one).mark_rule(color=SERIES["england"], strokeDash=[5, 4], strokeWidth=1.5)
+    text = alt.Chart(one).mark_text(
+        align="right", baseline="bottom", dy=-3, color=SERIES["england"], fontWeight="bold"
+    )
+    return [rule.encode(y=y), text.encode(y=y, x=alt.value("width"), text="label:N")]
+
+
+def _break_layers(frame: pd.DataFrame, x: alt.X) -> list[alt.Chart]:
+    """An upright dashed rule at each break, with its short label at the top.
+
+    A label sits right of its rule in the left half of the chart and left of it in the
+    right half, so it stays inside the plot.
+    """
+    drawn = series_breaks.drawn(frame)
+    if not drawn:
+        return []
+    starts = pd.to_datetime(frame["start"].dropna())
+    middle = starts.min() + (starts.max() - starts.min()) / 2
+    rules = pd.DataFrame(
+        {
+            "start": [series_breaks.start_date(b.period) for b in drawn],
+            "label": [b.label for b in drawn],
+            "change": [upper_first(b.change) for b in drawn],
+            "row": [4 + 14 * (n % 2) for n in range(len(drawn))],
+        }
+    )
+    rules["left"] = pd.to_datetime(rules["start"]) <= middle
+    tooltip = [alt.Tooltip("label:N", title="Series change"), alt.Tooltip("change:N", title="")]
+    rule = alt.Chart(rules).mark_rule(color=MUTED, strokeDash=[2, 3], strokeWidth=1.5)
+    layers = [rule.encode(x=x, tooltip=tooltip)]
+    for left, part in rules.groupby("left"):
+        text = alt.Chart(part).mark_text(
+            align="left" if left else "right",
+            baseline="top",
+            dx=4 if left else -4,
+            color=INK,
+            fontSize=11,
+        )
+        layers.append(
+            text.encode(x=x, y=alt.Y("row:Q", scale=None), text="label:N", tooltip=tooltip)
+        )
+    return layers
+
+
+def _england_ratio_layers(frame: pd.DataFrame, meta: Meta, x: alt.X) -> list:
+    """England's own ratio: its periods as points on the labelled line at 1."""
+    y = alt.Y("value:Q", title=axis_title(meta), scale=alt.Scale(domain=[0.5, 1.5], zero=False))
+    dots = frame.loc[np.isfinite(frame["value"])]
+    points = (
+        alt.Chart(dots)
+        .mark_point(color=SERIES["england"], size=40, filled=True)
+        .encode(x=x, y=y, tooltip=[alt.Tooltip("period:N", title="Period")])
+    )
+    return [*_reference_layers(meta), points]
+
+
+def _subtitle(frame: pd.DataFrame, meta: Meta, area_name: str, verdict: str | None) -> list:
+    if _england_ratio_only(frame, meta, area_name):
+        lines = ["England's ratio is 1 in every period, by definition; select an area."]
+    else:
+        whose = "England" if area_name == ENGLAND_NAME else "the area"
+        lines = [f"Solid line: {whose}, with its 95% confidence band"]
+        if _is_ratio(meta):
+            lines[0] += "; dashed line at 1: England (1 by definition)."
+        elif np.isfinite(frame["england_value"]).any():
+            lines[0] += "; dashed: England."
+        else:
+            lines[0] += "."
+    if series_breaks.drawn(frame):
+        line = "Dotted upright line: the series changed there and is not compared across"
+        if series_breaks.apart(frame).any():
+            line += "; a diamond is a figure on another basis"
+        lines.append(line + ".")
+    if verdict:
+        lines.append(verdict)
+    return lines
+
+
+def _break_text(frame: pd.DataFrame) -> str:
+    """What changed at each break inside the trend, for the text alternative."""
+    return "".join(f" {upper_first(b.reason())}." for b in series_breaks.drawn(frame))
+
+
+def describe_trend(
+    trend_table: pd.DataFrame, meta: Meta, *, area_name: str, verdict: str | None = None
+) -> str:
+    """How the area's value changed within its latest series, beside England, in words.
+
+    Never across a series break: the text says where the series changed and what changed.
+    ``verdict`` (the recent-trend test's result, from ``gapmap.trends``) is appended.
+    """
+    frame = _trend_frame(trend_table)
+    valued = frame.loc[np.isfinite(frame["value"])]
+    if valued.empty:
+        return f"Trend of {name_of(meta)} in {area_name}: no values to show."
+    tail = _break_text(frame) + (f" {verdict}" if verdict else "")
+    if _england_ratio_only(frame, meta, area_name):
+        first, last = valued["period"].iloc[0], valued["period"].iloc[-1]
+        return (
+            f"{name_of(meta)} in England is 1 in every period by definition "
+            f"({plural(len(valued), 'period')}, {first} to {last}), drawn as the line at 1; "
+            "select an area to see its ratio against England." + tail
+        )
+    current, _ = series_breaks.latest(valued)
+    first, last = current.iloc[0], current.iloc[-1]
+    fmt = number_format(meta)
+    text = f"Trend of {name_of(meta)} in {area_name}"
+    if len(current) == 1:
+        text += f": {fmt.text(last['value'], missing=NO_VALUE)} in {last['period']}"
+    else:
+        text += (
+            f" over {plural(len(current), 'period')}: "
+            f"{fmt.text(first['value'], missing=NO_VALUE)} in {first['period']} and "
+            f"{fmt.text(last['value'], missing=NO_VALUE)} in {last['period']}"
+        )
+    if np.isfinite(last["england_value"]):
+        england = fmt.text(last["england_value"], missing=NO_VALUE)
+        text += f" against England's {england} ({lower_first(last['compared'])})"
+    blank = int(frame["suppressed"].sum())
+    if blank:
+        text += f"; {plural(blank, 'period')} suppressed"
+    return text + "." + tail
 
 
 def trend(
     trend_table: pd.DataFrame, meta: Meta, *, area_name: str, verdict: str | None = None
 ) -> alt.LayerChart:
-    """An area's value over time with its 95% band and England's value.
+    """An area's value over time with its 95% band and England's value (or line at 1).
 
-    Periods are placed in time order (financial years, months and quarters mixed), and each
-    point is coloured by that period's comparison with England. ``verdict`` (the recent-trend
-    test's result) is printed under the title, so it travels with exported images.
+    Each point is coloured by that period's comparison with England; ``verdict`` (the
+    recent-trend test's result) is printed under the title, so it travels with exported
+    images, and so is a note where the series changed.
     """
     frame = _trend_frame(trend_table)
-    x = alt.X(
-        "period:O", sort=frame["period"].tolist(), title="Period", axis=alt.Axis(labelAngle=-40)
-    )
-    layers = _area_layers(frame, trend_table, meta, x) + _england_layers(frame, meta, x)
-    subtitle = ["Solid line: the area, with its 95% confidence band; dashed: England."]
-    if verdict:
-        subtitle.append(verdict)
+    x = _x(frame)
+    if _england_ratio_only(frame, meta, area_name):
+        layers = _england_ratio_layers(frame, meta, x)
+    else:
+        layers = _area_layers(frame, trend_table, meta, x)
+        if _is_ratio(meta):
+            layers += _reference_layers(meta)
+        else:
+            layers += _england_layers(frame, meta, x)
+    layers += _break_layers(frame, x)
     return titled(
         layers,
         f"{name_of(meta)} in {area_name}",
-        subtitle,
+        _subtitle(frame, meta, area_name, verdict),
         describe_trend(trend_table, meta, area_name=area_name, verdict=verdict),
         height=HEIGHT,
     )

@@ -21,8 +21,12 @@ def test_trend_orders_periods_and_draws_england() -> None:
     chart = charts.trend(frame, PCT, area_name="Sandwell")
     spec = chart.to_dict()
     assert spec["title"]["text"] == "Depression prevalence in Sandwell"
-    order = spec["layer"][0]["encoding"]["x"]["sort"]
-    assert order == ["2018-19", "2019-20", "2020-21", "Jul 2022 - May 2023"]
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["field"] == "start" and x["type"] == "temporal"
+    # Each period at its start: the gap from 2020-21 to July 2022 shows.
+    ticks = [(v["year"], v["month"]) for v in x["axis"]["values"]]
+    assert ticks == [(2018, 4), (2019, 4), (2020, 4), (2022, 7)]
+    assert "Jul 2022 - May 2023" in x["axis"]["labelExpr"]
     england = [
         lay for lay in layers(spec) if lay["encoding"].get("y", {}).get("field") == "england_value"
     ]
