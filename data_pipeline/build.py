@@ -450,7 +450,8 @@ def build(
     extra: dict[str, pd.DataFrame] = {}
     values = build_values(tables, ledger, hierarchy, recode, avail, extra)
     progress("series breaks: checked against the values")
-    break_table = series_breaks.table(values)
+    lost = avail.unavailable([table for gone in missing for table in gone.tables])
+    break_table = series_breaks.table(values, lost=lost)
     areas = geography.build_areas(tables, hierarchy)
     progress("peers: nearest neighbours by deprivation and population")
     peer_table, peer_record = peers.build(tables, hierarchy, values, areas)

@@ -11,6 +11,7 @@ sentences and charts from crossing a break.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,14 +105,29 @@ def _periods(values: pd.DataFrame) -> dict[tuple[str, str], set[str]]:
     return out
 
 
-def _rows(entry: SeriesBreak, held: dict, path: Path, number: int) -> list[tuple]:
-    """The atlas rows of one entry, after checking its indicator, levels and period."""
+def _rows(
+    entry: SeriesBreak, held: dict, path: Path, number: int, lost: frozenset[str]
+) -> list[tuple]:
+    """The atlas rows of one entry, after checking its indicator, levels and period.
+
+    ``lost`` holds the levels of the indicator a missing source cost (``--allow-missing``):
+    there a break whose period is absent is left out, not an error.
+    """
     levels_of = {lvl for ind, lvl in held if ind == entry.indicator}
+    if not levels_of and lost:
+        return []
     if not levels_of:
         raise BreaksError(path, number, f"indicator '{entry.indicator}' has no values")
     levels = entry.levels or tuple(
         sorted(lvl for lvl in levels_of if entry.period in held[(entry.indicator, lvl)])
     )
+    levels = tuple(
+        lvl
+        for lvl in levels
+        if lvl not in lost or entry.period in held.get((entry.indicator, lvl), ())
+    )
+    if not levels and lost:
+        return []
     if not levels:
         raise BreaksError(
             path, number, f"no level of '{entry.indicator}' has the period '{entry.period}'"
@@ -132,16 +148,25 @@ def _rows(entry: SeriesBreak, held: dict, path: Path, number: int) -> list[tuple
 
 
 def table(
-    values: pd.DataFrame, breaks: list[SeriesBreak] | None = None, path: Path = BREAKS_FILE
+    values: pd.DataFrame,
+    breaks: list[SeriesBreak] | None = None,
+    path: Path = BREAKS_FILE,
+    lost: Mapping[str, Iterable[str]] | None = None,
 ) -> pd.DataFrame:
     """``breaks.parquet``: every break checked against ``values``, one row per level.
 
     Raises :class:`BreaksError` naming the entry when an indicator, level or period it
-    names is not in the values.
+    names is not in the values, unless a missing source cost that level (``lost``:
+    indicator -> levels, as the manifest records it for a build with ``--allow-missing``).
     """
     breaks = load(path) if breaks is None else breaks
     held = _periods(values)
-    rows = [row for n, entry in enumerate(breaks, 1) for row in _rows(entry, held, path, n)]
+    gone = {key: frozenset(levels) for key, levels in (lost or {}).items()}
+    rows = [
+        row
+        for n, entry in enumerate(breaks, 1)
+        for row in _rows(entry, held, path, n, gone.get(entry.indicator, frozenset()))
+    ]
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     for column in COLUMNS[:-1]:
         frame[column] = frame[column].astype("string")

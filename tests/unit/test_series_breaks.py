@@ -72,6 +72,21 @@ def test_a_break_the_values_do_not_hold_stops_the_build_naming_the_entry(tmp_pat
         series_breaks.table(held, [unknown])
 
 
+def test_a_level_a_missing_source_cost_is_left_out_not_refused(tmp_path) -> None:
+    """``build --allow-missing``: a break on a level the missing file held is dropped."""
+    held = values(
+        ("tt_referrals_rate", "england", "2021-22"),
+        ("tt_referrals_rate", "sub_icb", "Jul 2022 - May 2023"),
+    )
+    named = SeriesBreak("tt_referrals_rate", "Jul 2022 - May 2023", "x", "y", ("england", "icb"))
+    with pytest.raises(BreaksError):
+        series_breaks.table(held, [named])
+    kept = series_breaks.table(held, [named], lost={"tt_referrals_rate": ["england", "icb"]})
+    assert kept.empty
+    gone = SeriesBreak("smi_prevalence", "2019-20", "x", "y")
+    assert series_breaks.table(held, [gone], lost={"smi_prevalence": ["ccg"]}).empty
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
