@@ -22,8 +22,8 @@ from gapmap.limits import unflagged
 from gapmap.state import Selection
 from gapmap.wording import COMPARISON_KEYS, compared_with
 from methods.benchmark import compare_one
-from methods.pooling import POOLABLE, pool
 from methods.disclosure import count_releases
+from methods.pooling import POOLABLE, pool
 
 #: Neighbours per area, as the pipeline builds them (checked against the atlas manifest).
 K = 10

@@ -263,7 +263,6 @@ def comparison_column(table: pd.DataFrame, *, legend: bool = False) -> pd.Series
     return pd.Series(words, index=table.index, dtype="object")
 
 
-
 def compared_heading(level: str = "95") -> str:
     """The heading of a comparison column or legend: 'Compared with England (95%)'."""
     return f"Compared with England ({'99.8' if level == '998' else level}%)"

@@ -293,7 +293,7 @@ def _england_without(
     A ratio's England is observed over itself (1 by definition): it stays so.
     """
     england = obs.index[same & (obs["level"] == "england")]
-    base = obs.loc[same & (obs["level"] == base_level)]
+    base = obs.loc[same & (obs["level"] == base_level) & obs["numerator"].notna()]
     left_out = base.loc[base[QUALITY].notna()]
     if len(england) != 1 or left_out.empty:
         return obs
