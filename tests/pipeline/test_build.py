@@ -67,10 +67,14 @@ def test_gap_ratio_is_one_over_england_by_construction(values):
         for (level, period), part in rows.loc[rows["level"] != "england"].groupby(
             ["level", "period"]
         ):
-            # O/E weighted by E over all areas = sum(O) / sum(E); counts are rounded to 5
-            # in the atlas, so allow that rounding.
+            # O/E weighted by E over all areas = sum(O) / sum(E), which is 1 where England
+            # is the sum of its areas (counts are rounded to 5, so allow that rounding).
+            # Secondary-care reliance takes England from NHS England's published total,
+            # which the areas' counts need not add to (people in contact with providers in
+            # several areas, records without an area), so there it is near 1, not exactly.
             ratio = (part["value"] * part["denominator"]).sum() / part["denominator"].sum()
-            assert ratio == pytest.approx(1.0, abs=0.01), (indicator_id, level, period)
+            tolerance = 0.05 if indicator_id == "secondary_reliance_ratio" else 0.01
+            assert ratio == pytest.approx(1.0, abs=tolerance), (indicator_id, level, period)
 
 
 def test_limits_equal_phstatsmethods_on_the_source_counts(values):
@@ -133,7 +137,8 @@ def test_black_country_and_sandwell_figures(values):
     dep = _one(
         values, indicator_id="depression_prevalence", area_code="E38000259", period="2022-23"
     )
-    assert dep["numerator"] == 138_765 and dep["denominator"] == 1_010_190
+    # QOF publishes exact practice counts, so the atlas keeps them exact.
+    assert dep["numerator"] == 138_767 and dep["denominator"] == 1_010_189
     assert dep["value"] == pytest.approx(138_767 / 1_010_189 * 100, rel=1e-9)
     # Sandwell and West Birmingham CCG 2018-19 depression register (QOF workbook cell).
     swb = _one(
