@@ -199,29 +199,55 @@ def test_manifest_records_the_missing_source_and_what_it_costs(partial):
         assert entry["rows_in"] == entry["rows_used"] + entry["rows_rejected"], entry["file"]
 
 
+#: The period each lost indicator took from the 2022-23 practice registers (directly, or as
+#: the list sizes that are its denominator). Other periods of the same indicators come from
+#: other files (QOF 2024-25, NHS Talking Therapies' ICB tables) and stay.
+LOST_PERIOD = {
+    "depression_prevalence": "2022-23",
+    "smi_prevalence": "2022-23",
+    "list_size": "2022-23",
+    "practice_imd_score": "IMD 2019",
+    "tt_referrals_rate": "Jul 2022 - May 2023",
+    "tt_access_rate": "Jul 2022 - May 2023",
+    "tt_gap_ratio": "Jul 2022 - May 2023",
+    "mhsds_in_contact_rate": "Nov 2022",
+    "mhsds_admissions_rate": "Nov 2022",
+    "mhsds_detentions_rate": "Aug - Nov 2022",
+    "recognition_ratio": "2022-23",
+    "secondary_reliance_ratio": "Nov 2022",
+}
+
+
 def test_indicators_that_need_the_missing_source_are_absent(partial):
     _, atlas = partial
+    assert set(LOST_PERIOD) == set(EXPECTED_UNAVAILABLE)
     values = pd.read_parquet(atlas / "values.parquet")
-    present = set(zip(values["indicator_id"], values["level"], strict=True))
+    present = set(zip(values["indicator_id"], values["level"], values["period"], strict=True))
+    committed = pd.read_parquet(atlas_files.ATLAS_DIR / "values.parquet")
+    full = set(zip(committed["indicator_id"], committed["level"], committed["period"], strict=True))
     for indicator, levels in EXPECTED_UNAVAILABLE.items():
         for level in levels:
-            if level != "england":  # England rows of other periods come from other sources
-                assert (indicator, level) not in present, (indicator, level)
+            if level == "england":  # England rows of other periods come from other sources
+                continue
+            lost = (indicator, level, LOST_PERIOD[indicator])
+            assert lost in full, lost  # the full build has it...
+            assert lost not in present, lost  # ...the partial one does not
     smi = values.loc[values["indicator_id"] == "smi_prevalence"]  # only QOF publishes it
     assert not ((smi["level"] == "england") & (smi["period"] == "2022-23")).any()
-    # ...while what other sources give is still there.
-    for indicator, level in (
-        ("depression_prevalence", "ccg"),
-        ("depression_prevalence", "ltla"),
-        ("tt_gap_ratio", "ccg"),
-        ("imd_score", "sub_icb"),
-        ("smi_health_checks_pct", "sub_icb"),
-        ("antidepressant_items_per_1000", "sub_icb"),
+    # ...while what other sources give is still there, newer QOF years included.
+    for indicator, level, period in (
+        ("depression_prevalence", "ccg", "2019-20"),
+        ("depression_prevalence", "ltla", "2022-23"),
+        ("depression_prevalence", "sub_icb", "2024-25"),
+        ("tt_gap_ratio", "ccg", "2019-20"),
+        ("tt_referrals_rate", "icb", "2022-23"),
+        ("imd_score", "sub_icb", "IoD2025"),
+        ("smi_health_checks_pct", "sub_icb", "2022-23"),
     ):
-        assert (indicator, level) in present, (indicator, level)
-    catalogue = pd.read_parquet(atlas / "indicators.parquet")
-    assert "list_size" not in set(catalogue["id"])
-    assert "sub_icb" not in catalogue.set_index("id").loc["depression_prevalence", "levels"]
+        assert (indicator, level, period) in present, (indicator, level, period)
+    catalogue = pd.read_parquet(atlas / "indicators.parquet").set_index("id")
+    # MHSDS by sub-ICB has only November 2022, whose denominators were the lost list sizes.
+    assert "sub_icb" not in catalogue.loc["mhsds_in_contact_rate", "levels"]
 
 
 @pytest.mark.parametrize(
