@@ -23,7 +23,8 @@ st.markdown(
 )
 
 choices = gradient.choices(data)
-if not ui.lacks(data, gradient.PRACTICE_IMD[0], "practice") and choices:
+edition = list_year = ""
+if not ui.lacks(data, gradient.PRACTICE_IMD, "practice") and choices:
     indicator_id = st.selectbox(
         "Indicator", choices, format_func=lambda i: str(data.indicator(i)["short_name"])
     )
@@ -32,6 +33,12 @@ if not ui.lacks(data, gradient.PRACTICE_IMD[0], "practice") and choices:
     )
     meta = data.indicator(indicator_id)
     period = latest_period(data, indicator_id, "practice")
+    edition, list_year = gradient.deprivation_for(data, period) or ("", "")
+if edition and list_year:
+    st.caption(
+        f"GP practices' figures for {period}, grouped by their {edition} deprivation score "
+        f"and weighted by their {list_year} list size."
+    )
     word = gradient.quantile_word(quantiles)
     groups, result = ui.quantiles(indicator_id, period, quantiles)
     slope, intercept = gradient.fitted_line(result)
@@ -44,7 +51,7 @@ if not ui.lacks(data, gradient.PRACTICE_IMD[0], "practice") and choices:
         alt_text=charts.describe_by_decile(groups, meta, slope=slope),
         table=groups,
     )
-    st.markdown(gradient.sii_sentence(result, meta, word))
+    st.markdown(gradient.sii_sentence(result, meta, word, edition))
 
 st.subheader("Who gets help, by deprivation, inside one ICB")
 icbs = icb_deciles.icb_choices(data)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gapmap import charts, limits, peers, ui
+from gapmap import charts, gradient, limits, peers, ui
 from gapmap.comparison import PHYSICAL_INDICATORS, comparison_table
 from gapmap.drilldown import practice_codes
 from gapmap.sources import chart_source
@@ -78,12 +78,13 @@ else:
 
 st.subheader("GP practices: life expectancy and smoking against deprivation")
 if not ui.lacks(data, "practice_imd_score", "practice"):
-    practice_imd = panel(data, "practice_imd_score", "practice", "IMD 2019")
     inside = practice_codes(data, selection)
     for indicator_id in PRACTICE_OUTCOMES:
         outcome = latest_panel(data, indicator_id, "practice")
-        if outcome is None:
+        paired = None if outcome is None else gradient.deprivation_for(data, outcome.period)
+        if outcome is None or paired is None:
             continue
+        practice_imd = panel(data, "practice_imd_score", "practice", paired[0])
         outcome_fit = limits.fit(practice_imd.table, outcome.table)
         ui.chart_block(
             charts.scatter(
@@ -95,7 +96,7 @@ if not ui.lacks(data, "practice_imd_score", "practice"):
                 highlight=inside,
             ),
             name=f"practices-{indicator_id}",
-            title=f"{outcome.meta['short_name']} by practice deprivation",
+            title=f"{outcome.meta['short_name']} by practice deprivation ({paired[0]})",
             source=chart_source(outcome.meta, outcome.period),
             period=outcome.period,
             alt_text=charts.describe_scatter(

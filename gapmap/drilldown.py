@@ -1,7 +1,7 @@
 """Inside the selected area: its neighbourhoods by deprivation decile and its GP practices.
 
 The drill-down map on the Inequalities page draws the area's outline, its LSOAs coloured by
-IoD2025 decile and its practices with their depression prevalence; the scatter charts of
+IoD2025 decile and its practices with their latest depression prevalence; the scatter charts of
 the Physical health page highlight the area's practices.
 """
 
@@ -13,11 +13,11 @@ import pandas as pd
 
 from gapmap.atlas import Atlas
 from gapmap.state import Selection
-from gapmap.view import View
+from gapmap.view import View, latest_period
 
 #: What the drill-down colours neighbourhoods by, and shows for practices.
 LSOA_DECILES = ("imd_decile", "IoD2025")
-PRACTICE_MEASURE = ("depression_prevalence", "2022-23")
+PRACTICE_MEASURE = "depression_prevalence"
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class Drilldown:
     #: The selected area's outline as a GeoJSON FeatureCollection.
     outline: dict
     practice_meta: pd.Series
+    #: The period of the practices' values (the latest the atlas has).
+    practice_period: str = ""
 
     @property
     def most_deprived(self) -> int:
@@ -41,7 +43,12 @@ class Drilldown:
         """A one-line count of what the map shows, for under it."""
         return (
             f"{len(self.shapes)} neighbourhoods, {self.most_deprived} of them in England's "
-            f"most deprived tenth (decile 1); {len(self.practices)} GP practices."
+            f"most deprived tenth (decile 1); {len(self.practices)} GP practices"
+            + (
+                f", coloured by {self.practice_meta['short_name']} in {self.practice_period}."
+                if self.practice_period
+                else "."
+            )
         )
 
 
@@ -69,10 +76,12 @@ def layers(atlas: Atlas, view: View) -> Drilldown | None:
         deciles.rename(columns={"value": "imd_decile"}), on="area_code", how="left"
     )
     practices = atlas.within(selection.area, selection.level, "practice")
-    measure = atlas.table(PRACTICE_MEASURE[0], "practice", PRACTICE_MEASURE[1])
-    practices = practices.merge(
-        measure[["area_code", "value", "suppressed", "note"]], on="area_code", how="left"
-    )
+    period = latest_period(atlas, PRACTICE_MEASURE, "practice")
+    if period:  # the practices open in that year (closed and merged ones have no value)
+        measure = atlas.table(PRACTICE_MEASURE, "practice", period)
+        practices = practices.merge(
+            measure[["area_code", "value", "suppressed", "note"]], on="area_code", how="inner"
+        )
     features = [
         f
         for f in atlas.boundaries(str(view.vintage))["features"]
@@ -82,5 +91,6 @@ def layers(atlas: Atlas, view: View) -> Drilldown | None:
         shapes=shapes,
         practices=practices,
         outline={"type": "FeatureCollection", "features": features},
-        practice_meta=atlas.indicator(PRACTICE_MEASURE[0]),
+        practice_meta=atlas.indicator(PRACTICE_MEASURE),
+        practice_period=period or "",
     )

@@ -1,12 +1,15 @@
 """The deprivation gradient across GP practices: pooled by decile or quintile, SII and RII.
 
 The Inequalities page groups England's practices by the deprivation of their patients'
-neighbourhoods (IMD 2019 score, weighted by list size) and fits the slope index of
-inequality; here are the practice frame it starts from, the pooled groups and indices, the
-fitted line the chart draws, and the sentence that says what the indices mean.
+neighbourhoods (the IMD edition current in the indicator's year, weighted by that year's
+list size) and fits the slope index of inequality; here are the pairing of a year with
+its edition and list size, the practice frame it starts from, the pooled groups and
+indices, the fitted line the chart draws, and the sentence that says what they mean.
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -22,9 +25,9 @@ PRACTICE_INDICATORS = (
     "life_expectancy_female",
     "life_expectancy_male",
 )
-#: Each practice's deprivation and list size, from the periods the atlas holds them for.
-PRACTICE_IMD = ("practice_imd_score", "IMD 2019")
-LIST_SIZE = ("list_size", "2022-23")
+#: Each practice's deprivation score and list size.
+PRACTICE_IMD = "practice_imd_score"
+LIST_SIZE = "list_size"
 #: Draws of the simulated SII/RII limits (OHID's method).
 REPETITIONS = 20_000
 
@@ -35,20 +38,55 @@ def choices(atlas: Atlas) -> list[str]:
     return [i for i in PRACTICE_INDICATORS if i in present]
 
 
+def _end_year(period: str) -> int | None:
+    """The calendar year a period ends in ("2024-25" -> 2025, "IMD 2019" -> 2019)."""
+    digits = re.findall(r"\d{2,4}", period)
+    if not digits:
+        return None
+    last = digits[-1]
+    return int(last) + 2000 if len(last) == 2 else int(last)
+
+
+def deprivation_for(atlas: Atlas, period: str) -> tuple[str, str] | None:
+    """(IMD edition, list-size year) to pair with an indicator's practice ``period``.
+
+    The edition is the newest published by the end of the period's year (IMD 2019 for
+    2022-23, IMD 2025 for 2024-25), falling back to the oldest the atlas has; the list size
+    is the same year's where the atlas has it, else the nearest earlier (else the oldest).
+    None when the atlas has no practice deprivation or list sizes at all.
+    """
+    present = set(atlas.indicator_ids("practice"))
+    editions = atlas.periods(PRACTICE_IMD, "practice") if PRACTICE_IMD in present else []
+    sizes = atlas.periods(LIST_SIZE, "practice") if LIST_SIZE in present else []
+    if not editions or not sizes:
+        return None
+    end = _end_year(period) or 0
+    current = [e for e in editions if (_end_year(e) or 0) <= end]
+    edition = current[-1] if current else editions[0]
+    earlier = [s for s in sizes if (_end_year(s) or 0) <= end]
+    size = period if period in sizes else (earlier[-1] if earlier else sizes[0])
+    return edition, size
+
+
 def quantile_word(n: int) -> str:
     """'decile' for ten groups, else 'quintile' (the page offers ten or five)."""
     return "decile" if n == 10 else "quintile"
 
 
 def practice_frame(atlas: Atlas, indicator_id: str, period: str) -> pd.DataFrame:
-    """Practices' values of an indicator with their IMD 2019 score and list size.
+    """Practices' values of an indicator with their deprivation score and list size.
 
     Columns: area_code, value, numerator, denominator, imd_score, weight (list size): the
-    input :func:`gapmap.inequality.by_quantile` expects. Suppressed practices are left out.
+    input :func:`gapmap.inequality.by_quantile` expects, from the edition and list size
+    :func:`deprivation_for` pairs with ``period``. Suppressed practices are left out.
     """
+    paired = deprivation_for(atlas, period)
+    if paired is None:
+        raise ValueError("the atlas has no practice deprivation scores or list sizes")
+    edition, year = paired
     values = atlas.table(indicator_id, "practice", period)
-    imd = atlas.table(PRACTICE_IMD[0], "practice", PRACTICE_IMD[1])[["area_code", "value"]]
-    size = atlas.table(LIST_SIZE[0], "practice", LIST_SIZE[1])[["area_code", "value"]]
+    imd = atlas.table(PRACTICE_IMD, "practice", edition)[["area_code", "value"]]
+    size = atlas.table(LIST_SIZE, "practice", year)[["area_code", "value"]]
     out = (
         values[["area_code", "value", "numerator", "denominator", "suppressed"]]
         .merge(imd.rename(columns={"value": "imd_score"}), on="area_code")
@@ -90,7 +128,7 @@ def fitted_line(result: dict) -> tuple[float, float]:
     return float(result["value_least_deprived"]) - most, most
 
 
-def sii_sentence(result: dict, meta: pd.Series, word: str) -> str:
+def sii_sentence(result: dict, meta: pd.Series, word: str, edition: str) -> str:
     """The slope and relative indices of inequality in words, with their intervals.
 
     The SII and its interval read in the indicator's own number format (``meta`` carries its
@@ -110,5 +148,5 @@ def sii_sentence(result: dict, meta: pd.Series, word: str) -> str:
         f"{with_unit(fmt.number(abs(sii)), gap_unit)} {side} than the least deprived end. "
         f"**Relative index: {rii}** — the gap as a share of the England average "
         f"({fmt.text(result['mean'])}), from {word}s of GP practices grouped by the "
-        "deprivation of their patients' neighbourhoods (IMD 2019)."
+        f"deprivation of their patients' neighbourhoods ({edition})."
     )

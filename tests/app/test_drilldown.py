@@ -15,10 +15,17 @@ def test_the_layers_hold_the_area_s_neighbourhoods_and_practices(atlas):
     lsoas = atlas.within(BLACK_COUNTRY.area, "sub_icb", "lsoa")
     assert set(drill.shapes["area_code"]) == set(lsoas["area_code"])
     assert drill.shapes["imd_decile"].between(1, 10).all()
-    assert set(drill.practices["area_code"]) == drilldown.practice_codes(atlas, BLACK_COUNTRY)
+    # The practices open in 2024-25: the area's practices less those closed or merged since.
+    inside = drilldown.practice_codes(atlas, BLACK_COUNTRY)
+    latest = set(atlas.table("depression_prevalence", "practice", "2024-25")["area_code"])
+    assert set(drill.practices["area_code"]) == inside & latest
+    assert len(inside) - len(drill.practices) == 10
     (feature,) = drill.outline["features"]
     assert feature["properties"]["area_code"] == BLACK_COUNTRY.area
     assert drill.practice_meta["id"] == "depression_prevalence"
+    # The practices carry their latest values (QOF 2024-25), every one of them.
+    assert drill.practice_period == "2024-25"
+    assert drill.practices["value"].notna().all()
 
 
 def test_the_summary_counts_what_the_map_shows(atlas):
@@ -27,7 +34,8 @@ def test_the_summary_counts_what_the_map_shows(atlas):
     assert 0 < most == drill.most_deprived < len(drill.shapes)
     assert drill.summary() == (
         f"{len(drill.shapes)} neighbourhoods, {most} of them in England's most deprived "
-        f"tenth (decile 1); {len(drill.practices)} GP practices."
+        f"tenth (decile 1); {len(drill.practices)} GP practices, coloured by "
+        "Depression prevalence in 2024-25."
     )
 
 
