@@ -56,15 +56,20 @@ class PeerValue:
     numerator: float | None = None  # pooled counts, protected
     denominator: float | None = None
     note: str | None = None
+    flagged: int = 0  # peers left out for data quality
 
     @property
     def how(self) -> str:
-        """'pooled counts of 10 areas', 'median of 9 areas' or 'no value'."""
+        """'pooled counts of 10 areas', 'median of 9 areas' or 'no value', and any left out."""
         if self.method == "pooled":
-            return f"pooled counts of {self.n} areas"
-        if self.method == "median":
-            return f"median of {self.n} area{'' if self.n == 1 else 's'}"
-        return "no value"
+            made = f"pooled counts of {self.n} area{'' if self.n == 1 else 's'}"
+        elif self.method == "median":
+            made = f"median of {self.n} area{'' if self.n == 1 else 's'}"
+        else:
+            made = "no value"
+        if self.flagged:
+            made += f", {self.flagged} left out for data quality"
+        return made
 
 
 def group(atlas: Atlas, selection: Selection, vintage: str | None = None) -> PeerGroup:
@@ -99,9 +104,11 @@ def peer_value(table: pd.DataFrame, codes: tuple[str, ...] | list[str], meta) ->
     are shown rounded to 5; exact counts pool exact. The value follows from the pooled counts.
     """
     # A peer flagged for data quality (an incomplete submission) never sets the group's value.
-    rows = table.loc[table["area_code"].isin(list(codes)) & unflagged(table)]
+    ours = table["area_code"].isin(list(codes))
+    rows = table.loc[ours & unflagged(table)]
+    flagged = int((ours & ~unflagged(table)).sum())
     if rows.empty:
-        return PeerValue(None, "none", 0)
+        return PeerValue(None, "none", 0, flagged=flagged)
     suppressed = rows["suppressed"].fillna(False).astype(bool).to_numpy()
     numerator, denominator = _floats(rows["numerator"]), _floats(rows["denominator"])
     counted = ~suppressed & np.isfinite(numerator) & np.isfinite(denominator) & (denominator > 0)
@@ -113,13 +120,19 @@ def peer_value(table: pd.DataFrame, codes: tuple[str, ...] | list[str], meta) ->
         )
         pooled = pool(numerator, denominator, multiplier, *releases)
         return PeerValue(
-            pooled.value, "pooled", len(rows), pooled.numerator, pooled.denominator, pooled.note
+            pooled.value,
+            "pooled",
+            len(rows),
+            pooled.numerator,
+            pooled.denominator,
+            pooled.note,
+            flagged,
         )
     values = _floats(rows["value"])[~suppressed]
     values = values[np.isfinite(values)]
     if not len(values):
-        return PeerValue(None, "none", 0)
-    return PeerValue(float(np.median(values)), "median", len(values))
+        return PeerValue(None, "none", 0, flagged=flagged)
+    return PeerValue(float(np.median(values)), "median", len(values), flagged=flagged)
 
 
 def compared(lower: object, upper: object, value: float | None, polarity: str) -> str:
