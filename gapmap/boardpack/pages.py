@@ -296,14 +296,13 @@ def _pack_indicators(facts: Facts, atlas: Atlas) -> list[str]:
 
 
 def _source_bullets(facts: Facts, atlas: Atlas) -> list[prose.Block]:
-    """One bullet per indicator in the pack: its publisher and files."""
+    """One bullet per indicator in the pack: its publishers (a board reads who, not files)."""
     bullets = []
     for indicator_id in _pack_indicators(facts, atlas):
         meta = atlas.indicator(indicator_id)
-        files = "; ".join(s.strip() for s in str(meta["sources"]).split(";") if s.strip())
         runs = (
             prose.Run(str(meta["short_name"]), "B"),
-            prose.Run(f": {publisher(str(meta['sources']))}. Files: {files}"),
+            prose.Run(f": {publisher(str(meta['sources']))}."),
         )
         bullets.append(prose.Block("bullet", runs))
     return bullets
@@ -318,8 +317,9 @@ def sources_page(pdf: Pack, facts: Facts, atlas: Atlas) -> None:
     built = (
         f"The atlas was built on {long_date(facts.built)} from "
         f"{len(atlas.manifest.get('raw_files', {}))} published files; every row "
-        "of each was either used or rejected with a reason (see Methods & data "
-        "in the app)."
+        "of each was either used or rejected with a reason. The files behind each "
+        "figure, and the newest period of each, are listed in the app under Methods & "
+        "data, Sources and licences."
     )
     blocks.append(prose.Block("paragraph", (prose.Run(built),)))
     sources = read_content("sources")

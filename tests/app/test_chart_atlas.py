@@ -25,7 +25,7 @@ def test_real_gap_ratio_charts(atlas: Atlas) -> None:
     valued = int(tab["value"].notna().sum())
     assert valued == len(tab) - 1  # E38000119 has no April 2023 count
     assert f"for {len(tab)} areas" in described
-    assert f"NHS Black Country ICB - D2P2L is 32nd of {valued} at 1.01" in described
+    assert f"NHS Black Country ICB - D2P2L is 32nd of {valued} at 1.02" in described
     assert "1 without a value (suppressed or missing) listed last" in described
     funnel = charts.funnel(tab, meta, limits.funnel(tab, meta), selected="E38000259")
     assert "NHS Black Country ICB - D2P2L" in funnel.to_dict()["description"]

@@ -47,7 +47,7 @@ class Case:
 
 
 CASES = [
-    Case("depression_prevalence", "13.7%", "13.7", "13.7", "13.8", "13.7% to 13.8%"),
+    Case("depression_prevalence", "14.8%", "14.8", "14.7", "14.9", "14.7% to 14.9%"),
     Case(
         "tt_access_rate",
         "2,124.4 per 100,000",
@@ -56,10 +56,10 @@ CASES = [
         "2,153.0",
         "2,096.0 to 2,153.0 per 100,000",
     ),
-    Case("tt_gap_ratio", "1.01", "1.01", "1.00", "1.03", "1.00 to 1.03"),
-    Case("tt_gap_ratio_modelled", "0.88", "0.88", "0.87", "0.90", "0.87 to 0.90"),
+    Case("tt_gap_ratio", "1.02", "1.02", "1.00", "1.04", "1.00 to 1.04"),
+    Case("tt_gap_ratio_modelled", "0.89", "0.89", "0.87", "0.90", "0.87 to 0.90"),
     Case("imd_score", "30.3", "30.3"),
-    Case("smi_prevalence", "1.00%", "1.00", "0.99", "1.02", "0.99% to 1.02%"),
+    Case("smi_prevalence", "1.01%", "1.01", "1.00", "1.03", "1.00% to 1.03%"),
 ]
 
 
