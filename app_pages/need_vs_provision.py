@@ -135,12 +135,14 @@ if monthly_ids:
     months = tt_months.monthly_series(data, chosen, selection)
     st.markdown(tt_months.latest_sentence(months))
     ui.chart_block(
-        monthly(months.table, months.meta, icb_name=months.icb_name),
+        monthly(months.table, months.meta, icb_name=months.icb_name, breaks=months.breaks),
         name=f"tt-monthly-{chosen}-{months.icb_code or 'england'}",
         title=f"{months.meta['short_name']}: {months.icb_name or 'England'}",
         source=chart_source(months.meta),
         period=months.span,
-        alt_text=describe_monthly(months.table, months.meta, icb_name=months.icb_name),
+        alt_text=describe_monthly(
+            months.table, months.meta, icb_name=months.icb_name, breaks=months.breaks
+        ),
         table=months.table,
     )
     st.caption(tt_months.chart_note(months))

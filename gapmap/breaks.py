@@ -42,7 +42,8 @@ class Break:
         return f"the series changed in {self.period}: {self.change}"
 
 
-def _breaks(table: pd.DataFrame) -> list[Break]:
+def from_table(table: pd.DataFrame) -> list[Break]:
+    """The breaks of one indicator at one level (rows of ``breaks.parquet``), oldest first."""
     rows = [
         Break(str(r.period), str(r.change), str(r.label), bool(r.apart))
         for r in table.itertuples(index=False)
@@ -70,7 +71,7 @@ def mark(rows: pd.DataFrame, breaks: pd.DataFrame) -> pd.DataFrame:
     """
     if breaks.empty or rows.empty:
         return rows
-    listed = _breaks(breaks)
+    listed = from_table(breaks)
     main = [b for b in listed if not b.apart]
     apart = {b.period: b for b in listed if b.apart}
     found = [_belongs(str(p), main, apart) for p in rows["period"]]

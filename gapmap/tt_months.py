@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from gapmap.atlas import ENGLAND, Atlas
+from gapmap.breaks import Break, from_table
 from gapmap.content import read_content
 from gapmap.prose import section
 from gapmap.state import Selection
@@ -80,6 +81,8 @@ class MonthlySeries:
     icb_code: str | None = None
     icb_name: str | None = None
     icb: pd.DataFrame | None = None
+    #: Where the measure was redefined (England's breaks; an ICB's are the same).
+    breaks: tuple[Break, ...] = ()
 
     @property
     def table(self) -> pd.DataFrame:
@@ -116,12 +119,13 @@ def monthly_series(atlas: Atlas, indicator_id: str, selection: Selection) -> Mon
     """England's series of a monthly measure, with the selected area's ICB's where it has one."""
     meta = atlas.indicator(indicator_id)
     england = _rows(atlas, indicator_id, ENGLAND, "england")
+    breaks = tuple(from_table(atlas.series_breaks(indicator_id, "england")))
     code = containing_icb(atlas, selection)
     icb = None if code is None else _rows(atlas, indicator_id, code, ICB_LEVEL)
-    if icb is None or icb.empty:
-        name = None if code is None else _icb_name(atlas, code)
-        return MonthlySeries(indicator_id, meta, england, code, name, None)
-    return MonthlySeries(indicator_id, meta, england, code, _icb_name(atlas, code), icb)
+    name = None if code is None else _icb_name(atlas, code)
+    if icb is not None and icb.empty:
+        icb = None
+    return MonthlySeries(indicator_id, meta, england, code, name, icb, breaks)
 
 
 def _icb_name(atlas: Atlas, code: str) -> str:

@@ -1,21 +1,28 @@
 """Month-by-month chart: England's line and, where an area is selected, its ICB's line.
 
 The x axis is time (one label every six months, never crowded); each y axis has ticks and a
-domain fitted to the data it draws. Percentages share one axis. Counts do not: England's
+domain fitted to the data it draws. A month flagged for data quality is left out of the
+line (a gap) and drawn as an open diamond; a series break (a redefinition) stops the lines
+and is drawn as a labelled dotted rule. Percentages share one axis. Counts do not: England's
 count is some fifty times an ICB's, so England reads on the left axis and the ICB on the
 right, each line in its axis's colour, and the subtitle says which is which.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from gapmap.breaks import Break
+from gapmap.charts.break_rules import break_rule_layers
 from gapmap.charts.common import HEIGHT, INK, SERIES, Meta, column, floats, name_of, titled, unit_of
 from gapmap.palette import NEUTRAL_SCALE
+from gapmap.periods import sort_key
 from gapmap.subjects import period_label
-from gapmap.wording import number_format, plural
+from gapmap.wording import number_format, plural, upper_first
 
 ENGLAND_NAME = "England"
 #: England dashed in its usual colour, as on every trend chart; the ICB solid in a dark purple
@@ -36,8 +43,12 @@ X_AXIS = alt.Axis(
 )
 
 
-def monthly_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows the chart draws: month (a UTC date), series, value (suppressed: NaN), flags."""
+def monthly_frame(table: pd.DataFrame, breaks: Sequence[Break] = ()) -> pd.DataFrame:
+    """The rows the chart draws: month (a UTC date), series, value (suppressed: NaN), flags.
+
+    ``line`` is the value the line joins (NaN on a flagged month, so the line has a gap
+    there) and ``segment`` counts the breaks at or before the month (lines stop at each).
+    """
     frame = pd.DataFrame(
         {
             "period": column(table, "period", "").astype(str).to_numpy(),
@@ -48,7 +59,18 @@ def monthly_frame(table: pd.DataFrame) -> pd.DataFrame:
         }
     )
     frame["date"] = frame["period"] + "-01"
+    frame["line"] = frame["value"].where(~frame["flagged"])
+    starts = [sort_key(b.period) for b in breaks if not b.apart]
+    frame["segment"] = [sum(k <= sort_key(p) for k in starts) for p in frame["period"]]
     return frame.sort_values(["series", "period"]).reset_index(drop=True)
+
+
+def inside(breaks: Sequence[Break], frame: pd.DataFrame) -> list[Break]:
+    """The breaks with months of the chart on both sides: the ones it draws."""
+    if frame.empty:
+        return []
+    first, last = min(frame["period"], key=sort_key), max(frame["period"], key=sort_key)
+    return [b for b in breaks if sort_key(first) < sort_key(b.period) <= sort_key(last)]
 
 
 def y_domain(values: np.ndarray, *, percent: bool) -> list[float]:
@@ -85,7 +107,8 @@ def _line(frame: pd.DataFrame, meta: Meta, colour: str, axis: alt.Axis, domain: 
         )
         .encode(
             x=alt.X("date:T", axis=X_AXIS, timeUnit="utcyearmonth"),
-            y=alt.Y("value:Q", axis=axis, scale=alt.Scale(domain=domain, nice=False)),
+            y=alt.Y("line:Q", axis=axis, scale=alt.Scale(domain=domain, nice=False)),
+            detail="segment:N",
             tooltip=tooltip,
         )
     )
@@ -126,9 +149,23 @@ def _series(part: pd.DataFrame, meta: Meta, colour: str, axis: alt.Axis, domain:
     return [_line(part, meta, colour, axis, domain), *flags]
 
 
-def monthly(table: pd.DataFrame, meta: Meta, *, icb_name: str | None = None) -> alt.LayerChart:
-    """England's monthly line and, when ``icb_name`` has rows in ``table``, the ICB's line."""
-    frame = monthly_frame(table)
+def monthly(
+    table: pd.DataFrame,
+    meta: Meta,
+    *,
+    icb_name: str | None = None,
+    breaks: Sequence[Break] = (),
+) -> alt.LayerChart:
+    """England's monthly line and, when ``icb_name`` has rows in ``table``, the ICB's line.
+
+    ``breaks`` are the measure's series breaks (:mod:`gapmap.breaks`): each inside the
+    chart's months stops the lines and is drawn as a labelled rule.
+    """
+    frame = monthly_frame(table, breaks)
+    drawn = inside(breaks, frame)
+    rules = break_rule_layers(
+        drawn, alt.X("date:T", timeUnit="utcyearmonth"), "date", frame["date"]
+    )
     unit = unit_of(meta)
     percent = unit == "%"
     england = frame.loc[frame["series"] == ENGLAND_NAME]
@@ -142,18 +179,23 @@ def monthly(table: pd.DataFrame, meta: Meta, *, icb_name: str | None = None) -> 
         domain = y_domain(pd.concat([england, icb])["value"].to_numpy(), percent=percent)
         parts = [(england, COLOURS["england"]), (icb, COLOURS["icb"])]
         layers = [lay for p, c in parts if len(p) for lay in _series(p, meta, c, axis, domain)]
-        layered = alt.layer(*layers)
+        layered = alt.layer(*layers, *rules)
     else:
         left = _axis(f"England{in_unit}", COLOURS["england"], "left", meta)
         right = _axis(f"{icb_name}{in_unit}", COLOURS["icb"], "right", meta)
         layered = alt.layer(
             alt.layer(*_series(england, meta, COLOURS["england"], left, _fit(england, percent))),
             alt.layer(*_series(icb, meta, COLOURS["icb"], right, _fit(icb, percent))),
+            *rules,
         ).resolve_scale(y="independent")
     subtitle = _subtitle(None if icb.empty else icb_name, shared=shared)
     if frame["flagged"].any():
-        subtitle.append("Open diamonds: months flagged for data quality (see the note on hover).")
-    description = describe_monthly(table, meta, icb_name=icb_name)
+        subtitle.append(
+            "Open diamonds: months flagged for data quality, left out of the line (note on hover)."
+        )
+    if drawn:
+        subtitle.append("Dotted upright line: the measure was redefined; lines stop there.")
+    description = describe_monthly(table, meta, icb_name=icb_name, breaks=breaks)
     return titled([layered], f"{name_of(meta)}: month by month", subtitle, description, HEIGHT)
 
 
@@ -185,9 +227,15 @@ def _ends(frame: pd.DataFrame, meta: Meta) -> str:
     return text + (f" ({plural(blank, 'month')} without a figure)" if blank else "")
 
 
-def describe_monthly(table: pd.DataFrame, meta: Meta, *, icb_name: str | None = None) -> str:
-    """One sentence: each line's first and last months, for the text alternative."""
-    frame = monthly_frame(table)
+def describe_monthly(
+    table: pd.DataFrame,
+    meta: Meta,
+    *,
+    icb_name: str | None = None,
+    breaks: Sequence[Break] = (),
+) -> str:
+    """Each line's first and last months, flagged months and breaks, for the text alternative."""
+    frame = monthly_frame(table, breaks)
     england = frame.loc[frame["series"] == ENGLAND_NAME]
     text = f"{name_of(meta)}, month by month. England: {_ends(england, meta)}"
     if icb_name:
@@ -196,4 +244,11 @@ def describe_monthly(table: pd.DataFrame, meta: Meta, *, icb_name: str | None = 
             text += f". {icb_name}: no providers placed in it, so no line"
         else:
             text += f". {icb_name} (approximate, from its providers): {_ends(icb, meta)}"
+    flagged = int(frame["flagged"].sum())
+    if flagged:
+        text += (
+            f". {plural(flagged, 'month')} flagged for data quality "
+            f"{'is' if flagged == 1 else 'are'} left out of the lines"
+        )
+    text += "".join(f". {upper_first(b.reason())}" for b in inside(breaks, frame))
     return text + "."

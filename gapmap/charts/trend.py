@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from gapmap import breaks as series_breaks
+from gapmap.charts.break_rules import break_rule_layers
 from gapmap.charts.common import (
     HEIGHT,
     INK,
-    MUTED,
     NO_VALUE,
     SERIES,
     Meta,
@@ -202,40 +202,8 @@ def _reference_layers(meta: Meta) -> list[alt.Chart]:
 
 
 def _break_layers(frame: pd.DataFrame, x: alt.X) -> list[alt.Chart]:
-    """An upright dashed rule at each break, with its short label at the top.
-
-    A label sits right of its rule in the left half of the chart and left of it in the
-    right half, so it stays inside the plot.
-    """
-    drawn = series_breaks.drawn(frame)
-    if not drawn:
-        return []
-    starts = pd.to_datetime(frame["start"].dropna())
-    middle = starts.min() + (starts.max() - starts.min()) / 2
-    rules = pd.DataFrame(
-        {
-            "start": [series_breaks.start_date(b.period) for b in drawn],
-            "label": [b.label for b in drawn],
-            "change": [upper_first(b.change) for b in drawn],
-            "row": [4 + 14 * (n % 2) for n in range(len(drawn))],
-        }
-    )
-    rules["left"] = pd.to_datetime(rules["start"]) <= middle
-    tooltip = [alt.Tooltip("label:N", title="Series change"), alt.Tooltip("change:N", title="")]
-    rule = alt.Chart(rules).mark_rule(color=MUTED, strokeDash=[2, 3], strokeWidth=1.5)
-    layers = [rule.encode(x=x, tooltip=tooltip)]
-    for left, part in rules.groupby("left"):
-        text = alt.Chart(part).mark_text(
-            align="left" if left else "right",
-            baseline="top",
-            dx=4 if left else -4,
-            color=INK,
-            fontSize=11,
-        )
-        layers.append(
-            text.encode(x=x, y=alt.Y("row:Q", scale=None), text="label:N", tooltip=tooltip)
-        )
-    return layers
+    """An upright dashed rule at each break inside the trend, with its short label."""
+    return break_rule_layers(series_breaks.drawn(frame), x, "start", frame["start"])
 
 
 def _england_ratio_layers(frame: pd.DataFrame, meta: Meta, x: alt.X) -> list:

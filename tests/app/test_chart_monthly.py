@@ -186,3 +186,31 @@ def test_months_flagged_for_data_quality_are_marked_on_the_icb_line(referrals):
     drawn = {row["date"] for row in _drawn(spec, diamonds)}
     assert "2022-12-01" in drawn and len(drawn) == len(flagged)
     assert any("data quality" in line for line in spec["title"]["subtitle"])
+    # ...and left out of the ICB's line: a gap there, not a dip to a quarter.
+    (icb_line,) = [lay for lay in _lines(spec) if lay["encoding"]["y"]["axis"]["orient"] == "right"]
+    december = next(r for r in _drawn(spec, icb_line) if r["date"] == "2022-12-01")
+    assert december["line"] is None and december["value"] is not None
+    text = describe_monthly(table, referrals.meta, icb_name=referrals.icb_name)
+    assert len(flagged) == 1  # December 2022 alone
+    assert "1 month flagged for data quality is left out of the lines" in text
+
+
+def test_the_recovery_redefinition_of_april_2022_stops_the_lines(atlas):
+    series = tt_months.monthly_series(atlas, "tt_monthly_recovery", _select())
+    assert [b.period for b in series.breaks] == ["2022-04"]
+    chart = monthly(series.table, series.meta, icb_name=series.icb_name, breaks=series.breaks)
+    spec = chart.to_dict()
+    (rule,) = _marked(spec, "rule")
+    assert _drawn(spec, rule)[0]["date"] == "2022-04-01"
+    labels = [r["label"] for lay in _marked(spec, "text") for r in _drawn(spec, lay)]
+    assert "Recovery redefined" in labels
+    for line in _lines(spec):  # each line is drawn in two pieces, before and after
+        assert line["encoding"]["detail"]["field"] == "segment"
+        segments = {(r["date"] < "2022-04-01", r["segment"]) for r in _drawn(spec, line)}
+        assert segments == {(True, 0), (False, 1)}
+    assert any("redefined" in line for line in spec["title"]["subtitle"])
+    compiles(chart)
+    text = describe_monthly(
+        series.table, series.meta, icb_name=series.icb_name, breaks=series.breaks
+    )
+    assert "The series changed in 2022-04: from April 2022 (version 2.1" in text
