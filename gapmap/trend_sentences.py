@@ -17,9 +17,9 @@ from gapmap import breaks as series_breaks
 from gapmap.content import read_content
 from gapmap.periods import ordered
 from gapmap.subjects import field, period_label, subject, value_phrase
-from gapmap.trends import LEVEL, RecentTrend, judge, yearly
+from gapmap.trends import LEVEL, RecentTrend, flagged, judge, yearly
 from gapmap.tt_months import MONTHLY_INDICATORS
-from gapmap.wording import escape_md, lower_first, number_word, upper_first
+from gapmap.wording import escape_md, lower_first, number_word, quality_word, upper_first
 
 #: Series shown as trends only: their latest month repeats an annual indicator (MHSDS), or
 #: is one month of counts, approximate below England (Talking Therapies month by month).
@@ -48,6 +48,8 @@ def trend_sentence(
     if "suppressed" in rows.columns:
         rows = rows.loc[~rows["suppressed"].fillna(False).astype(bool)]
     rows = rows.loc[rows["value"].notna()]
+    left_out = rows.loc[flagged(rows)]  # incomplete submissions are not movements
+    rows = rows.loc[~flagged(rows)]
     if rows["period"].nunique() < 2:
         return None
     shown = rows
@@ -67,7 +69,18 @@ def trend_sentence(
         sentence += " " + _movement("England's figure", e1, e2, p1, p2, meta)
     if boundary_note and "vintage" in rows.columns and rows["vintage"].nunique() > 1:
         sentence += " Area boundaries changed during these years; see the methods page."
-    return sentence + _break_notes(shown, brk)
+    return sentence + _break_notes(shown, brk) + _quality_notes(left_out)
+
+
+def _quality_notes(rows: pd.DataFrame) -> str:
+    """Why each flagged period is left out of the movement described."""
+    if rows.empty:
+        return ""
+    notes = [
+        f" {period_label(p)} is left out ({lower_first(str(quality_word(q)))})."
+        for p, q in zip(rows["period"], rows["quality"], strict=True)
+    ]
+    return "".join(sorted(set(notes), key=notes.index))
 
 
 def _not_compared(name: str, where: str, brk: series_breaks.Break) -> str:

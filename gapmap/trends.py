@@ -172,15 +172,22 @@ def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy()
 
 
+def flagged(frame: pd.DataFrame) -> pd.Series:
+    """True for rows a data-quality rule flagged: never a point of a trend."""
+    if "quality" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame["quality"].notna() & (frame["quality"].astype("string").str.strip() != "")
+
+
 def _valid(frame: pd.DataFrame, method: str) -> pd.Series:
-    """Rows the test can use: shown, valued and with what the method needs."""
+    """Rows the test can use: shown, unflagged, valued and with what the method needs."""
     hidden = (
         frame["suppressed"].fillna(False).astype(bool)
         if "suppressed" in frame.columns
         else pd.Series(False, index=frame.index)
     )
     value = _floats(frame, "value")
-    ok = ~hidden.to_numpy() & np.isfinite(value)
+    ok = ~hidden.to_numpy() & np.isfinite(value) & ~flagged(frame).to_numpy()
     if method == CHI_SQUARE:
         r, n = _floats(frame, "numerator"), _floats(frame, "denominator")
         ok &= np.isfinite(r) & np.isfinite(n) & (r >= 0) & (n > r)

@@ -64,6 +64,7 @@ def _trend_frame(trend_table: pd.DataFrame) -> pd.DataFrame:
             "england_value": floats(column(trend_table, "england_value")),
             "compared": compared(trend_table),
             "suppressed": suppressed_of(trend_table),
+            "flagged": column(trend_table, "quality", pd.NA).notna().to_numpy(),
             "segment": _segments(trend_table),
             "england_segment": column(trend_table, series_breaks.ENGLAND_START, "")
             .fillna("")
@@ -144,7 +145,9 @@ def _area_layers(frame: pd.DataFrame, table: pd.DataFrame, meta: Meta, x: alt.X)
     """The area's 95% band and line (one per series) and dots coloured by comparison."""
     y_title = axis_title(meta)
     layers = []
-    band = frame.loc[np.isfinite(frame["lower_95"]) & np.isfinite(frame["upper_95"])]
+    band = frame.loc[
+        np.isfinite(frame["lower_95"]) & np.isfinite(frame["upper_95"]) & ~frame["flagged"]
+    ]
     if not band.empty:
         layers.append(
             alt.Chart(band)
@@ -153,19 +156,32 @@ def _area_layers(frame: pd.DataFrame, table: pd.DataFrame, meta: Meta, x: alt.X)
         )
     y = alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
     valued = frame.loc[np.isfinite(frame["value"])]
+    # A period flagged for data quality is a gap in the line, drawn as an open diamond.
+    lined = valued.assign(line=valued["value"].where(~valued["flagged"]))
     alone = series_breaks.apart(valued)
-    colour = comparison_colour(comparisons_present(table))
+    unflagged = column(table, "quality", pd.NA).isna().to_numpy()
+    colour = comparison_colour(comparisons_present(table.loc[unflagged]))
     layers.append(
-        alt.Chart(valued)
-        .mark_line(color=SERIES["area"], strokeWidth=2)
-        .encode(x=x, y=y, detail="segment:N")
+        alt.Chart(lined)
+        .mark_line(color=SERIES["area"], strokeWidth=2, invalid="break-paths-show-domains")
+        .encode(x=x, y=alt.Y("line:Q", title=y_title, scale=alt.Scale(zero=False)))
+        .encode(detail="segment:N")
     )
-    for shape, part in (("circle", valued.loc[~alone]), ("diamond", valued.loc[alone])):
+    dotted = valued.loc[~valued["flagged"]]
+    alone = alone.loc[dotted.index]
+    for shape, part in (("circle", dotted.loc[~alone]), ("diamond", dotted.loc[alone])):
         if len(part):
             dots = alt.Chart(part).mark_point(
                 shape=shape, size=70, filled=True, opacity=1, stroke=INK, strokeWidth=0.6
             )
             layers.append(dots.encode(x=x, y=y, color=colour, tooltip=_tooltip(meta)))
+    odd = valued.loc[valued["flagged"]]
+    if len(odd):
+        layers.append(
+            alt.Chart(odd)
+            .mark_point(shape="diamond", filled=False, size=110, strokeWidth=2, color=INK)
+            .encode(x=x, y=y, tooltip=_tooltip(meta))
+        )
     return layers
 
 
@@ -235,6 +251,8 @@ def _subtitle(frame: pd.DataFrame, meta: Meta, area_name: str, verdict: str | No
         if series_breaks.apart(frame).any():
             line += "; a diamond is a figure on another basis"
         lines.append(line + ".")
+    if (frame["flagged"] & np.isfinite(frame["value"])).any():
+        lines.append("Open diamond: a figure flagged for data quality, left out of the line.")
     if verdict:
         lines.append(verdict)
     return lines
@@ -265,7 +283,9 @@ def describe_trend(
             f"({plural(len(valued), 'period')}, {first} to {last}), drawn as the line at 1; "
             "select an area to see its ratio against England." + tail
         )
-    current, _ = series_breaks.latest(valued)
+    current, _ = series_breaks.latest(valued.loc[~valued["flagged"]])
+    if current.empty:  # every period flagged
+        current = valued
     first, last = current.iloc[0], current.iloc[-1]
     fmt = number_format(meta)
     text = f"Trend of {name_of(meta)} in {area_name}"
@@ -283,6 +303,12 @@ def describe_trend(
     blank = int(frame["suppressed"].sum())
     if blank:
         text += f"; {plural(blank, 'period')} suppressed"
+    odd = int(valued["flagged"].sum())
+    if odd:
+        text += (
+            f"; {plural(odd, 'period')} flagged for data quality, left out of the line "
+            "(open diamonds)"
+        )
     return text + "." + tail
 
 
