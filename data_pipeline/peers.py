@@ -21,6 +21,7 @@ import pandas as pd
 from data_pipeline.ccg_vintages.population import ccg_population
 from data_pipeline.geography import LEVEL_VINTAGES, split_population
 from data_pipeline.indicators.levels.sub_icb import lsoa_parents
+from methods.atlas_tables import PEER_COLUMNS
 
 #: Peers per area: a common comparator-group size (DfE's statistical neighbours list ten).
 K = 10
@@ -30,7 +31,7 @@ DEPRIVATION = "imd_score"
 POPULATION_SOURCE = "ONS mid-2020 population estimates (2011 LSOAs)"
 #: Distances are rounded so that distances equal in exact arithmetic tie, and the code decides.
 DECIMALS = 9
-COLUMNS = ("area_code", "level", "vintage", "rank", "peer_code", "distance")
+COLUMNS = PEER_COLUMNS
 
 
 def lsoa_levels(

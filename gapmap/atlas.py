@@ -19,6 +19,7 @@ import pandas as pd
 
 from gapmap import breaks as series_breaks
 from gapmap.periods import ordered
+from methods.atlas_tables import DECILE_COLUMNS, PEER_COLUMNS, QUALITY_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 ATLAS_DIR = ROOT / "geodata" / "atlas"
@@ -43,46 +44,8 @@ PARENT_COLUMN = {
     "ltla": "parent_ltla",
     "utla": "parent_utla",
 }
-PEER_COLUMNS = ("area_code", "level", "vintage", "rank", "peer_code", "distance")
 #: The values column naming the data-quality rule that caught a row (NA when fine).
 QUALITY = "quality"
-#: Columns of ``quality.parquet``: each caught row, its shown value, and the evidence.
-QUALITY_COLUMNS = (
-    "rule",
-    "indicator_id",
-    "area_code",
-    "level",
-    "vintage",
-    "period",
-    "row_value",
-    "basis",
-    "measure",
-    "months",
-    "unit",
-    "value",
-    "reference",
-    "share",
-    "short_share",
-    "parts",
-    "note",
-)
-#: Columns of the decile table (``deciles.parquet``: Talking Therapies by IMD decile within
-#: each ICB, and England's); an atlas built before it has none, and reads as empty.
-DECILE_COLUMNS = (
-    "indicator_id",
-    "area_code",
-    "level",
-    "period",
-    "decile",
-    "value",
-    "lower_95",
-    "upper_95",
-    "numerator",
-    "denominator",
-    "suppressed",
-    "note",
-    "not_stated_share",
-)
 REBUILD_HINT = (
     "The atlas under geodata/atlas is missing or unreadable. Reinstall from a fresh clone, "
     "or rebuild it with `python -m data_pipeline build --raw DIR` (see the README)."

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from gapmap.periods import sort_key
+from methods.atlas_tables import BREAK_COLUMNS
 
 #: Columns of ``breaks.parquet``.
-COLUMNS = ("indicator_id", "level", "period", "change", "label", "apart")
+COLUMNS = BREAK_COLUMNS
 #: Columns :func:`mark` adds to a trend: the period that began the row's series (missing for
 #: the first series), what changed there, its short label, and whether the row stands apart.
 START, CHANGE, LABEL, APART = "series_start", "series_change", "series_label", "series_apart"

@@ -20,14 +20,11 @@ from data_pipeline.indicators import Indicator, load_catalogue
 from data_pipeline.indicators.context import BuildContext
 from data_pipeline.indicators.families import tt_icb
 from methods import disclosure, intervals
+from methods.atlas_tables import DECILE_COLUMNS
 
 #: The levels of the table: each ICB, and England for comparison.
 LEVELS = ("icb", "england")
-COLUMNS = [
-    *("indicator_id", "area_code", "level", "vintage", "period", "decile"),
-    *("numerator", "denominator", *disclosure.STAT_COLUMNS, "suppressed", "note"),
-    "not_stated_share",
-]
+COLUMNS = list(DECILE_COLUMNS)
 #: Which count the share of activity without a decile is taken of, per indicator: rates
 #: count activity in the numerator; recovery's activity is its denominator.
 SHARE_OF = {**dict.fromkeys(tt_icb.RATES, "numerator"), tt_icb.RECOVERY: "denominator"}

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from methods.atlas_tables import BREAK_COLUMNS
 from methods.periods import sort_key
 
 BREAKS_FILE = Path(__file__).with_name("series_breaks.toml")
 #: Columns of ``breaks.parquet``.
-COLUMNS = ("indicator_id", "level", "period", "change", "label", "apart")
+COLUMNS = BREAK_COLUMNS
 #: Longest label drawn beside a break on a chart.
 MAX_LABEL = 32
 _KEYS = {"indicator", "period", "change", "label", "levels", "apart"}

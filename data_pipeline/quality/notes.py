@@ -9,30 +9,10 @@ from __future__ import annotations
 import pandas as pd
 
 from data_pipeline.quality import evidence, rules
+from methods.atlas_tables import QUALITY_COLUMNS, QUALITY_NUMBERS
 
-#: Columns of the table of caught rows (``quality.parquet``): the row (its key and shown
-#: value), then the evidence: what was measured, in which months, the figure (``value``, a
-#: count or a percentage: ``unit``), the usual level it is set against, their ratio, how far
-#: short the row is left, and the organisations whose months were caught.
-TABLE_COLUMNS = (
-    "rule",
-    "indicator_id",
-    "area_code",
-    "level",
-    "vintage",
-    "period",
-    "row_value",
-    "basis",
-    "measure",
-    "months",
-    "unit",
-    "value",
-    "reference",
-    "share",
-    "short_share",
-    "parts",
-    "note",
-)
+#: Columns of ``quality.parquet`` (the contract with the app, in :mod:`methods.atlas_tables`).
+TABLE_COLUMNS = QUALITY_COLUMNS
 KEY = ["indicator_id", "area_code", "level", "vintage", "period"]
 #: ``basis`` of a row that is itself the month caught, and of a total that includes one.
 CAUGHT, INCLUDES = "caught", "includes caught months"
@@ -54,9 +34,9 @@ def table(values: pd.DataFrame, caught: pd.DataFrame) -> pd.DataFrame:
     shown = values[[*KEY, "value"]].rename(columns={"value": "row_value"})
     out = caught.drop(columns=["row_value"], errors="ignore").merge(shown, on=KEY, how="left")
     out = out.reindex(columns=list(TABLE_COLUMNS))
-    for column in ("row_value", "value", "reference", "share", "short_share"):
+    for column in QUALITY_NUMBERS:
         out[column] = pd.to_numeric(out[column]).astype("Float64")
-    for column in set(TABLE_COLUMNS) - {"row_value", "value", "reference", "share", "short_share"}:
+    for column in set(TABLE_COLUMNS) - set(QUALITY_NUMBERS):
         out[column] = out[column].astype("string")
     return out.sort_values(["rule", "indicator_id", "level", "period", "area_code"]).reset_index(
         drop=True

@@ -9,6 +9,7 @@ Methods page lists it in a table people can download.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -18,12 +19,13 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from gapmap import findings, limits, narrative, peers, tables
-from gapmap.atlas import ATLAS_ENV, QUALITY_COLUMNS, Atlas
+from gapmap.atlas import ATLAS_ENV, Atlas
 from gapmap.boardpack.facts import _value_cells
 from gapmap.comparison import SECONDARY_INDICATORS, comparison_table
 from gapmap.maps import classes
 from gapmap.state import Selection
 from gapmap.wording import QUALITY_WORDS, comparison_column, comparison_word, number_format
+from methods.atlas_tables import QUALITY_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 OXFORDSHIRE = "E38000136"
@@ -112,7 +114,10 @@ def test_flagged_rows_set_no_peer_value_or_funnel_limit(atlas: Atlas, table):
     codes = tuple(table["area_code"].head(8)) + (OXFORDSHIRE,)
     with_flagged = peers.peer_value(table, codes, meta)
     without = peers.peer_value(table.loc[table["area_code"] != OXFORDSHIRE], codes, meta)
-    assert with_flagged == without
+    # The same value from the same counts; only the count of peers left out differs.
+    assert with_flagged.flagged == without.flagged + 1
+    assert dataclasses.replace(with_flagged, flagged=without.flagged) == without
+    assert "left out for data quality" in with_flagged.how
     flagged = table["quality"].notna().to_numpy()
     assert flagged.sum() == 4
     assert not (limits.benchmark_rows(table) & flagged).any()
