@@ -22,7 +22,7 @@ from gapmap.palette import (
     SELECTED_OUTLINE,
 )
 from gapmap.periods import ordered
-from gapmap.wording import COMPARISON_LABELS, compared_heading, lower_first
+from gapmap.wording import COMPARISON_LABELS, compared_heading, lower_first, number_format
 
 Meta = Mapping | pd.Series
 
@@ -66,6 +66,19 @@ def axis_title(meta: Meta) -> str:
     """Name with unit in brackets, as every axis and tooltip title reads."""
     unit = unit_of(meta)
     return f"{name_of(meta)} ({unit})" if unit else name_of(meta)
+
+
+def value_tooltips(meta: Meta, *, england: bool = False) -> list[alt.Tooltip]:
+    """A value and its 95% limits in the indicator's own format (and England's, if asked)."""
+    title, fmt = axis_title(meta), number_format(meta).d3
+    tips = [
+        alt.Tooltip("value:Q", title=title, format=fmt),
+        alt.Tooltip("lower_95:Q", title="Lower 95% limit", format=fmt),
+        alt.Tooltip("upper_95:Q", title="Upper 95% limit", format=fmt),
+    ]
+    if england:
+        tips.append(alt.Tooltip("england_value:Q", title="England", format=fmt))
+    return tips
 
 
 def statistic_of(meta: Meta) -> str:

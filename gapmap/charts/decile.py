@@ -17,6 +17,7 @@ from gapmap.charts.common import (
     floats,
     name_of,
     titled,
+    value_tooltips,
 )
 from gapmap.palette import DEPRIVATION_SCALE, ramp
 from gapmap.wording import number_format
@@ -111,7 +112,7 @@ def _group_axis(n: int, word: str) -> tuple[alt.Scale, alt.Axis, str]:
 
 def _bars(valued: pd.DataFrame, meta: Meta, n: int, word: str, x: alt.X) -> alt.Chart:
     """One bar per group, shaded from most to least deprived."""
-    y_title, fmt = axis_title(meta), number_format(meta).d3
+    y_title = axis_title(meta)
     colour = alt.Color(
         "group:O",
         scale=alt.Scale(domain=list(range(1, n + 1)), range=ramp(DEPRIVATION_SCALE, n)),
@@ -119,9 +120,7 @@ def _bars(valued: pd.DataFrame, meta: Meta, n: int, word: str, x: alt.X) -> alt.
     )
     tooltip = [
         alt.Tooltip("group:O", title=word.capitalize()),
-        alt.Tooltip("value:Q", title=y_title, format=fmt),
-        alt.Tooltip("lower_95:Q", title="Lower 95% limit", format=fmt),
-        alt.Tooltip("upper_95:Q", title="Upper 95% limit", format=fmt),
+        *value_tooltips(meta),
     ]
     return (
         alt.Chart(valued)

@@ -23,6 +23,7 @@ from gapmap.charts.common import (
     floats,
     name_of,
     titled,
+    value_tooltips,
 )
 from gapmap.charts.decile import _group_axis
 from gapmap.wording import number_format
@@ -96,13 +97,9 @@ def _colour(area: str) -> alt.Color:
 
 
 def _tooltip(meta: Meta) -> list[alt.Tooltip]:
-    title, fmt = axis_title(meta), number_format(meta).d3
     return [
         alt.Tooltip("decile:O", title="Decile (1 = most deprived)"),
-        alt.Tooltip("value:Q", title=title, format=fmt),
-        alt.Tooltip("lower_95:Q", title="Lower 95% limit", format=fmt),
-        alt.Tooltip("upper_95:Q", title="Upper 95% limit", format=fmt),
-        alt.Tooltip("england_value:Q", title="England", format=fmt),
+        *value_tooltips(meta, england=True),
     ]
 
 

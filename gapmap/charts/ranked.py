@@ -35,6 +35,7 @@ from gapmap.charts.common import (
     period_span,
     suppressed_of,
     titled,
+    value_tooltips,
 )
 from gapmap.wording import lower_first, number_format, ordinal, plural
 
@@ -156,14 +157,12 @@ def _bands(frame: pd.DataFrame, y: alt.Y) -> list[alt.Chart]:
 
 def _points(frame: pd.DataFrame, table: pd.DataFrame, meta: Meta, y: alt.Y) -> list[alt.Chart]:
     """Interval lines and value dots of the areas with a value, then the rings and diamonds."""
-    fmt, title = number_format(meta).d3, axis_title(meta)
+    title = axis_title(meta)
     valued = frame.loc[frame["status"] == ""]
     x = alt.X("value:Q", title=title, scale=alt.Scale(zero=False))
     tooltip = [
         alt.Tooltip("label:N", title="Area"),
-        alt.Tooltip("value:Q", title=title, format=fmt),
-        alt.Tooltip("lower_95:Q", title="Lower 95% limit", format=fmt),
-        alt.Tooltip("upper_95:Q", title="Upper 95% limit", format=fmt),
+        *value_tooltips(meta),
         alt.Tooltip("compared:N", title="Compared with England"),
     ]
     layers = [

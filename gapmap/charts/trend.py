@@ -32,6 +32,7 @@ from gapmap.charts.common import (
     statistic_of,
     suppressed_of,
     titled,
+    value_tooltips,
 )
 from gapmap.periods import sort_key
 from gapmap.wording import lower_first, number_format, plural, upper_first
@@ -130,13 +131,9 @@ def _x(frame: pd.DataFrame) -> alt.X:
 
 
 def _tooltip(meta: Meta) -> list[alt.Tooltip]:
-    y_title, fmt = axis_title(meta), number_format(meta).d3
     return [
         alt.Tooltip("period:N", title="Period"),
-        alt.Tooltip("value:Q", title=y_title, format=fmt),
-        alt.Tooltip("lower_95:Q", title="Lower 95% limit", format=fmt),
-        alt.Tooltip("upper_95:Q", title="Upper 95% limit", format=fmt),
-        alt.Tooltip("england_value:Q", title="England", format=fmt),
+        *value_tooltips(meta, england=True),
         alt.Tooltip("compared:N", title="Compared with England"),
     ]
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from gapmap.atlas import ATLAS_ENV, Atlas
 from gapmap.state import basis_choice
 from gapmap.ui import VIEW_KEY
 from tests.app.modelledkit import write_modelled_atlas, write_recorded_only_atlas
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 ROOT = Path(__file__).resolve().parents[2]
 NEED_PAGE = "app_pages/need_vs_provision.py"
@@ -27,15 +28,6 @@ SANDWELL = {"level": "ltla", "indicator": "imd_score", "area": "E08000028"}
 @pytest.fixture(scope="module")
 def modelled_dir(tmp_path_factory) -> Path:
     return write_modelled_atlas(tmp_path_factory.mktemp("modelled") / "atlas")
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture(scope="module")

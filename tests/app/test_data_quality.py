@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from gapmap import findings, limits, narrative, peers, tables
@@ -124,15 +123,6 @@ def test_flagged_rows_set_no_peer_value_or_funnel_limit(atlas: Atlas, table):
     baseline = limits.funnel_baseline({"statistic": "rate"}, table, None)
     kept = table.loc[~flagged]
     assert baseline == pytest.approx(kept["numerator"].sum() / kept["denominator"].sum())
-
-
-@pytest.fixture
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.mark.usefixtures("fresh_caches")

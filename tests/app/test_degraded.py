@@ -6,10 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from gapmap.atlas import ATLAS_DIR, ATLAS_ENV
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [
@@ -20,15 +21,6 @@ PAGES = [
     "app_pages/my_area.py",
     "app_pages/methods.py",
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def run(atlas_dir: Path, monkeypatch, page: str | None = None, query: dict | None = None):

@@ -10,7 +10,6 @@ import io
 from datetime import date
 
 import pytest
-import streamlit as st
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
@@ -20,14 +19,10 @@ from gapmap.freshness import TABLE_COLUMNS, data_as_of, freshness_table
 from gapmap.state import Selection
 from tests.app.test_pages import PAGES, run
 
+pytestmark = pytest.mark.usefixtures("fresh_caches")
+
 GAP = "Jul 2022 - May 2023"
 BLACK_COUNTRY = {"level": "sub_icb", "indicator": "tt_access_rate", "period": GAP}
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def data_as_of_lines(app: AppTest) -> list[str]:

@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = {
@@ -28,13 +29,6 @@ def _audit(event: str, args: tuple) -> None:
 
 
 sys.addaudithook(_audit)  # hooks cannot be removed; this one records only inside the test
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 @pytest.mark.parametrize(

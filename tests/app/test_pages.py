@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from gapmap.ui import VIEW_KEY
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,13 +34,6 @@ BLACK_COUNTRY = {
     "period": "Jul 2022 - May 2023",
     "area": "E38000259",
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 def run(page: str | None = None, query: dict | None = None) -> AppTest:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 ROOT = Path(__file__).resolve().parents[2]
 NEED = "app_pages/need_vs_provision.py"
@@ -20,13 +21,6 @@ BLACK_COUNTRY = {
 #: Birmingham and Solihull, North Central London.
 CHOSEN = ("E38000258", "E38000240")
 PEERS_TABLE = "Selected area, its peers, and England"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
 
 
 def run(page: str | None = None, query: dict | None = None) -> AppTest:
