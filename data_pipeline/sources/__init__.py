@@ -29,6 +29,13 @@ class SourceResult:
             only = self.reconciliations[0].file
             self.table_files = dict.fromkeys(self.tables, only)
 
+    def reconciliation(self, file: str) -> Reconciliation:
+        """The row accounting of one file the reader read (``KeyError`` if it read none)."""
+        for recon in self.reconciliations:
+            if recon.file == file:
+                return recon
+        raise KeyError(f"{file} was not read: {[r.file for r in self.reconciliations]}")
+
     def merge(self, other: SourceResult) -> SourceResult:
         """Combine two results (tables must not clash)."""
         clash = set(self.tables) & set(other.tables)

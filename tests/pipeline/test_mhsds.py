@@ -27,10 +27,6 @@ def monthly(result) -> pd.DataFrame:
     return result.tables["mhsds_monthly"]
 
 
-def _recon(result, file: str):
-    return next(r for r in result.reconciliations if r.file == file)
-
-
 def _raw_series(raw_dir: Path, where: str, params: dict) -> pd.DataFrame:
     """Independent read of the raw time series (DuckDB, all text)."""
     with duckdb.connect() as con:
@@ -45,7 +41,7 @@ def _raw_series(raw_dir: Path, where: str, params: dict) -> pd.DataFrame:
 
 @pytest.mark.raw
 def test_row_accounting(result, monthly, raw_dir: Path):
-    recon = _recon(result, SERIES)
+    recon = result.reconciliation(SERIES)
     with gzip.open(raw_dir / SERIES, "rt", encoding="utf-8") as handle:
         lines = sum(1 for _ in handle) - 1
     assert recon.rows_in == lines == 465_927
@@ -121,7 +117,7 @@ def test_code_vintages_and_july_2022_gap(monthly, result):
         assert per_month[pd.Timestamp(month)] == n
     assert pd.Timestamp("2022-07-01") not in per_month.index
     assert set(mhs01[mhs01["month"].eq(pd.Timestamp("2022-07-01"))]["breakdown"]) == {"england"}
-    notes = _recon(result, SERIES).notes
+    notes = result.reconciliation(SERIES).notes
     assert "ccg codes for MHS01 (incl. UNKNOWN): 136 from Apr 2020 to Mar 2021" in notes
 
 
@@ -153,7 +149,7 @@ def test_suppressed_values_flagged(monthly, raw_dir: Path):
 
 @pytest.mark.raw
 def test_england_in_contact(result, monthly, raw_dir: Path):
-    recon = _recon(result, CONTACT)
+    recon = result.reconciliation(CONTACT)
     table = result.tables["mhsds_england_in_contact"]
     source = pd.read_csv(raw_dir / CONTACT)
     assert recon.rows_in == recon.rows_used == len(table) == len(source) == 97

@@ -25,10 +25,6 @@ def result(raw_dir: Path):
     return prescribing.read(RawDir(raw_dir))
 
 
-def _recon(result, relative: str):
-    return next(r for r in result.reconciliations if r.file == relative)
-
-
 # --- real files ---------------------------------------------------------------------------
 
 
@@ -58,7 +54,7 @@ def test_practice_totals(result, raw_dir):
     for extract, relative in prescribing.PRACTICE_FILES.items():
         raw = pd.read_csv(raw_dir / relative)
         assert sums.loc[extract, "items"] == raw["total_items"].sum()
-        recon = _recon(result, relative)
+        recon = result.reconciliation(relative)
         assert recon.rows_in == len(raw) and recon.rows_used == len(raw)
     one = table[(table["extract"] == "2017-18") & (table["practice_code"] == "A81001")]
     assert one["items"].iloc[0] == 6546
@@ -72,7 +68,7 @@ def test_practice_ccg_map_is_on_the_191_ccgs_of_april_2019(result, raw_dir):
     assert len(ccg19) == 191
     assert set(table["ccg_ods"]) == ccg19
     raw = pd.read_csv(raw_dir / CCG_MAP, dtype=str, keep_default_na=False)
-    recon = _recon(result, CCG_MAP)
+    recon = result.reconciliation(CCG_MAP)
     assert recon.rows_in == len(raw) == 15_941
     assert recon.rejected["no CCG (closed or non-GP prescriber)"] == 2526
     assert recon.rows_used == len(table) == raw["ccg_id"].isin(ccg19).sum()
@@ -108,14 +104,14 @@ def test_lsoa_totals_and_coverage(result, raw_dir):
         raw = pd.read_csv(raw_dir / relative, dtype={"lsoa11": str})
         in_england = raw[raw["lsoa11"].str.startswith("E01")]
         assert items[quarter] == pytest.approx(in_england["items"].sum(), rel=1e-12)
-        recon = _recon(result, relative)
+        recon = result.reconciliation(relative)
         assert recon.rows_in == len(raw) and recon.rows_used == 32_844
     assert not table["source_suppressed"].any()
 
 
 @pytest.mark.raw
 def test_lsoa_rejections_and_sandwell(result, raw_dir):
-    recon = _recon(result, Q1)
+    recon = result.reconciliation(Q1)
     assert recon.rejected["outside England (Welsh LSOA)"] == 780
     assert recon.rejected["outside England (Scottish data zone)"] == 833
     assert recon.rejected["patients with no LSOA of residence (EMPTY or OTHER)"] == 2
@@ -192,7 +188,7 @@ def test_practice_ccg_map_blank_ccg_and_other_parents(raw_dir, tmp_path):
         }
     )
     result = prescribing.read_practice_ccg(_write_csv(frame, tmp_path, CCG_MAP))
-    recon = _recon(result, CCG_MAP)
+    recon = result.reconciliation(CCG_MAP)
     assert recon.rows_in == 6 and recon.rows_used == 2
     assert recon.rejected["no CCG (closed or non-GP prescriber)"] == 1
     assert recon.rejected["duplicate practice code"] == 1

@@ -22,10 +22,6 @@ def result(raw_dir: Path):
     return so.read(RawDir(raw_dir))
 
 
-def _recon(result, file: str):
-    return next(r for r in result.reconciliations if r.file == file)
-
-
 def _csv(raw_dir: Path, relative: str) -> pd.DataFrame:
     return pd.read_csv(raw_dir / relative, dtype=str, keep_default_na=False)
 
@@ -37,7 +33,7 @@ def _csv(raw_dir: Path, relative: str) -> pd.DataFrame:
 def test_oaps_real(result, raw_dir: Path):
     source = _csv(raw_dir, OAPS)
     table = result.tables["oaps_ccg21"]
-    recon = _recon(result, OAPS)
+    recon = result.reconciliation(OAPS)
     assert recon.rows_in == recon.rows_used == len(table) == len(source) == 97
     assert list(table.columns) == ["ccg21_code", "oaps_active", "oaps_cost", "source_suppressed"]
     assert str(table["oaps_cost"].dtype) == "Float64"
@@ -50,7 +46,7 @@ def test_oaps_real(result, raw_dir: Path):
 @pytest.mark.raw
 def test_readmissions_real(result):
     table = result.tables["readmissions_ccg"]
-    recon = _recon(result, READM)
+    recon = result.reconciliation(READM)
     assert recon.rows_in == recon.rows_used == len(table) == 1_480  # 1,498 rows - 18 above
     assert list(table.columns) == [*so.READMISSIONS_COLUMNS.values(), "source_suppressed"]
     england = table[table["level"].eq("england")].set_index("period")
@@ -77,7 +73,7 @@ def test_readmissions_real(result):
 def test_restrictive_real(result, raw_dir: Path):
     source = _csv(raw_dir, RESTR)
     table = result.tables["restrictive_ccg21"]
-    recon = _recon(result, RESTR)
+    recon = result.reconciliation(RESTR)
     assert recon.rows_in == recon.rows_used == len(source) == 35
     assert len(table) == 35 * 18
     assert list(table.columns) == [

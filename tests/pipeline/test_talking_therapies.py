@@ -37,16 +37,12 @@ def monthly(result) -> pd.DataFrame:
     return result.tables["tt_monthly_subicb"]
 
 
-def _recon(result, file: str):
-    return next(r for r in result.reconciliations if r.file == file)
-
-
 # --- real files -------------------------------------------------------------------------
 
 
 @pytest.mark.raw
 def test_annual_row_accounting(result, raw_dir: Path):
-    recon = _recon(result, ANNUAL)
+    recon = result.reconciliation(ANNUAL)
     (n,) = _sql("SELECT count(*) FROM read_parquet($p)", {"p": str(raw_dir / ANNUAL)})[0]
     assert recon.rows_in == n == 4_529_756
     assert recon.rows_in == recon.rows_used + recon.rows_rejected
@@ -180,7 +176,7 @@ def test_suppressed_values_are_flagged_not_zero(annual, raw_dir: Path):
 
 @pytest.mark.raw
 def test_monthly_real_values(result, monthly, raw_dir: Path):
-    recon = _recon(result, MONTHLY)
+    recon = result.reconciliation(MONTHLY)
     source = pd.read_csv(raw_dir / MONTHLY, dtype=str, keep_default_na=False)
     assert recon.rows_in == len(source) == 12_826
     assert recon.rows_used == len(monthly) == 12_826

@@ -28,10 +28,6 @@ def england(result) -> pd.DataFrame:
     return result.tables["tt_monthly_england"]
 
 
-def _recon(result, file: str):
-    return next(r for r in result.reconciliations if r.file == file)
-
-
 def _england_by_measure(england: pd.DataFrame, months=FY_2024_25) -> pd.Series:
     rows = england.loc[england["month"].between(*months)]
     return rows.groupby("measure")["value"].sum()
@@ -46,16 +42,16 @@ def test_every_row_of_every_file_is_accounted_for(result, raw_dir: Path):
         (n,) = con.execute(
             "SELECT count(*) FROM read_parquet($p)", {"p": str(raw_dir / ACTIVITY)}
         ).fetchone()
-    activity = _recon(result, ACTIVITY)
+    activity = result.reconciliation(ACTIVITY)
     assert activity.rows_in == n == 1_870_253
     used = len(result.tables["tt_monthly_england"]) + len(result.tables["tt_monthly_provider"])
     assert activity.rows_used == used == 65_261
     # Providers with activity but no entry in the provider list: nothing to place them by.
     reason = "provider not in the provider list (no address or ICB to place it by)"
     assert activity.rejected[reason] == 98
-    providers = _recon(result, PROVIDERS)
+    providers = result.reconciliation(PROVIDERS)
     assert providers.rows_in == providers.rows_used == 233
-    measures = _recon(result, MEASURES)
+    measures = result.reconciliation(MEASURES)
     assert (measures.rows_in, measures.rows_used) == (466, 7)
     for recon in (activity, providers, measures):
         assert recon.rows_in == recon.rows_used + recon.rows_rejected
@@ -117,7 +113,7 @@ def test_measures_are_named_from_the_definitions_file(result, england):
     # M031 is published under three names over time; it is one measure here.
     m031 = england.loc[england["measure_id"] == "M031", "measure"]
     assert set(m031) == {"accessing_services"} and len(m031) == 63
-    notes = _recon(result, ACTIVITY).notes
+    notes = result.reconciliation(ACTIVITY).notes
     assert "M031 published as 'first_treatment' from 2021-01 to 2022-08" in notes
     assert "M031 published as 'first_assessment' from 2022-07 to 2022-07" in notes
 
@@ -162,7 +158,7 @@ def _raw(root: Path, raw_dir: Path, activity: pd.DataFrame, **replace: pd.DataFr
 
 def test_sample_accounts_for_every_row(tmp_path, raw_dir, sample):
     result = ttm.read(_raw(tmp_path, raw_dir, sample))
-    recon = _recon(result, ACTIVITY)
+    recon = result.reconciliation(ACTIVITY)
     assert recon.rows_in == len(sample)
     assert recon.rows_in == recon.rows_used + recon.rows_rejected
     # M6Y4Z (Derby and Derbyshire, from July 2025) is not in the provider list.
@@ -185,7 +181,7 @@ def test_bad_periods_duplicates_and_negatives_are_rejected(tmp_path, raw_dir, sa
     frame = pd.concat([sample, used.iloc[[0]]], ignore_index=True)
     frame.loc[used.index[1], "reporting_period"] = "March 2025"
     frame.loc[used.index[2], "value"] = -5.0
-    recon = _recon(ttm.read(_raw(tmp_path, raw_dir, frame)), ACTIVITY)
+    recon = ttm.read(_raw(tmp_path, raw_dir, frame)).reconciliation(ACTIVITY)
     assert recon.rejected["reporting period not in the form 2026-03"] == 1
     assert recon.rejected["negative count in column 'value'"] == 1
     assert recon.rejected["duplicate row (same month, organisation and measure)"] == 1
