@@ -19,7 +19,7 @@ import pandas as pd
 from data_pipeline.fetch import registry as registry_mod
 from data_pipeline.fetch.registry import Publisher, Registry, Target
 from data_pipeline.indicators import Indicator
-from methods.periods import newest
+from methods.periods import newest, sort_key
 
 #: Level keys in the order the record lists them, with the words it uses for each.
 LEVEL_WORDS = {
@@ -40,12 +40,12 @@ NOT_IN_REGISTRY = "not in the registry"
 NOT_FETCHED = "nothing: no registry entry fetches this file, so it is placed by hand"
 
 
-def newest_periods(values: pd.DataFrame) -> dict[str, dict[str, str]]:
-    """Indicator id -> level -> the newest period the atlas holds there."""
+def held_periods(values: pd.DataFrame) -> dict[str, dict[str, list[str]]]:
+    """Indicator id -> level -> every period the atlas holds there."""
     pairs = values[["indicator_id", "level", "period"]].drop_duplicates()
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, dict[str, list[str]]] = {}
     for (indicator, level), part in pairs.groupby(["indicator_id", "level"], sort=True):
-        out.setdefault(str(indicator), {})[str(level)] = str(newest(part["period"].astype(str)))
+        out.setdefault(str(indicator), {})[str(level)] = sorted(part["period"].astype(str))
     return out
 
 
@@ -154,8 +154,44 @@ def fetch_words(target: Target, publisher: Publisher) -> str:
     )
 
 
+def release_end(period: str) -> tuple[int, int] | None:
+    """(year, month) in which a fixed release's period ends; None for 'latest' or no year.
+
+    '2022-23' -> (2023, 3), 'IoD2019' -> (2019, 12), '2022-07/2023-05' -> (2023, 5).
+    """
+    if period == "latest":
+        return None
+    financial = re.fullmatch(r"(\d{4})-(\d{2})(-.*)?", period)
+    if financial and int(financial.group(2)) == (int(financial.group(1)) + 1) % 100:
+        return int(financial.group(1)) + 1, 3
+    months = re.findall(r"(\d{4})-(\d{2})(?!\d)", period)
+    if months:
+        year, month = max((int(y), int(m)) for y, m in months)
+        return (year, month) if month <= 12 else (year, 12)
+    years = re.findall(r"\d{4}", period)
+    return (max(int(y) for y in years), 12) if years else None
+
+
+def newest_in_release(
+    held: Mapping[str, Mapping[str, list[str]]], end: tuple[int, int] | None
+) -> dict[str, dict[str, str]]:
+    """Indicator -> level -> the newest period a release can have given: begun by its end.
+
+    A file of one year feeds indicators whose newer periods come from newer files; its own
+    newest period is the newest that began before the file's period ended (``end`` None:
+    a release that follows the publisher, whose newest is the atlas's newest).
+    """
+    out: dict[str, dict[str, str]] = {}
+    for indicator, by_level in held.items():
+        for level, found in by_level.items():
+            kept = [p for p in found if end is None or sort_key(p)[:2] <= end]
+            if kept:
+                out.setdefault(indicator, {})[level] = str(newest(kept))
+    return out
+
+
 def _entry(key: str, dataset: str, publisher: str, files: list[str], fetch: str, context) -> dict:
-    catalogue, periods = context
+    catalogue, periods = context  # periods: indicator -> level -> newest in this release
     direct = most_direct(files, catalogue)
     latest = latest_by_level(direct, periods)
     return {
@@ -175,16 +211,16 @@ def freshness(
     registry: Registry,
     catalogue: Mapping[str, Indicator],
     read: Iterable[str],
-    periods: Mapping[str, Mapping[str, str]],
+    periods: Mapping[str, Mapping[str, list[str]]],
 ) -> list[dict]:
     """One record per registry target the build read, then one per file no target produces.
 
     So every file the build read is named once, registry targets in registry order.
-    ``read`` is the raw files the build read; ``periods`` the newest period of each indicator
-    by level (:func:`newest_periods`).
+    ``read`` is the raw files the build read; ``periods`` every period of each indicator by
+    level (:func:`held_periods`). A target of one fixed period reports the newest period
+    begun by the end of its own, not a newer one another file gives.
     """
     read = sorted(set(read))
-    context = (catalogue, periods)
     entries, claimed = [], set()
     for target in registry.targets:
         files = target_files(target, read)
@@ -193,7 +229,9 @@ def freshness(
         claimed.update(files)
         publisher = registry.publisher(target.publisher)
         fetch = fetch_words(target, publisher)
+        context = (catalogue, newest_in_release(periods, release_end(target.period)))
         entries.append(_entry(target.id, target.dataset, publisher.name, files, fetch, context))
+    context = (catalogue, newest_in_release(periods, None))
     for path in (f for f in read if f not in claimed):
         entries.append(_entry(path, path, NOT_IN_REGISTRY, [path], NOT_FETCHED, context))
     return entries
@@ -207,4 +245,4 @@ def record(
     No ``MTG_FETCH_URL_*`` override applies: it would make the record depend on the machine.
     """
     registry = registry_mod.load(environ={})
-    return freshness(registry, catalogue, read, newest_periods(values))
+    return freshness(registry, catalogue, read, held_periods(values))

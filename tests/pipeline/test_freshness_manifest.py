@@ -7,8 +7,9 @@ import json
 import pandas as pd
 import pytest
 
+from data_pipeline import freshness
 from data_pipeline.fetch import registry
-from methods.periods import newest
+from methods.periods import newest, sort_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.raw]
 
@@ -47,14 +48,28 @@ def test_talking_therapies_and_qof_make_the_indicators_the_catalogue_says(entrie
 
 
 def test_newest_periods_are_those_of_the_atlas(entries, values):
-    """Each level's newest period is the newest the atlas holds for the indicators named."""
+    """Each level's newest period is the newest the atlas holds for the indicators named,
+    among those begun by the end of a fixed release's own period."""
+    targets = registry.load(environ={}).targets
     for entry in entries.values():
+        target = next((t for t in targets if t.id == entry["id"]), None)
+        end = freshness.release_end(target.period) if target else None
         used = values.loc[values["indicator_id"].isin(entry["latest_of"])]
+        if end is not None:
+            begun = [sort_key(str(p))[:2] <= end for p in used["period"]]
+            used = used.loc[begun]
         expected = {
             str(level): newest(part["period"].astype(str))
             for level, part in used.groupby("level", sort=False)
         }
         assert entry["latest"] == expected, entry["id"]
+
+
+def test_a_yearly_workbook_is_not_credited_with_newer_files_periods(entries):
+    (workbook,) = [e for e in entries.values() if e["dataset"].startswith("QOF 2014-15 CCG")]
+    assert workbook["latest_words"] == "CCG and England: 2014-15"
+    practice = next(e for e in entries.values() if "Outcomes Framework 2022-23" in e["dataset"])
+    assert "2024-25" not in practice["latest_words"] and "2022-23" in practice["latest_words"]
 
 
 def test_mhsds_and_monthly_talking_therapies_stop_where_the_sub_icb_files_stop(entries):

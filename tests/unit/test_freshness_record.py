@@ -85,9 +85,13 @@ CATALOGUE = {
     "reliance": indicator("reliance", "secondary/mhsds.csv", "qof/workbooks/"),
 }
 PERIODS = {
-    "access": {"sub_icb": "Jul 2022 - May 2023", "england": "Jul 2022 - May 2023"},
-    "prevalence": {"sub_icb": "2022-23", "ccg": "2019-20", "england": "2022-23"},
-    "reliance": {"sub_icb": "Nov 2022", "ccg": "2019-20"},
+    "access": {"sub_icb": ["Jul 2022 - May 2023"], "england": ["Jul 2022 - May 2023"]},
+    "prevalence": {
+        "sub_icb": ["2022-23"],
+        "ccg": ["2018-19", "2019-20"],
+        "england": ["2019-20", "2022-23"],
+    },
+    "reliance": {"sub_icb": ["Nov 2022"], "ccg": ["2019-20"]},
 }
 READ = [
     "services/tt_2023-05.csv",
@@ -108,16 +112,31 @@ def test_newest_orders_periods_in_time_not_as_text():
     assert newest([]) is None
 
 
-def test_newest_periods_by_indicator_and_level():
+def test_periods_held_by_indicator_and_level():
     values = pd.DataFrame(
         {
-            "indicator_id": ["a", "a", "a", "a"],
-            "level": ["ccg", "ccg", "england", "england"],
-            "period": ["2019-20", "2014-15", "2014-15", "Jul 2022 - May 2023"],
+            "indicator_id": ["a", "a", "a", "a", "a"],
+            "level": ["ccg", "ccg", "england", "england", "england"],
+            "period": ["2019-20", "2014-15", "2014-15", "Jul 2022 - May 2023", "2014-15"],
         }
     )
-    assert freshness.newest_periods(values) == {
-        "a": {"ccg": "2019-20", "england": "Jul 2022 - May 2023"}
+    assert freshness.held_periods(values) == {
+        "a": {"ccg": ["2014-15", "2019-20"], "england": ["2014-15", "Jul 2022 - May 2023"]}
+    }
+
+
+def test_a_fixed_release_ends_with_its_own_period():
+    assert freshness.release_end("2022-23") == (2023, 3)
+    assert freshness.release_end("2018-19-partial") == (2019, 3)
+    assert freshness.release_end("IoD2019") == (2019, 12)
+    assert freshness.release_end("2022-07/2023-05") == (2023, 5)
+    assert freshness.release_end("2025-Q2") == (2025, 12)
+    assert freshness.release_end("2013-2015") == (2015, 12)
+    assert freshness.release_end("latest") is None
+    newest = freshness.newest_in_release(PERIODS, (2020, 3))
+    assert newest == {
+        "prevalence": {"ccg": "2019-20", "england": "2019-20"},
+        "reliance": {"ccg": "2019-20"},
     }
 
 
@@ -162,11 +181,17 @@ def test_latest_comes_from_the_indicators_a_file_feeds_most_directly():
     assert entry["latest"] == {"sub_icb": "2022-23", "ccg": "2019-20", "england": "2022-23"}
 
 
-def test_latest_words_name_levels_sharing_a_period_together_in_level_order():
+def test_a_fixed_release_reports_its_own_periods_not_newer_files():
+    """The 2019-20 workbook feeds prevalence and reliance, whose sub-ICB figures (2022-23,
+    Nov 2022) come from newer files: its newest are the CCG and England 2019-20."""
     entry = record()["qof.frozen"]
-    assert entry["latest"] == {"sub_icb": "Nov 2022", "ccg": "2019-20", "england": "2022-23"}
-    assert entry["latest_words"] == "sub-ICB: Nov 2022; CCG: 2019-20; England: 2022-23"
+    assert entry["latest"] == {"ccg": "2019-20", "england": "2019-20"}
+    assert entry["latest_words"] == "CCG and England: 2019-20"
+
+
+def test_latest_words_name_levels_sharing_a_period_together_in_level_order():
     assert record()["tt.monthly"]["latest_words"] == "sub-ICB and England: Jul 2022 - May 2023"
+    assert record()["qof.release"]["latest_words"] == ("sub-ICB and England: 2022-23; CCG: 2019-20")
 
 
 def test_fetch_words_follow_the_registry_period_and_kind():
