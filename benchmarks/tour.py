@@ -74,8 +74,12 @@ def _settle(page) -> None:
     page.wait_for_timeout(6000)
 
 
-def tour(out: Path, views: dict[str, str]) -> None:
-    """Screenshot each view (full page) into ``out``."""
+def tour(out: Path, views: dict[str, str], height: int = 2000) -> None:
+    """Screenshot each view into ``out``, ``height`` pixels tall.
+
+    Streamlit scrolls inside its own container, so a full-page shot holds one window: a
+    taller window shows what lies below the fold.
+    """
     out.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     server = _serve(port)
@@ -85,7 +89,7 @@ def tour(out: Path, views: dict[str, str]) -> None:
                 executable_path=CHROMIUM,
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
-            page = browser.new_page(viewport={"width": 1400, "height": 2000})
+            page = browser.new_page(viewport={"width": 1400, "height": height})
             page.route("**/*", _block_outside)
             for name, path in views.items():
                 page.goto(f"http://127.0.0.1:{port}/{path}")
@@ -103,9 +107,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "tour")
     parser.add_argument("--only", nargs="*", help="names of views to take (default: all)")
+    parser.add_argument("--height", type=int, default=2000, help="window height in pixels")
     args = parser.parse_args()
     views = {k: v for k, v in VIEWS.items() if not args.only or k in args.only}
-    tour(args.out, views)
+    tour(args.out, views, args.height)
 
 
 if __name__ == "__main__":

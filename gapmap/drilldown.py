@@ -14,6 +14,7 @@ import pandas as pd
 from gapmap.atlas import Atlas
 from gapmap.state import Selection
 from gapmap.view import View, latest_period
+from gapmap.wording import lower_first
 
 #: What the drill-down colours neighbourhoods by, and shows for practices.
 LSOA_DECILES = ("imd_decile", "IoD2025")
@@ -45,7 +46,8 @@ class Drilldown:
             f"{len(self.shapes)} neighbourhoods, {self.most_deprived} of them in England's "
             f"most deprived tenth (decile 1); {len(self.practices)} GP practices"
             + (
-                f", coloured by {self.practice_meta['short_name']} in {self.practice_period}."
+                f" (hover over one for its {lower_first(str(self.practice_meta['short_name']))}"
+                f" in {self.practice_period})."
                 if self.practice_period
                 else "."
             )

@@ -319,6 +319,10 @@ def select_area(code: str | None, level: str | None = None) -> None:
     st.rerun()
 
 
+#: How charts are sized on the page: as wide as the column, as tall as the chart asks.
+SCREEN_AUTOSIZE = {"type": "fit-x", "contains": "padding"}
+
+
 def show_chart(chart: alt.TopLevelMixin) -> None:
     """Draw a chart in the page's style, from a spec checked once (by the tests), not per rerun.
 
@@ -327,6 +331,9 @@ def show_chart(chart: alt.TopLevelMixin) -> None:
     """
     with alt.data_transformers.enable("default", max_rows=None):  # practice charts: 6,000+
         spec = charts.for_screen(chart).to_dict(validate=False)
+    # Fit the width only: Streamlit's default ("fit") squeezes title, subtitle, axes and
+    # legend into the chart's height, leaving a plot a few lines tall under a long subtitle.
+    spec.setdefault("autosize", SCREEN_AUTOSIZE)
     st.vega_lite_chart(spec, width="stretch")
 
 

@@ -34,8 +34,8 @@ def test_the_summary_counts_what_the_map_shows(atlas):
     assert 0 < most == drill.most_deprived < len(drill.shapes)
     assert drill.summary() == (
         f"{len(drill.shapes)} neighbourhoods, {most} of them in England's most deprived "
-        f"tenth (decile 1); {len(drill.practices)} GP practices, coloured by "
-        "Depression prevalence in 2024-25."
+        f"tenth (decile 1); {len(drill.practices)} GP practices (hover over one for its "
+        "depression prevalence in 2024-25)."
     )
 
 
