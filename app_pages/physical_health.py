@@ -3,7 +3,7 @@
 import streamlit as st
 
 from gapmap import charts, gradient, limits, peers, ui
-from gapmap.comparison import PHYSICAL_INDICATORS, comparison_table
+from gapmap.comparison import PHYSICAL_INDICATORS, comparison_table, for_csv, shown
 from gapmap.drilldown import practice_codes
 from gapmap.sources import chart_source
 from gapmap.view import latest_panel, on_same_map, panel
@@ -31,8 +31,9 @@ if selection.area:
     st.markdown(f"**{view.area_label}**")
     table = comparison_table(data, selection, PHYSICAL_INDICATORS)
     if not table.empty:
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(shown(table), hide_index=True, width="stretch")
         st.caption(peers.caption(view.peers))
+        ui.table_download(for_csv(table), name=f"physical-health-{selection.area}")
 
 st.subheader("Physical health checks against deprivation")
 checks = latest_panel(data, HEALTH_CHECKS, level)

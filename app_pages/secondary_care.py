@@ -3,7 +3,7 @@
 import streamlit as st
 
 from gapmap import charts, peers, ui
-from gapmap.comparison import SECONDARY_INDICATORS, comparison_table
+from gapmap.comparison import SECONDARY_INDICATORS, comparison_table, for_csv, shown
 from gapmap.sources import chart_source
 from gapmap.timeline import MONTHLY_INDICATOR, monthly_trend
 
@@ -36,9 +36,9 @@ else:
     if table.empty:
         st.caption("No secondary-care indicators for this geography.")
     else:
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(shown(table), hide_index=True, width="stretch")
         st.caption(peers.caption(view.peers))
-        ui.table_download(table, name=f"secondary-care-{selection.area}")
+        ui.table_download(for_csv(table), name=f"secondary-care-{selection.area}")
 
 st.subheader("People in contact with secondary mental-health services, month by month")
 monthly = monthly_trend(data, selection)
