@@ -112,7 +112,14 @@ def _x(frame: pd.DataFrame) -> alt.X:
         _date(starts.max() + span * PAD_RIGHT),
     ]
     if len(placed) > MAX_LABELS:
-        axis = alt.Axis(title="Period", format="%Y", labelOverlap=True, grid=False)
+        axis = alt.Axis(
+            title="Period",
+            format="%Y",
+            formatType="utc",
+            tickCount={"interval": "year", "step": 1},
+            labelOverlap=True,
+            grid=False,
+        )
     else:
         expr = "''"
         for start, period in zip(placed["start"], placed["period"], strict=True):
@@ -138,8 +145,14 @@ def _tooltip(meta: Meta) -> list[alt.Tooltip]:
     ]
 
 
-def _area_layers(frame: pd.DataFrame, table: pd.DataFrame, meta: Meta, x: alt.X) -> list:
-    """The area's 95% band and line (one per series) and dots coloured by comparison."""
+def _area_layers(
+    frame: pd.DataFrame, table: pd.DataFrame, meta: Meta, x: alt.X, *, compared: bool = True
+) -> list:
+    """The area's 95% band and line (one per series) and dots coloured by comparison.
+
+    ``compared`` False (England's own series) draws the dots in the line's colour, with no
+    comparison legend.
+    """
     y_title = axis_title(meta)
     layers = []
     band = frame.loc[
@@ -157,7 +170,11 @@ def _area_layers(frame: pd.DataFrame, table: pd.DataFrame, meta: Meta, x: alt.X)
     lined = valued.assign(line=valued["value"].where(~valued["flagged"]))
     alone = series_breaks.apart(valued)
     unflagged = column(table, "quality", pd.NA).isna().to_numpy()
-    colour = comparison_colour(comparisons_present(table.loc[unflagged]))
+    colour = (
+        comparison_colour(comparisons_present(table.loc[unflagged]))
+        if compared
+        else alt.value(SERIES["area"])
+    )
     layers.append(
         alt.Chart(lined)
         .mark_line(color=SERIES["area"], strokeWidth=2, invalid="break-paths-show-domains")
@@ -237,7 +254,9 @@ def _subtitle(frame: pd.DataFrame, meta: Meta, area_name: str, verdict: str | No
     else:
         whose = "England" if area_name == ENGLAND_NAME else "the area"
         lines = [f"Solid line: {whose}, with its 95% confidence band"]
-        if _is_ratio(meta):
+        if area_name == ENGLAND_NAME:
+            lines[0] += "."
+        elif _is_ratio(meta):
             lines[0] += "; dashed line at 1: England (1 by definition)."
         elif np.isfinite(frame["england_value"]).any():
             lines[0] += "; dashed: England."
@@ -294,7 +313,7 @@ def describe_trend(
             f"{fmt.text(first['value'], missing=NO_VALUE)} in {first['period']} and "
             f"{fmt.text(last['value'], missing=NO_VALUE)} in {last['period']}"
         )
-    if np.isfinite(last["england_value"]):
+    if np.isfinite(last["england_value"]) and area_name != ENGLAND_NAME:
         england = fmt.text(last["england_value"], missing=NO_VALUE)
         text += f" against England's {england} ({lower_first(last['compared'])})"
     blank = int(frame["suppressed"].sum())
@@ -322,6 +341,8 @@ def trend(
     x = _x(frame)
     if _england_ratio_only(frame, meta, area_name):
         layers = _england_ratio_layers(frame, meta, x)
+    elif area_name == ENGLAND_NAME:  # England's own series: nothing to compare it with
+        layers = _area_layers(frame, trend_table, meta, x, compared=False)
     else:
         layers = _area_layers(frame, trend_table, meta, x)
         if _is_ratio(meta):

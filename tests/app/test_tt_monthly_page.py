@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.test_pages import fresh_caches, run  # noqa: F401  (fixture used by pytest)
+from tests.app.test_pages import run
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 PAGE = "app_pages/need_vs_provision.py"
 BLACK_COUNTRY = {"level": "icb", "area": "E54000062"}
