@@ -6,6 +6,7 @@ from gapmap import charts, peers, ui
 from gapmap.comparison import SECONDARY_INDICATORS, comparison_table, for_csv, shown
 from gapmap.sources import chart_source
 from gapmap.timeline import MONTHLY_INDICATOR, monthly_trend
+from gapmap.wording import escape_md
 
 data = ui.atlas()
 view = ui.view()
@@ -45,15 +46,17 @@ monthly = monthly_trend(data, selection)
 meta = data.indicator(MONTHLY_INDICATOR)
 if monthly.code is None:
     st.caption(
-        "Monthly trends are published for CCGs (April 2016 – June 2022) and for sub-ICB "
-        "locations with the same codes; select one of those to see its line beside England's."
+        "Monthly trends are published for the CCGs of 2021 (April 2016 – June 2022); select "
+        "one of those, or a sub-ICB location, which shows the CCG it replaced."
     )
+elif monthly.note:
+    st.caption(escape_md(monthly.note))
 ui.chart_block(
     charts.trend(monthly.series, meta, area_name=monthly.subject),
     name=f"mhsds-monthly-{monthly.code or 'england'}",
     title=f"People in contact with secondary MH services per 100,000: {monthly.subject}",
-    source=chart_source(meta, "Apr 2016 – Nov 2022"),
-    period="April 2016 – November 2022",
+    source=chart_source(meta),
+    period=monthly.months,
     alt_text=charts.describe_trend(monthly.series, meta, area_name=monthly.subject),
     table=monthly.series,
 )

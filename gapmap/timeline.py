@@ -14,6 +14,7 @@ import pandas as pd
 from gapmap import trends
 from gapmap.atlas import ENGLAND, Atlas
 from gapmap.state import Selection
+from gapmap.subjects import period_label
 from gapmap.view import View
 
 #: The monthly series of people in contact with secondary mental-health services.
@@ -80,13 +81,23 @@ def monthly_trend_code(atlas: Atlas, selection: Selection) -> str | None:
     """The 2021 CCG code that carries the monthly MHSDS series for the selected area.
 
     Sub-ICB locations kept the April 2021 CCG codes where their boundaries did not move, so
-    their series is the CCG's; other levels have no monthly series.
+    their series is the CCG's; a sub-ICB location with a new code follows the 2021 CCG of
+    the same ODS code (NHS Black Country ICB - D2P2L: NHS Black Country and West Birmingham
+    CCG, D2P2L). Other levels have no monthly series.
     """
     if not selection.area or selection.level not in MONTHLY_LEVELS:
         return None
-    if atlas.area(selection.area, MONTHLY_VINTAGE) is None:
+    if atlas.area(selection.area, MONTHLY_VINTAGE) is not None:
+        return selection.area
+    if selection.level != "sub_icb":
         return None
-    return selection.area
+    area = atlas.area(selection.area, level="sub_icb")
+    ods = None if area is None else area.get("ods_code")
+    if ods is None or pd.isna(ods):
+        return None
+    ccgs = atlas.areas_at("ccg", MONTHLY_VINTAGE)
+    same = ccgs.loc[ccgs["ods_code"] == ods, "area_code"]
+    return str(same.iloc[0]) if len(same) else None
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,14 @@ class Monthly:
     code: str | None
     subject: str
     series: pd.DataFrame
+    #: Said under the chart when the series is a predecessor's, not the selected area's own.
+    note: str | None = None
+
+    @property
+    def months(self) -> str:
+        """'April 2016 – April 2024': the months the chart draws, England's included."""
+        periods = sorted(str(p) for p in self.series["period"].dropna())
+        return f"{period_label(periods[0])} – {period_label(periods[-1])}" if periods else ""
 
 
 def monthly_trend(atlas: Atlas, selection: Selection) -> Monthly:
@@ -106,4 +125,12 @@ def monthly_trend(atlas: Atlas, selection: Selection) -> Monthly:
         return Monthly(None, "England", atlas.trend(MONTHLY_INDICATOR, ENGLAND, "england"))
     area = atlas.area(code, MONTHLY_VINTAGE)
     subject = code if area is None else str(area["area_name"])
-    return Monthly(code, subject, atlas.trend(MONTHLY_INDICATOR, code, "ccg"))
+    note = None
+    if code != selection.area:
+        own = atlas.area(selection.area, level=selection.level)
+        name = selection.area if own is None else str(own["area_name"])
+        note = (
+            f"{name} has no monthly series of its own: this is {subject}, the CCG with the "
+            "same NHS code that it replaced in July 2022, whose area may differ from it."
+        )
+    return Monthly(code, subject, atlas.trend(MONTHLY_INDICATOR, code, "ccg"), note)

@@ -62,3 +62,20 @@ def test_otherwise_the_monthly_series_is_england_s(atlas, selection):
 
 def test_span_reads_first_to_last():
     assert timeline.span(pd.DataFrame({"period": ["2019-20", "2020-21"]})) == ("2019-20 to 2020-21")
+
+
+def test_a_sub_icb_with_a_new_code_follows_the_ccg_of_its_nhs_code(atlas):
+    """NHS Black Country ICB - D2P2L (E38000259) replaced NHS Black Country and West
+    Birmingham CCG (E38000250, also D2P2L) in July 2022; the chart says whose line it is."""
+    monthly = timeline.monthly_trend(atlas, Selection("sub_icb", DEPRESSION, "", "E38000259"))
+    assert monthly.code == "E38000250"
+    assert monthly.subject == "NHS Black Country and West Birmingham CCG"
+    assert monthly.series["area_code"].eq("E38000250").all()
+    assert monthly.months == "April 2016 – June 2022"
+    assert "has no monthly series of its own" in monthly.note
+    assert "whose area may differ" in monthly.note
+
+
+def test_englands_months_run_to_its_last_month(atlas):
+    monthly = timeline.monthly_trend(atlas, Selection("ltla", DEPRESSION, "", SANDWELL))
+    assert monthly.months == "April 2016 – April 2024" and monthly.note is None
