@@ -6,7 +6,16 @@ from gapmap import charts, peers, ui
 from gapmap.comparison import SECONDARY_INDICATORS, comparison_table, for_csv, shown
 from gapmap.sources import chart_source
 from gapmap.timeline import MONTHLY_INDICATOR, monthly_trend
-from gapmap.wording import escape_md
+from gapmap.view import page_view
+from gapmap.wording import escape_md, lower_first
+
+#: What the page's map shows when the sidebar's indicator is not one of the page's own.
+MAPPED = (
+    "secondary_reliance_ratio",
+    "mhsds_in_contact_rate",
+    "mhsds_admissions_rate",
+    "mhsds_detentions_rate",
+)
 
 data = ui.atlas()
 view = ui.view()
@@ -21,9 +30,13 @@ st.markdown(
     "England's rate (1 = England's balance)."
 )
 
-with st.expander("Map: click an area to select it", expanded=True):
-    ui.map_view(data, view, height=420)
-ui.map_table(view)
+mapped = page_view(data, view, MAPPED)
+with st.expander(
+    f"Map of {lower_first(str(mapped.meta['short_name']))}: click an area to select it",
+    expanded=True,
+):
+    ui.map_view(data, mapped, height=420)
+ui.map_table(mapped)
 
 if not selection.area:
     st.info(

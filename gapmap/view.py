@@ -9,7 +9,7 @@ are named functions here, so they are answered without Streamlit and pages only 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -223,3 +223,20 @@ def deprivation_text(atlas: Atlas, view: View) -> str | None:
         PLURALS[view.selection.level],
         str(row["area_name"]),
     )
+
+
+def page_view(atlas: Atlas, view: View, indicators: tuple[str, ...]) -> View:
+    """The view a page maps: the sidebar's when its indicator is one of the page's own.
+
+    Otherwise the first of ``indicators`` the level has, at its latest period, for the same
+    area and peers, so the Secondary care page never maps Talking Therapies because the
+    sidebar was left there. Where the level has none of them, the sidebar's view.
+    """
+    selection = view.selection
+    if selection.indicator in indicators:
+        return view
+    for indicator_id in indicators:
+        period = latest_period(atlas, indicator_id, selection.level)
+        if period is not None:
+            return resolve(atlas, replace(selection, indicator=indicator_id, period=period))
+    return view

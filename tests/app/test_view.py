@@ -107,3 +107,18 @@ def test_deprivation_text_names_the_area_and_its_rank(atlas):
         view.deprivation_text(atlas, view.resolve(atlas, Selection("sub_icb", GAP, TT_PERIOD)))
         is None
     )
+
+
+def test_a_page_maps_its_own_indicator_when_the_sidebar_is_elsewhere(atlas):
+    from gapmap.view import page_view, resolve
+
+    sidebar = resolve(
+        atlas, Selection("sub_icb", "tt_gap_ratio_modelled", "Jul 2022 - May 2023", "E38000259")
+    )
+    mapped = page_view(atlas, sidebar, ("secondary_reliance_ratio", "mhsds_in_contact_rate"))
+    assert mapped.selection.indicator == "secondary_reliance_ratio"
+    assert mapped.selection.period == "Nov 2022" and mapped.selection.area == "E38000259"
+    assert page_view(atlas, sidebar, ("tt_gap_ratio_modelled",)) is sidebar
+    # a level without any of them keeps the sidebar's view
+    ltla = resolve(atlas, Selection("ltla", "imd_score", "IoD2025", "E08000028"))
+    assert page_view(atlas, ltla, ("secondary_reliance_ratio",)) is ltla
