@@ -198,10 +198,16 @@ def place_practices(
     return linked.assign(reason=reason)[["practice_code", "sub_icb_code", "reason"]]
 
 
+def tidy_names(names: pd.Series) -> pd.Series:
+    """Practice names as people write them: publishers' title case leaves "St Paul'S"."""
+    return names.str.replace(r"(?<=[A-Za-z])'S\b", "'s", regex=True)
+
+
 def _placed_practice_areas(
     tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame, practices: pd.DataFrame, vintage: str
 ) -> pd.DataFrame:
     """Practices (``practice_code``, ``practice_name``, ``sub_icb_ons``) with place and parents."""
+    practices = practices.assign(practice_name=tidy_names(practices["practice_name"]))
     placed = practices.merge(practice_places(tables), on="practice_code", how="left").merge(
         hierarchy[["sub_icb_code", "icb_code", "region_code"]],
         left_on="sub_icb_ons",

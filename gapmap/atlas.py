@@ -46,6 +46,12 @@ PARENT_COLUMN = {
 }
 #: The values column naming the data-quality rule that caught a row (NA when fine).
 QUALITY = "quality"
+#: The order search results are listed in (after exact matches): councils first, as
+#: community groups know their area by its council, then NHS areas, former CCGs, practices.
+SEARCH_ORDER = {
+    level: n
+    for n, level in enumerate(("ltla", "utla", "sub_icb", "icb", "region", "ccg", "practice"))
+}
 REBUILD_HINT = (
     "The atlas under geodata/atlas is missing or unreadable. Reinstall from a fresh clone, "
     "or rebuild it with `python -m data_pipeline build --raw DIR` (see the README)."
@@ -361,9 +367,10 @@ class Atlas:
     def search(self, text: str, limit: int = 20) -> pd.DataFrame:
         """Areas matching a name, an area code, a practice name or code, or a postcode district.
 
-        Postcode districts ("B70", "B70 6") find the practices there and, through them, their
-        sub-ICB location. Matching is case-insensitive; no regular expressions are taken from
-        the user.
+        Postcode districts ("B70", "B70 6") find the practices there and the councils and
+        sub-ICB locations they are in, those first. Each area is listed once, on its newest
+        boundaries; exact matches come first, then councils, NHS areas, former CCGs and
+        practices. Matching is case-insensitive; no regular expressions are taken from the user.
         """
         needle = str(text).strip().lower()
         if len(needle) < 2:
@@ -381,11 +388,20 @@ class Atlas:
             outward = needle.split(" ")[0].upper()
             postcodes = searchable["postcode"].fillna("").str.upper()
             by_postcode = searchable.loc[postcodes.str.split(" ").str[0] == outward]
-            hits = pd.concat([hits, by_postcode])
+            containing = set()
+            for column in ("parent_ltla", "parent_utla", "parent_sub_icb"):
+                containing |= set(by_postcode[column].dropna().astype(str))
+            around = searchable.loc[
+                searchable["area_code"].isin(containing)
+                & searchable["level"].isin(["ltla", "utla", "sub_icb"])
+            ]
+            hits = pd.concat([hits, around, by_postcode])
         exact = hits["area_code"].str.lower().eq(needle) | hits["area_name"].str.lower().eq(needle)
-        hits = hits.assign(_exact=~exact).sort_values(["_exact", "level", "area_name"])
-        hits = hits.drop(columns="_exact").drop_duplicates(["area_code", "vintage"])
-        return _once_per_practice(hits).head(limit)
+        rank = hits["level"].map(SEARCH_ORDER).fillna(len(SEARCH_ORDER))
+        hits = hits.assign(_exact=~exact, _rank=rank, _v=hits["vintage"])
+        newest = hits.sort_values("_v").drop_duplicates(["area_code", "level"], keep="last")
+        hits = newest.sort_values(["_exact", "_rank", "area_name"])
+        return hits.drop(columns=["_exact", "_rank", "_v"]).head(limit)
 
     # -------------------------------------------------------------- boundaries
 

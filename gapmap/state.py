@@ -258,6 +258,27 @@ def with_period(atlas: Atlas, selection: Selection, period: str) -> Selection:
     return chosen
 
 
+def with_area(atlas: Atlas, selection: Selection, area: str) -> Selection:
+    """Select ``area``, moving to the latest period whose map has it where this one does not.
+
+    A search for "Sandwell" offers Sandwell and West Birmingham CCG, drawn only on the CCG
+    maps of 2019 and 2020: picking it shows the latest of those periods, not a message that
+    the area is not on the map. Where no period of the indicator has it, the level's other
+    indicators are tried; failing those the selection is left as it was, area and all.
+    """
+    if area_in_view(atlas, selection, area):
+        return replace(selection, area=area)
+    candidates = [selection.indicator] + [
+        i for i in atlas.indicator_ids(selection.level) if i != selection.indicator
+    ]
+    for indicator in candidates:
+        for period in reversed(atlas.periods(indicator, selection.level)):
+            moved = _agreeing(atlas, replace(selection, indicator=indicator, period=period))
+            if area_in_view(atlas, moved, area):
+                return with_period(atlas, replace(moved, area=area), period)
+    return selection
+
+
 def with_peers(selection: Selection, peers: tuple[str, ...] | list[str] | None) -> Selection:
     """Compare with similar areas (None) or with the given codes (at most :data:`MAX_PEERS`)."""
     if peers is None:

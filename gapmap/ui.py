@@ -315,7 +315,7 @@ def select_area(code: str | None, level: str | None = None) -> None:
     selection = current()
     if level and level != selection.level:
         selection = state.with_level(atlas(), selection, level)
-    publish(replace(selection, area=code))
+    publish(state.with_area(atlas(), selection, code) if code else replace(selection, area=None))
     st.rerun()
 
 

@@ -35,3 +35,36 @@ def test_a_label_from_data_is_made_inert(atlas):
 
 def test_nothing_found_is_an_empty_list(atlas):
     assert search.choices(atlas, "zzqx") == []
+
+
+def test_each_area_is_listed_once_councils_first(atlas):
+    found = atlas.search("Sandwell")
+    assert not found.duplicated(["area_code", "level"]).any()
+    assert list(found["level"])[:2] == ["ltla", "utla"]
+    ccg = found.loc[found["area_code"] == "E38000144"]
+    assert list(ccg["vintage"]) == ["ccg-2020"]  # its newest map
+
+
+def test_a_postcode_district_finds_the_council_and_nhs_area_it_is_in(atlas):
+    found = atlas.search("B70")
+    assert list(found["area_code"])[:3] == ["E08000028", "E08000028", "E38000259"]
+    assert (found["level"] == "practice").sum() >= 5
+
+
+def test_picking_a_former_ccg_moves_to_a_period_whose_map_has_it(atlas):
+    from gapmap import state
+
+    ccg = state.with_level(
+        atlas, state.Selection("sub_icb", "tt_gap_ratio_modelled", "Jul 2022 - May 2023"), "ccg"
+    )
+    assert not state.area_in_view(atlas, ccg, "E38000144")
+    picked = state.with_area(atlas, ccg, "E38000144")
+    assert picked.area == "E38000144" and state.area_in_view(atlas, picked, "E38000144")
+    assert picked.period == "2020-21"
+    assert state.with_area(atlas, ccg, "E00000000") == ccg
+
+
+def test_practice_names_read_as_written(atlas):
+    names = atlas.areas.loc[atlas.areas["level"] == "practice", "area_name"]
+    assert not names.str.contains(r"[a-z]'S\b", regex=True).any()
+    assert "St Paul's Medical Practice" in set(names)
