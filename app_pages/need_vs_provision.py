@@ -69,7 +69,13 @@ if selection.area:
         peer_table, name=f"peers-{selection.indicator}-{selection.level}-{selection.area}"
     )
 
-if charts.has_funnel(meta):
+if charts.has_funnel(meta) and not limits.funnel_drawable(meta, view.table):
+    st.subheader("Funnel plot")
+    st.caption(
+        f"No funnel plot: {meta['short_name']} is published for {view.level_label.lower()} "
+        "as values without their counts, and a funnel places each area by its size."
+    )
+elif charts.has_funnel(meta):
     st.subheader("Funnel plot")
     st.caption(
         "Each point is an area; the funnels are the 95% and 99.8% limits of what chance "

@@ -40,6 +40,19 @@ def has_funnel(meta: Meta) -> bool:
     return str(_meta(meta, "statistic", "")) in STATISTICS
 
 
+#: Areas with counts a funnel needs before it is worth drawing.
+MIN_FUNNEL_AREAS = 3
+
+
+def funnel_drawable(meta: Meta, table: pd.DataFrame) -> bool:
+    """Whether a funnel plot can be drawn: a statistic with limits and areas with counts.
+
+    A published figure without its counts (district depression prevalence from Fingertips)
+    has no size to place it by, so it gets no funnel, rather than an empty frame.
+    """
+    return has_funnel(meta) and int(funnel_rows(table).sum()) >= MIN_FUNNEL_AREAS
+
+
 def unflagged(table: pd.DataFrame) -> np.ndarray:
     """Rows without a data-quality flag (all rows of a table without the ``quality`` column).
 

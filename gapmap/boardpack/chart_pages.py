@@ -10,7 +10,7 @@ import altair as alt
 
 from gapmap import charts, export, limits, narrative, prose
 from gapmap.atlas import Atlas
-from gapmap.boardpack.facts import Facts, plottable, ranked_subset, sources_of, spine_areas
+from gapmap.boardpack.facts import Facts, ranked_subset, sources_of, spine_areas
 from gapmap.boardpack.layout import (
     BODY_TOP,
     BOTTOM,
@@ -177,7 +177,7 @@ def chart_pages(pdf: Pack, facts: Facts, atlas: Atlas) -> None:
     """
     source = chart_source(facts.meta, facts.selection.period)
     _ranked_page(pdf, facts, source)
-    if charts.has_funnel(facts.meta) and plottable(facts.table) >= 3:
+    if limits.funnel_drawable(facts.meta, facts.table):
         _funnel_page(pdf, facts, source)
     if not facts.selection.area:
         return
