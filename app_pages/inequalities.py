@@ -26,7 +26,9 @@ choices = gradient.choices(data)
 edition = list_year = ""
 if not ui.lacks(data, gradient.PRACTICE_IMD, "practice") and choices:
     indicator_id = st.selectbox(
-        "Indicator", choices, format_func=lambda i: str(data.indicator(i)["short_name"])
+        "GP practice indicator",
+        choices,
+        format_func=lambda i: str(data.indicator(i)["short_name"]),
     )
     quantiles = st.radio(
         "Groups", [10, 5], format_func={10: "Deciles", 5: "Quintiles"}.get, horizontal=True
