@@ -28,14 +28,42 @@ def display_table(table: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
             "Lower 95% limit": table["lower_95"].map(fmt.rounded).astype("Float64"),
             "Upper 95% limit": table["upper_95"].map(fmt.rounded).astype("Float64"),
             "Compared with England": comparison_column(table),
-            "Numerator": table["numerator"],
-            "Denominator": table["denominator"],
-            "Note": table["note"],
+            **count_columns(table, meta),
+            "Note": table["note"].astype("string").fillna(""),
         }
     )
     return out.sort_values(f"Value ({unit})", ascending=False, na_position="last").reset_index(
         drop=True
     )
+
+
+def count_columns(table: pd.DataFrame, meta: pd.Series) -> dict[str, pd.Series]:
+    """The counts behind each value, named for what they are.
+
+    A ratio's are the observed count and the count expected at England's rate (a modelled
+    figure, to one decimal); a rate's or proportion's are whole counts, never "29700.0".
+    """
+    numerator = _whole(pd.to_numeric(table["numerator"], errors="coerce"))
+    denominator = pd.to_numeric(table["denominator"], errors="coerce")
+    if str(meta.get("statistic", "")) == "ratio":
+        return {"Observed": numerator, "Expected": denominator.round(1).astype("Float64")}
+    return {"Numerator": numerator, "Denominator": _whole(denominator)}
+
+
+def _whole(counts: pd.Series) -> pd.Series:
+    """Counts that are all whole numbers as integers; others (apportioned) as they are."""
+    known = counts.dropna()
+    return counts.round().astype("Int64") if known.eq(known.round()).all() else counts
+
+
+def for_download(shown: pd.DataFrame, meta: pd.Series, period: str) -> pd.DataFrame:
+    """A map table as a CSV, each row saying which indicator and period it is.
+
+    A file that travels without the page still reads.
+    """
+    return shown.assign(Indicator=str(meta["name"]), Period=period)[
+        ["Indicator", "Period", *shown.columns]
+    ]
 
 
 def neighbourhood_table(shapes: pd.DataFrame) -> pd.DataFrame:

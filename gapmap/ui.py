@@ -16,7 +16,18 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from gapmap import banding, boardpack, charts, export, findings, gradient, maps, peers, state
+from gapmap import (
+    banding,
+    boardpack,
+    charts,
+    export,
+    findings,
+    gradient,
+    maps,
+    peers,
+    state,
+    tables,
+)
 from gapmap.atlas import Atlas, AtlasUnavailable
 from gapmap.freshness import data_as_of
 from gapmap.sources import publisher
@@ -416,7 +427,8 @@ def map_table(shown: View) -> None:
     with st.expander("The map as a table"):
         st.dataframe(shown.shown, hide_index=True, width="stretch")
         table_download(
-            shown.shown, name=f"map-{selection.indicator}-{selection.level}-{selection.period}"
+            tables.for_download(shown.shown, shown.meta, selection.period),
+            name=f"map-{selection.indicator}-{selection.level}-{selection.period}",
         )
 
 

@@ -53,3 +53,26 @@ def test_practices_keep_a_suppressed_value_blank():
     out = tables.practice_table(practices, meta)
     assert list(out["Code"]) == ["P1", "P2"]
     assert pd.isna(out["Depression (%)"].iloc[0]) and out["Depression (%)"].iloc[1] == 12.3
+
+
+def test_counts_read_as_counts_and_a_ratio_names_its_expected(atlas):
+    from gapmap import export
+
+    gap = tables.display_table(
+        atlas.table("tt_gap_ratio", "sub_icb", "Jul 2022 - May 2023"),
+        atlas.indicator("tt_gap_ratio"),
+    )
+    assert {"Observed", "Expected"} <= set(gap.columns) and "Denominator" not in gap.columns
+    rate_meta = atlas.indicator("mhsds_in_contact_rate")
+    rate = tables.display_table(
+        atlas.table("mhsds_in_contact_rate", "sub_icb", "Nov 2022"), rate_meta
+    )
+    csv = export.table_csv(tables.for_download(rate, rate_meta, "Nov 2022")).decode("utf-8-sig")
+    header, first = csv.splitlines()[:2]
+    assert header.startswith("Indicator,Period,Area,Code")
+    assert first.startswith(f"{rate_meta['name']},Nov 2022,") or first.startswith(
+        f'"{rate_meta["name"]}",Nov 2022,'
+    )
+    assert ".0," not in first and "None" not in csv and "<NA>" not in csv
+    expected = export.table_csv(gap).decode("utf-8-sig").splitlines()[1].split(",")
+    assert len(expected[gap.columns.get_loc("Expected")].split(".")[-1]) <= 1
