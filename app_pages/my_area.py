@@ -6,6 +6,7 @@ from gapmap import charts, findings, narrative, search, trends, ui
 from gapmap.content import read_content
 from gapmap.sources import chart_source
 from gapmap.timeline import span
+from gapmap.view import spine_areas
 from gapmap.wording import escape_md
 
 data = ui.atlas()
@@ -55,8 +56,9 @@ st.subheader("Against England")
 if profile.empty:
     st.caption("No indicators for this area.")
 else:
-    ui.show_chart(charts.spine(profile, area_name=name))
-    st.caption(charts.describe_spine(profile, area_name=name))
+    areas = spine_areas(data, profile, selection.level)
+    ui.show_chart(charts.spine(profile, area_name=name, areas=areas))
+    st.caption(charts.describe_spine(profile, area_name=name, areas=areas))
     for paragraph in narrative.profile_paragraphs(profile, data.indicators, name, area_trends):
         st.markdown(paragraph)
     with st.expander("How to read this profile"):

@@ -240,3 +240,18 @@ def page_view(atlas: Atlas, view: View, indicators: tuple[str, ...]) -> View:
         if period is not None:
             return resolve(atlas, replace(selection, indicator=indicator_id, period=period))
     return view
+
+
+def spine_areas(atlas: Atlas, profile: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Every area's value of each profile indicator in its period, for the spine's bars.
+
+    Suppressed values are left out, as everywhere.
+    """
+    parts = []
+    for indicator_id, period in zip(profile["indicator_id"], profile["period"], strict=True):
+        table = atlas.table(str(indicator_id), level, str(period))
+        shown = table.loc[~table["suppressed"].fillna(False).astype(bool), ["value"]]
+        parts.append(shown.assign(indicator_id=str(indicator_id)))
+    if not parts:
+        return pd.DataFrame({"indicator_id": [], "value": []})
+    return pd.concat(parts, ignore_index=True)[["indicator_id", "value"]]

@@ -44,7 +44,6 @@ from gapmap.boardpack.facts import (
     long_date,
     ranked_subset,
     ranked_table,
-    spine_areas,
 )
 from gapmap.boardpack.layout import SCALE, Pack, printable, table_as_list
 from gapmap.boardpack.pages import (
@@ -79,7 +78,6 @@ __all__ = [
     "ranked_subset",
     "ranked_table",
     "shaped",
-    "spine_areas",
     "table_as_list",
 ]
 

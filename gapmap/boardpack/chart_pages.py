@@ -10,7 +10,7 @@ import altair as alt
 
 from gapmap import charts, export, limits, narrative, prose
 from gapmap.atlas import Atlas
-from gapmap.boardpack.facts import Facts, ranked_subset, sources_of, spine_areas
+from gapmap.boardpack.facts import Facts, ranked_subset, sources_of
 from gapmap.boardpack.layout import (
     BODY_TOP,
     BOTTOM,
@@ -27,6 +27,7 @@ from gapmap.boardpack.layout import (
     text_height,
 )
 from gapmap.sources import chart_source
+from gapmap.view import spine_areas
 
 #: Point shapes of the England comparisons, so print in greyscale keeps them apart.
 COMPARISON_SHAPES = {

@@ -315,21 +315,6 @@ def ranked_subset(
     return subset, note
 
 
-def spine_areas(atlas: Atlas, profile: pd.DataFrame, level: str) -> pd.DataFrame:
-    """Every area's value of each profile indicator in its period, for the spine's bars.
-
-    Suppressed values are left out, as everywhere.
-    """
-    parts = []
-    for indicator_id, period in zip(profile["indicator_id"], profile["period"], strict=True):
-        table = atlas.table(str(indicator_id), level, str(period))
-        shown = table.loc[~table["suppressed"].fillna(False).astype(bool), ["value"]]
-        parts.append(shown.assign(indicator_id=str(indicator_id)))
-    if not parts:
-        return pd.DataFrame({"indicator_id": [], "value": []})
-    return pd.concat(parts, ignore_index=True)[["indicator_id", "value"]]
-
-
 def plottable(table: pd.DataFrame) -> int:
     """Areas a funnel plot can place: a shown value and a positive denominator."""
     return int(funnel_rows(table).sum())
