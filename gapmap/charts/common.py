@@ -166,8 +166,18 @@ def comparison_colour(present: Sequence[str]) -> alt.Color:
         "compared:N",
         title=compared_heading(),
         scale=alt.Scale(domain=domain, range=[by_label[d] for d in domain]),
-        legend=alt.Legend(orient="bottom", direction="horizontal", symbolStrokeColor=INK),
+        # Three to a row at most: four or more labels in one row ran past a half-width chart.
+        legend=alt.Legend(
+            orient="bottom",
+            direction="horizontal",
+            symbolStrokeColor=INK,
+            columns=min(len(domain), LEGEND_COLUMNS) or 1,
+        ),
     )
+
+
+#: Comparison labels on one legend row, at most.
+LEGEND_COLUMNS = 3
 
 
 def count_words(labels: pd.Series) -> str:

@@ -28,3 +28,22 @@ def test_every_placed_row_sits_within_the_spread_of_areas(atlas):
 
 def test_the_page_draws_the_spine_with_the_areas_spread():
     assert "charts.spine(profile, area_name=name, areas=areas)" in PAGE.read_text()
+
+
+def test_a_legend_of_four_comparisons_wraps_instead_of_running_off_the_chart(atlas):
+    profile = atlas.profile("E08000028", "ltla")
+    spec = charts.spine(
+        profile, area_name="Sandwell", areas=spine_areas(atlas, profile, "ltla")
+    ).to_dict()
+    legends = [
+        layer["encoding"]["color"]["legend"]
+        for layer in spec["layer"]
+        if "color" in layer.get("encoding", {}) and "legend" in layer["encoding"]["color"]
+    ]
+    domains = [
+        layer["encoding"]["color"]["scale"]["domain"]
+        for layer in spec["layer"]
+        if "color" in layer.get("encoding", {}) and "scale" in layer["encoding"]["color"]
+    ]
+    assert legends and max(len(d) for d in domains) == 4
+    assert all(legend["columns"] <= 3 for legend in legends)
