@@ -49,7 +49,9 @@ def test_search_by_name_code_practice_and_postcode_district(atlas):
     assert "E08000028" in set(atlas.search("Sandwell")["area_code"])
     assert atlas.search("e38000259").iloc[0]["area_code"] == "E38000259"
     by_district = atlas.search("B70")
-    assert len(by_district) and (by_district["level"] == "practice").all()
+    # the practices there, after the council and sub-ICB location they are in
+    assert list(by_district["level"][:3]) == ["ltla", "utla", "sub_icb"]
+    assert (by_district["level"][3:] == "practice").all()
     assert atlas.search("x")["area_code"].tolist() == []  # too short to search
     assert atlas.search(".*")["area_code"].tolist() == []  # no regular expressions
 
