@@ -401,7 +401,7 @@ def map_view(data: Atlas, shown: View, *, height: int = 560) -> None:
             data.boundaries(str(shown.vintage)),
             shown.table,
             shown.meta,
-            colour_by=map_colouring(shown.meta),
+            colour_by=maps.colouring(shown.meta),
             selected=shown.selection.area,
             england_value=shown.england_value,
         )
@@ -449,7 +449,7 @@ def static_map_download(data: Atlas, shown: View) -> None:
             source=publisher(str(meta["sources"])),
             period=selection.period,
             selected=selection.area,
-            colour_by=map_colouring(meta),
+            colour_by=maps.colouring(meta),
             england_value=shown.england_value,
         )
 
@@ -462,11 +462,6 @@ def static_map_download(data: Atlas, shown: View) -> None:
         mime="image/png",
         key="static-map",
     )
-
-
-def map_colouring(meta) -> str:
-    """Ratios are read against England (1), so their map shows the comparison."""
-    return "comparison" if meta["statistic"] == "ratio" else "value"
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -11,7 +11,7 @@ working.
 
 from __future__ import annotations
 
-from gapmap.maps.classes import Classified, classify, value_breaks, value_class
+from gapmap.maps.classes import Classified, classify, colouring, value_breaks, value_class
 from gapmap.maps.geometry import (
     BOUNDARY_CREDIT,
     COORD_DECIMALS,
@@ -47,6 +47,7 @@ __all__ = [
     "base_map",
     "choropleth",
     "classify",
+    "colouring",
     "clicked_area",
     "drilldown",
     "legend_html",

@@ -20,6 +20,11 @@ from gapmap.wording import COMPARISON_LABELS, as_number, fixed, quality_word
 Meta = pd.Series | Mapping[str, Any]
 
 
+def colouring(meta) -> str:
+    """How a map is coloured: ratios are read against England (1), so by the comparison."""
+    return "comparison" if meta["statistic"] == "ratio" else "value"
+
+
 def text_of(value: object) -> str:
     """Stripped text, or "" for anything missing (None, NA, NaN), so blanks never print."""
     if value is None or value is pd.NA:
