@@ -6,8 +6,7 @@ from gapmap import charts, gradient, limits, peers, ui
 from gapmap.comparison import PHYSICAL_INDICATORS, comparison_table, for_csv, shown
 from gapmap.drilldown import practice_codes
 from gapmap.sources import chart_source
-from gapmap.view import latest_panel, on_same_map, page_view, panel
-from gapmap.wording import lower_first
+from gapmap.view import latest_panel, on_same_map, panel
 
 HEALTH_CHECKS = "smi_health_checks_pct"
 EXCESS_MORTALITY = "smi_excess_mortality_ratio"
@@ -27,13 +26,7 @@ st.markdown(
     "mostly from preventable physical illness. Annual physical health checks are the first "
     "defence; these charts set them, and physical-health outcomes, against deprivation."
 )
-mapped = page_view(data, view, MAPPED)
-with st.expander(
-    f"Map of {lower_first(str(mapped.meta['short_name']))}: click an area to select it",
-    expanded=True,
-):
-    ui.map_view(data, mapped, height=420)
-ui.map_table(mapped)
+ui.page_map(data, view, MAPPED)
 
 if selection.area:
     st.markdown(f"**{view.area_label}**")

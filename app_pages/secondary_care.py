@@ -6,8 +6,7 @@ from gapmap import charts, peers, ui
 from gapmap.comparison import SECONDARY_INDICATORS, comparison_table, for_csv, shown
 from gapmap.sources import chart_source
 from gapmap.timeline import MONTHLY_INDICATOR, monthly_trend
-from gapmap.view import page_view
-from gapmap.wording import escape_md, lower_first
+from gapmap.wording import escape_md
 
 #: What the page's map shows when the sidebar's indicator is not one of the page's own.
 MAPPED = (
@@ -30,13 +29,7 @@ st.markdown(
     "England's rate (1 = England's balance)."
 )
 
-mapped = page_view(data, view, MAPPED)
-with st.expander(
-    f"Map of {lower_first(str(mapped.meta['short_name']))}: click an area to select it",
-    expanded=True,
-):
-    ui.map_view(data, mapped, height=420)
-ui.map_table(mapped)
+ui.page_map(data, view, MAPPED)
 
 if not selection.area:
     st.info(

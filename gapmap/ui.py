@@ -32,12 +32,13 @@ from gapmap.atlas import Atlas, AtlasUnavailable
 from gapmap.freshness import data_as_of
 from gapmap.sources import publisher
 from gapmap.state import Selection
-from gapmap.view import View, resolve
-from gapmap.wording import escape_md
+from gapmap.view import View, page_view, resolve
+from gapmap.wording import escape_md, lower_first
 
 SESSION_KEY = "selection"
 #: Session key of the view resolved for the current selection (with the atlas it came from).
 VIEW_KEY = "resolved-view"
+PAGE_VIEW_KEY = "page-map-view"
 ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. "
     "Contains OS data © Crown copyright and database right 2024."
@@ -121,12 +122,16 @@ def _resolved(data: Atlas, selection: Selection) -> View:
     A rerun that changes nothing (a download, a page's own widget) reads the same view; any
     change of the selection, or a reloaded atlas, resolves it afresh.
     """
-    kept = st.session_state.get(VIEW_KEY)
-    if kept is not None and kept[0] is data and kept[1].selection == selection:
-        return kept[1]
-    fresh = resolve(data, selection)
-    st.session_state[VIEW_KEY] = (data, fresh)
-    return fresh
+    return _kept(VIEW_KEY, data, selection, lambda: resolve(data, selection))
+
+
+def _kept(name: str, data: Atlas, key: object, make):
+    """What ``make`` returns, kept in the session until the atlas or ``key`` changes."""
+    kept = st.session_state.get(name)  # (atlas, value, key): the value second, as it was
+    if kept is None or kept[0] is not data or kept[2] != key:
+        kept = (data, make(), key)
+        st.session_state[name] = kept
+    return kept[1]
 
 
 def _query() -> dict[str, str]:
@@ -330,10 +335,6 @@ def select_area(code: str | None, level: str | None = None) -> None:
     st.rerun()
 
 
-#: How charts are sized on the page: as wide as the column, as tall as the chart asks.
-SCREEN_AUTOSIZE = {"type": "fit-x", "contains": "padding"}
-
-
 def show_chart(chart: alt.TopLevelMixin) -> None:
     """Draw a chart in the page's style, from a spec checked once (by the tests), not per rerun.
 
@@ -342,9 +343,6 @@ def show_chart(chart: alt.TopLevelMixin) -> None:
     """
     with alt.data_transformers.enable("default", max_rows=None):  # practice charts: 6,000+
         spec = charts.for_screen(chart).to_dict(validate=False)
-    # Fit the width only: Streamlit's default ("fit") squeezes title, subtitle, axes and
-    # legend into the chart's height, leaving a plot a few lines tall under a long subtitle.
-    spec.setdefault("autosize", SCREEN_AUTOSIZE)
     st.vega_lite_chart(spec, width="stretch")
 
 
@@ -421,6 +419,16 @@ def _show_map(fmap, selection: Selection, *, key: str, height: int) -> None:
         select_area(clicked)
 
 
+def page_map(data: Atlas, shown: View, indicators: tuple[str, ...]) -> None:
+    """A page's own map and table (:func:`gapmap.view.page_view`), resolved once a selection."""
+    key, make = (shown.selection, indicators), lambda: page_view(data, shown, indicators)
+    mapped = _kept(PAGE_VIEW_KEY, data, key, make)
+    name = lower_first(str(mapped.meta["short_name"]))
+    with st.expander(f"Map of {name}: click an area to select it", expanded=True):
+        map_view(data, mapped, height=420)
+    map_table(mapped)
+
+
 def map_table(shown: View) -> None:
     """The map's figures as a table, for screen-reader and keyboard users and for copying."""
     selection = shown.selection
@@ -453,15 +461,8 @@ def static_map_download(data: Atlas, shown: View) -> None:
             england_value=shown.england_value,
         )
 
-    st.download_button(
-        "Map as PNG",
-        data=render,
-        file_name=export.filename(
-            "map", selection.indicator, selection.level, selection.period, ext="png"
-        ),
-        mime="image/png",
-        key="static-map",
-    )
+    name = export.filename("map", selection.indicator, selection.level, selection.period, ext="png")
+    st.download_button("Map as PNG", render, file_name=name, mime="image/png", key="static-map")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -491,8 +492,8 @@ def board_pack_button(data: Atlas, selection: Selection) -> None:
         mime="application/pdf",
         key="board-pack",
         icon=":material/picture_as_pdf:",
-        help="An A4 landscape PDF of this view for a board paper: the map, key charts, a "
-        "table with England, methods, caveats and sources. Takes a few seconds.",
+        help="An A4 landscape PDF of this view for a board paper: map, key charts, a table "
+        "with England, methods, caveats and sources. Takes a few seconds.",
         on_click="ignore",
         width="stretch",
     )

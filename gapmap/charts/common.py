@@ -224,6 +224,8 @@ def titled(
 #: Axis, legend and title text on screen: 8.5:1 on the white page. Streamlit's chart theme
 #: draws them in a grey of 3.8:1, below the WCAG AA 4.5:1 for text of this size.
 SCREEN_TEXT = "#4D4D4D"
+#: How charts are sized on the page: as wide as the column, as tall as the chart asks.
+SCREEN_AUTOSIZE = {"type": "fit-x", "contains": "padding"}
 
 
 def for_screen(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
@@ -234,8 +236,11 @@ def for_screen(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     Applied only where a chart is shown in the app: configured charts cannot be nested, and
     the exported images set their own text colours.
     """
+    # Fit the width only: Streamlit's default ("fit") squeezes title, subtitle, axes and
+    # legend into the chart's height, leaving a plot a few lines tall under a long subtitle.
     return (
-        chart.configure_axis(labelColor=SCREEN_TEXT, titleColor=SCREEN_TEXT)
+        chart.properties(autosize=SCREEN_AUTOSIZE)
+        .configure_axis(labelColor=SCREEN_TEXT, titleColor=SCREEN_TEXT)
         .configure_legend(
             labelColor=SCREEN_TEXT,
             titleColor=SCREEN_TEXT,
