@@ -38,6 +38,8 @@ import pandas as pd
 MINUS = "\u2212"
 #: Units whose values are whole numbers.
 WHOLE_UNITS = frozenset({"patients", "decile", "people a year", "referrals"})
+#: Units of counts that grow with an area's size: never placed against other areas' values.
+SIZE_UNITS = frozenset({"patients", "people a year", "referrals"})
 #: Indicators whose typical value is below 1 in their unit: 2 decimal places, not 1.
 FINER: Mapping[str, int] = {"smi_prevalence": 2, "mh_need_score": 2}
 

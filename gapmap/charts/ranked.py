@@ -25,6 +25,7 @@ from gapmap.charts.common import (
     axis_title,
     codes_of,
     column,
+    compact_nhs_name,
     compared,
     comparison_colour,
     comparisons_present,
@@ -38,6 +39,10 @@ from gapmap.charts.common import (
     value_tooltips,
 )
 from gapmap.wording import lower_first, number_format, ordinal, plural
+
+#: Room for the longest sub-ICB label once shortened ("Bath and North East Somerset, Swindon
+#: and Wiltshire - 92G"), so the code that tells three sub-ICBs of one ICB apart is not cut.
+RANKED_LABEL_LIMIT = 400
 
 
 def _ranked_frame(
@@ -62,6 +67,7 @@ def _ranked_frame(
     frame["is_selected"] = frame["area_code"].eq(selected) if selected else False
     frame["is_peer"] = frame["area_code"].isin(list(peers)) & ~frame["is_selected"]
     frame["label"] = frame["label"].where(~frame["is_peer"], frame["label"] + PEER_SUFFIX)
+    frame["row"] = frame["label"].map(compact_nhs_name)  # the axis label; sentences keep "label"
     valued = frame.loc[~missing].sort_values(["value", "label"], ascending=[False, True])
     blank = frame.loc[missing].sort_values("label")
     return pd.concat([valued, blank]).reset_index(drop=True)
@@ -129,7 +135,7 @@ def describe_ranked(
 
 
 def _bold_if(frame: pd.DataFrame) -> alt.ExprRef | str:
-    chosen = frame.loc[frame["is_selected"], "label"]
+    chosen = frame.loc[frame["is_selected"], "row"]
     if chosen.empty:
         return "normal"
     return alt.ExprRef(expr=f"datum.value === {js_string(chosen.iloc[0])} ? 'bold' : 'normal'")
@@ -216,10 +222,18 @@ def ranked(
     """
     frame = _ranked_frame(table, selected, peers)
     y = alt.Y(
-        "label:N",
-        sort=frame["label"].tolist(),
+        "row:N",
+        sort=frame["row"].tolist(),
         title=None,
-        axis=alt.Axis(labelLimit=320, labelFontWeight=_bold_if(frame), ticks=False),
+        # Every row named, whatever the page's theme: Streamlit's sets labelOverlap, which on a
+        # 16-pixel row drops every other name (and can drop the selected area's).
+        axis=alt.Axis(
+            labelLimit=RANKED_LABEL_LIMIT,
+            labelFontWeight=_bold_if(frame),
+            labelFontSize=11,
+            labelOverlap=False,
+            ticks=False,
+        ),
     )
     layers = _bands(frame, y) + _points(frame, table, meta, y) + _blanks(frame, y)
     if england_value is not None and not pd.isna(england_value):

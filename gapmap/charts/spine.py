@@ -17,7 +17,12 @@ from gapmap.charts.common import (
     floats,
     titled,
 )
-from gapmap.wording import COMPARISON_LABELS, number_format, plural
+from gapmap.wording import COMPARISON_LABELS, SIZE_UNITS, number_format, plural
+
+#: A count (referrals, people, patients) grows with the area, so it is listed, not placed.
+NOT_PLACED = "a count: not placed against other areas"
+#: A row label's two lines: the indicator, then its period and values.
+LINE_BREAK = "\n"
 
 #: Where a row is placed: its value and the range and interquartile band of all areas.
 PLACES = ("position", "worst", "q25", "q75", "best")
@@ -55,7 +60,9 @@ def _fingertips_places(
     }
 
 
-def _status(suppressed: bool, value: float, england: float) -> str:
+def _status(suppressed: bool, value: float, england: float, unit: str = "") -> str:
+    if unit in SIZE_UNITS:
+        return NOT_PLACED
     if suppressed:
         return "suppressed"
     if not np.isfinite(value):
@@ -80,7 +87,7 @@ def _spine_row(row: pd.Series, areas: pd.DataFrame | None) -> dict[str, object]:
         "value": np.nan if suppressed else value,
         "england_value": england,
         "key": comparison_keys(pd.Series([row.get("comparison")], dtype="object")).iloc[0],
-        "status": _status(suppressed, value, england),
+        "status": _status(suppressed, value, england, str(row.get("unit") or "")),
         **dict.fromkeys(PLACES, np.nan),
     }
     if out["status"]:
@@ -111,14 +118,16 @@ def _with_text(frame: pd.DataFrame) -> pd.DataFrame:
         for fmt, v in zip(formats, frame["england_value"], strict=True)
     ]
     frame["row"] = [
-        f"{name}{f' ({period})' if period else ''}: {value}"
-        + (f" vs England {england}" if np.isfinite(e) else "")
-        for name, period, value, england, e in zip(
+        f"{name}{LINE_BREAK}{f'{period}: ' if period else ''}{value}"
+        # A count's England figure is a national total (or, for a gap, 0 by definition).
+        + (f" vs England {england}" if np.isfinite(e) and status != NOT_PLACED else "")
+        for name, period, value, england, e, status in zip(
             frame["short_name"],
             frame["period"],
             frame["value_text"],
             frame["england_text"],
             frame["england_value"],
+            frame["status"],
             strict=True,
         )
     ]
@@ -151,7 +160,7 @@ def describe_spine(
         text += ": " + count_words(shown["compared"])
     blank = len(frame) - len(shown)
     if blank:
-        text += f"; {blank} not placed (suppressed, no value or no England value)"
+        text += f"; {blank} not placed (a count, suppressed, no value or no England value)"
     return text + "."
 
 
@@ -191,7 +200,17 @@ def spine(
     """
     frame = spine_frame(profile, areas=areas)
     y = alt.Y(
-        "row:N", sort=frame["row"].tolist(), title=None, axis=alt.Axis(labelLimit=420, ticks=False)
+        "row:N",
+        sort=frame["row"].tolist(),
+        title=None,
+        # Two lines a row (indicator; period and values), so no row is cut short.
+        axis=alt.Axis(
+            labelLimit=420,
+            ticks=False,
+            labelExpr=f"split(datum.label, {LINE_BREAK!r})",
+            labelOverlap=False,
+            labelFontSize=11,
+        ),
     )
     relative = areas is None
     x, x_title, x_axis = _x_encoding(relative)
@@ -224,5 +243,5 @@ def spine(
         f"{area_name} compared with England",
         "Dots: the area; vertical line: England." + bars,
         describe_spine(profile, area_name=area_name, areas=areas),
-        height=alt.Step(ROW_STEP + 8),
+        height=alt.Step(2 * ROW_STEP + 6),
     )

@@ -44,7 +44,7 @@ def test_spine_frame_relative_and_fingertips_positions() -> None:
 def test_spine_frame_suppressed_and_empty() -> None:
     frame = charts.spine_frame(profile().assign(suppressed=[True, False, False]))
     assert frame.loc[0, "status"] == "suppressed" and frame.loc[0, "value_text"] == "suppressed"
-    assert frame.loc[0, "row"] == "Depression (2022-23): suppressed vs England 10.0%"
+    assert frame.loc[0, "row"] == "Depression\n2022-23: suppressed vs England 10.0%"
     assert charts.spine_frame(profile().iloc[:0]).empty
 
 
@@ -55,8 +55,8 @@ def test_spine_chart() -> None:
     points = layers_of(spec, "circle")[0]
     rows = data_of(spec, points)
     assert [r["row"] for r in rows] == [
-        "Depression (2022-23): 12.0% vs England 10.0%",
-        "Recovery (2022-23): 50.0% vs England 50.0%",
+        "Depression\n2022-23: 12.0% vs England 10.0%",
+        "Recovery\n2022-23: 50.0% vs England 50.0%",
     ]
     colour = points["encoding"]["color"]["scale"]
     assert (
@@ -73,3 +73,30 @@ def test_spine_chart_with_areas_draws_range_bars() -> None:
     assert len(layers_of(spec, "bar")) == 2
     assert "Bars: range and middle half" in spec["title"]["subtitle"]
     assert "1 not placed" in spec["description"]
+
+
+def test_a_count_is_listed_not_placed_and_not_set_against_englands_total() -> None:
+    """Monthly referrals grow with the area: placing 3,010 against England's 163,100 among
+    other areas' counts would only rank areas by size."""
+    counts = pd.DataFrame(
+        {
+            "indicator_id": ["tt_monthly_referrals", "tt_shortfall_modelled"],
+            "short_name": ["Referrals (monthly)", "Gap in people"],
+            "unit": ["referrals", "people a year"],
+            "polarity": ["neutral", "high_is_bad"],
+            "period": ["2026-03", "2024-25"],
+            "value": [3010.0, 2621.0],
+            "england_value": [163100.0, 0.0],
+            "comparison": ["not_compared", "worse"],
+            "suppressed": [False, False],
+        }
+    )
+    areas = pd.DataFrame({"indicator_id": ["tt_monthly_referrals"] * 2, "value": [500.0, 9e3]})
+    frame = charts.spine_frame(pd.concat([profile(), counts], ignore_index=True), areas=areas)
+    listed = frame.loc[frame["unit"].isin(["referrals", "people a year"])]
+    assert listed["position"].isna().all()
+    assert listed["row"].tolist() == [
+        "Referrals (monthly)\n2026-03: 3,010 referrals",
+        "Gap in people\n2024-25: 2,621 people a year",
+    ]
+    assert (listed["status"] == "a count: not placed against other areas").all()
