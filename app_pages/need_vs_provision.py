@@ -7,7 +7,7 @@ from gapmap import charts, limits, narrative, trends, tt_months, ui
 from gapmap import peers as peer_groups
 from gapmap.charts.monthly import describe_monthly, monthly
 from gapmap.sources import chart_source, source_line
-from gapmap.timeline import selected_trend
+from gapmap.timeline import no_trend_reason, selected_trend
 from gapmap.view import need_panel
 
 data = ui.atlas()
@@ -127,6 +127,9 @@ if trend is not None:
     )
     with st.expander("How is the trend tested?"):
         st.markdown(narrative.trend_explainer())
+elif reason := no_trend_reason(data, view):
+    st.subheader("Trend")
+    st.caption(reason)
 
 # ---- Talking Therapies month by month: England, and the ICB of the selected area ----
 monthly_ids = tt_months.measures(data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from gapmap import trends
@@ -16,6 +17,7 @@ from gapmap.atlas import ENGLAND, Atlas
 from gapmap.state import Selection
 from gapmap.subjects import period_label
 from gapmap.view import View
+from gapmap.wording import number_format
 
 #: The monthly series of people in contact with secondary mental-health services.
 MONTHLY_INDICATOR = "mhsds_in_contact_monthly"
@@ -65,7 +67,7 @@ def selected_trend(atlas: Atlas, view: View) -> Trend | None:
     if len(atlas.periods(selection.indicator, level)) < 2:
         return None
     series = trends.series(atlas, selection.indicator, selection.area, selection.level)
-    if series["period"].nunique() < 2:
+    if series["period"].nunique() < 2 or england_by_definition(series, selection.area) is not None:
         return None
     return Trend(
         indicator_id=selection.indicator,
@@ -74,6 +76,34 @@ def selected_trend(atlas: Atlas, view: View) -> Trend | None:
         area_code=selection.area,
         series=series,
         result=trends.recent_trend(series, view.meta),
+    )
+
+
+def england_by_definition(series: pd.DataFrame, area: str | None) -> float | None:
+    """England's value when its series is one number in every period, else None.
+
+    A ratio to England's own rate (the gap ratios) is 1 for England by definition, and a
+    shortfall against England's rate is 0: a flat line that tells a reader nothing.
+    """
+    values = pd.to_numeric(series["value"], errors="coerce").dropna()
+    if area or len(values) < 2 or not np.allclose(values, values.iloc[0], rtol=0, atol=1e-9):
+        return None
+    return float(values.iloc[0])
+
+
+def no_trend_reason(atlas: Atlas, view: View) -> str | None:
+    """Why the page shows no trend for England, in a sentence; None when it shows one."""
+    selection = view.selection
+    if selection.area or len(atlas.periods(selection.indicator, "england")) < 2:
+        return None
+    series = trends.series(atlas, selection.indicator, None, selection.level)
+    value = england_by_definition(series, None)
+    if value is None:
+        return None
+    shown = number_format(view.meta).text(value)
+    return (
+        f"{view.meta['short_name']} compares each area with England, so England's is {shown} "
+        "in every period by definition. Choose an area to see its trend."
     )
 
 

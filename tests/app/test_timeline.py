@@ -32,6 +32,28 @@ def test_with_no_area_the_trend_is_england_s(atlas):
     assert "england_value" not in trend.series.columns
 
 
+@pytest.mark.parametrize(
+    ("indicator", "england"),
+    [("tt_gap_ratio", "1.00"), ("tt_shortfall_modelled", "0 people a year")],
+)
+def test_englands_own_ratio_to_england_is_not_drawn_as_a_trend(atlas, indicator, england):
+    """Issue 13 item 8: with no area, the gap ratio was a flat 1.000 line over seven years."""
+    period = atlas.periods(indicator, "icb")[-1]
+    no_area = resolved(atlas, "icb", indicator, period)
+    assert timeline.selected_trend(atlas, no_area) is None
+    reason = timeline.no_trend_reason(atlas, no_area)
+    assert f"so England's is {england} in every period by definition" in reason
+    assert reason.endswith("Choose an area to see its trend.")
+    black_country = resolved(atlas, "icb", indicator, period, "E54000062")
+    assert timeline.no_trend_reason(atlas, black_country) is None
+    assert timeline.selected_trend(atlas, black_country).subject != "England"
+
+
+def test_englands_trend_is_drawn_where_it_moves(atlas):
+    depression = resolved(atlas, "ltla", DEPRESSION, "2022-23")
+    assert timeline.no_trend_reason(atlas, depression) is None
+
+
 def test_no_trend_from_a_single_period(atlas):
     assert (
         timeline.selected_trend(atlas, resolved(atlas, "utla", "imd_score", "IoD2025", SANDWELL))
