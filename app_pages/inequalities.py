@@ -51,7 +51,7 @@ if edition and list_year:
         source=chart_source(meta, period),
         period=period,
         alt_text=charts.describe_by_decile(groups, meta, slope=slope),
-        table=groups,
+        table=gradient.quantile_table(groups, meta, word),
     )
     st.markdown(gradient.sii_sentence(result, meta, word, edition))
 
@@ -125,9 +125,8 @@ else:
             )
             st.caption(drill.summary())
             with st.expander("This map as tables"):
-                st.dataframe(neighbourhood_table(drill.shapes), hide_index=True, width="stretch")
-                st.dataframe(
+                ui.table(neighbourhood_table(drill.shapes), name=f"neighbourhoods-{selection.area}")
+                ui.table(
                     practice_table(drill.practices, drill.practice_meta),
-                    hide_index=True,
-                    width="stretch",
+                    name=f"practices-{drill.practice_meta['id']}-{selection.area}",
                 )

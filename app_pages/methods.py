@@ -31,7 +31,7 @@ for tab, name in zip(
 with tabs[0]:
     st.subheader("Ratios against England: Poisson limits and overdispersion")
     st.markdown(read_content("banding"))
-    st.dataframe(ui.banding_table(), hide_index=True, width="stretch")
+    ui.table(ui.banding_table())
 
 with tabs[1]:
     st.subheader("How fresh the data are")
@@ -41,8 +41,7 @@ with tabs[1]:
     if fresh.empty:
         st.info("This atlas was built before freshness was recorded: rebuild it to list it.")
     else:
-        st.dataframe(fresh, hide_index=True, width="stretch")
-        ui.table_download(fresh, name="atlas-freshness")
+        ui.table(fresh, name="atlas-freshness")
 
 with tabs[2]:
     st.subheader("Data quality: figures not compared")
@@ -50,15 +49,14 @@ with tabs[2]:
     caught = tables.quality_table(data.quality_table, data.areas, data.indicators)
     st.markdown(tables.quality_summary(data.quality_table))
     if not caught.empty:
-        st.dataframe(caught, hide_index=True, width="stretch")
-        ui.table_download(caught, name="atlas-data-quality")
+        ui.table(caught, name="atlas-data-quality")
 
 with tabs[6]:
     st.markdown(
         "Every row of every source file is either used or rejected with a reason. The atlas "
         f"was built from {raw_file_count(data.manifest)} files."
     )
-    st.dataframe(reconciliation(data.manifest), hide_index=True, width="stretch")
+    ui.table(reconciliation(data.manifest))
 
 with tabs[7]:
     st.markdown(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gapmap import charts, findings, narrative, search, trends, ui
+from gapmap import charts, findings, narrative, search, tables, trends, ui
 from gapmap.content import read_content
 from gapmap.sources import chart_source
 from gapmap.timeline import span
@@ -85,7 +85,7 @@ if area_trends:
         source=chart_source(trend_meta),
         period=span(series),
         alt_text=charts.describe_trend(series, trend_meta, area_name=name, verdict=verdict),
-        table=trends.table(series, result),
+        table=trends.table(tables.rounded(series, trend_meta), result),
     )
     with st.expander("How are trends tested?"):
         st.markdown(narrative.trend_explainer())

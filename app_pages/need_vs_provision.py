@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from gapmap import charts, limits, narrative, trends, tt_months, ui
+from gapmap import charts, limits, narrative, tables, trends, tt_months, ui
 from gapmap import peers as peer_groups
 from gapmap.charts.monthly import describe_monthly, monthly
 from gapmap.sources import chart_source, source_line
@@ -28,9 +28,11 @@ with map_col:
 with table_col:
     st.subheader("Table")
     st.caption("The same figures as the map, for screen readers and for copying.")
-    st.dataframe(view.shown, hide_index=True, height=520, width="stretch")
-    ui.table_download(
-        view.shown, name=f"{selection.indicator}-{selection.level}-{selection.period}"
+    ui.table(
+        view.shown,
+        csv=tables.for_download(view.shown, meta, selection.period),
+        name=f"{selection.indicator}-{selection.level}-{selection.period}",
+        height=520,
     )
 
 if selection.area:
@@ -63,11 +65,8 @@ ui.chart_block(
 if selection.area:
     st.subheader("Selected area, its peers, and England")
     peer_table = peer_groups.summary_table(data, selection)
-    st.dataframe(peer_table, hide_index=True, width="stretch")
+    ui.table(peer_table, name=f"peers-{selection.indicator}-{selection.level}-{selection.area}")
     st.caption(peer_groups.caption(view.peers))
-    ui.table_download(
-        peer_table, name=f"peers-{selection.indicator}-{selection.level}-{selection.area}"
-    )
 
 if charts.has_funnel(meta) and not limits.funnel_drawable(meta, view.table):
     st.subheader("Funnel plot")
@@ -123,7 +122,7 @@ if trend is not None:
         alt_text=charts.describe_trend(
             trend.series, meta, area_name=trend.subject, verdict=verdict
         ),
-        table=trends.table(trend.series, trend.result),
+        table=trends.table(tables.rounded(trend.series, meta), trend.result),
     )
     with st.expander("How is the trend tested?"):
         st.markdown(narrative.trend_explainer())

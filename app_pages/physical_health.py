@@ -32,9 +32,8 @@ if selection.area:
     st.markdown(f"**{view.area_label}**")
     table = comparison_table(data, selection, PHYSICAL_INDICATORS)
     if not table.empty:
-        st.dataframe(shown(table), hide_index=True, width="stretch")
+        ui.table(shown(table), csv=for_csv(table), name=f"physical-health-{selection.area}")
         st.caption(peers.caption(view.peers))
-        ui.table_download(for_csv(table), name=f"physical-health-{selection.area}")
 
 st.subheader("Physical health checks against deprivation")
 checks = latest_panel(data, HEALTH_CHECKS, level)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gapmap import charts, peers, ui
+from gapmap import charts, peers, tables, ui
 from gapmap.comparison import SECONDARY_INDICATORS, comparison_table, for_csv, shown
 from gapmap.sources import chart_source
 from gapmap.timeline import MONTHLY_INDICATOR, monthly_trend
@@ -43,9 +43,8 @@ else:
     if table.empty:
         st.caption("No secondary-care indicators for this geography.")
     else:
-        st.dataframe(shown(table), hide_index=True, width="stretch")
+        ui.table(shown(table), csv=for_csv(table), name=f"secondary-care-{selection.area}")
         st.caption(peers.caption(view.peers))
-        ui.table_download(for_csv(table), name=f"secondary-care-{selection.area}")
 
 st.subheader("People in contact with secondary mental-health services, month by month")
 monthly = monthly_trend(data, selection)
@@ -64,5 +63,5 @@ ui.chart_block(
     source=chart_source(meta),
     period=monthly.months,
     alt_text=charts.describe_trend(monthly.series, meta, area_name=monthly.subject),
-    table=monthly.series,
+    table=tables.rounded(monthly.series, meta),
 )

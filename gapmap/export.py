@@ -204,6 +204,13 @@ def _defuse(value: Any) -> Any:
     return value
 
 
+def _number_text(value: Any) -> Any:
+    """A float as a person writes it: 29700, not 29700.0 (rounding is the table's own)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
+
+
 def _blank_suppressed(frame: pd.DataFrame) -> pd.DataFrame:
     if "suppressed" not in frame.columns:
         return frame
@@ -244,7 +251,7 @@ def table_csv(frame: pd.DataFrame, *, columns: dict[str, str] | None = None) -> 
         out = out[list(columns)].rename(columns=columns)
     else:
         out = out.rename(columns={k: v for k, v in HEADINGS.items() if k in out.columns})
-    out = out.astype("object").map(_defuse)
+    out = out.astype("object").map(_number_text).map(_defuse)
     out.columns = [_defuse(str(c)) for c in out.columns]
     text = out.to_csv(index=False, na_rep="", lineterminator="\r\n")
     return text.encode("utf-8-sig")

@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-from gapmap import inequality
+from gapmap import inequality, tables
 from gapmap.atlas import Atlas
 from gapmap.wording import number_format, with_unit
 
@@ -149,4 +149,30 @@ def sii_sentence(result: dict, meta: pd.Series, word: str, edition: str) -> str:
         f"**Relative index: {rii}** — the gap as a share of the England average "
         f"({fmt.text(result['mean'])}), from {word}s of GP practices grouped by the "
         f"deprivation of their patients' neighbourhoods ({edition})."
+    )
+
+
+def quantile_table(groups: pd.DataFrame, meta: pd.Series, word: str) -> pd.DataFrame:
+    """The practices' quantile groups as a download, each figure as every output prints it.
+
+    Each group's practices, patients, value with limits and range of deprivation scores.
+
+    The cumulative population ranks behind the slope index stay out: they are the method's
+    working, not a figure a reader looks up.
+    """
+    shown = tables.rounded(groups, meta)
+    score = number_format(unit="score")
+    return pd.DataFrame(
+        {
+            f"Deprivation {word} (1 = most deprived)": groups["decile"].astype("Int64"),
+            "GP practices": groups["n_areas"].astype("Int64"),
+            "Registered patients": groups["population"].round().astype("Int64"),
+            "Numerator": shown["numerator"],
+            "Denominator": shown["denominator"],
+            f"Value ({meta['unit']})": shown["value"],
+            "Lower 95% limit": shown["lower_95"],
+            "Upper 95% limit": shown["upper_95"],
+            "Deprivation score from": groups["deprivation_min"].map(score.rounded),
+            "Deprivation score to": groups["deprivation_max"].map(score.rounded),
+        }
     )

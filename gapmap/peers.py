@@ -20,7 +20,8 @@ import pandas as pd
 from gapmap.atlas import Atlas
 from gapmap.limits import unflagged
 from gapmap.state import Selection
-from gapmap.wording import COMPARISON_KEYS, compared_with
+from gapmap.tables import whole
+from gapmap.wording import COMPARISON_KEYS, compared_with, number_format
 from methods.benchmark import compare_one
 from methods.disclosure import count_releases
 from methods.pooling import POOLABLE, pool
@@ -245,6 +246,11 @@ def summary_table(atlas: Atlas, selection: Selection) -> pd.DataFrame:
         )
     out = pd.DataFrame(rows)
     unit = str(meta["unit"])
+    figures = {"Value": number_format(meta), "Average IMD score": number_format(unit="score")}
     for column in ("Value", "Lower 95%", "Upper 95%", "Average IMD score"):
-        out[column] = pd.to_numeric(out[column], errors="coerce").round(3)
+        fmt = figures.get(column, figures["Value"])
+        numbers = pd.to_numeric(out[column], errors="coerce")
+        out[column] = numbers.map(fmt.rounded).astype("Float64")
+    for column in ("Numerator", "Denominator"):
+        out[column] = whole(pd.to_numeric(out[column], errors="coerce"))
     return out.rename(columns={"Value": f"Value ({unit})"})

@@ -43,17 +43,44 @@ def count_columns(table: pd.DataFrame, meta: pd.Series) -> dict[str, pd.Series]:
     A ratio's are the observed count and the count expected at England's rate (a modelled
     figure, to one decimal); a rate's or proportion's are whole counts, never "29700.0".
     """
-    numerator = _whole(pd.to_numeric(table["numerator"], errors="coerce"))
+    numerator = whole(pd.to_numeric(table["numerator"], errors="coerce"))
     denominator = pd.to_numeric(table["denominator"], errors="coerce")
     if str(meta.get("statistic", "")) == "ratio":
         return {"Observed": numerator, "Expected": denominator.round(1).astype("Float64")}
-    return {"Numerator": numerator, "Denominator": _whole(denominator)}
+    return {"Numerator": numerator, "Denominator": whole(denominator)}
 
 
-def _whole(counts: pd.Series) -> pd.Series:
-    """Counts that are all whole numbers as integers; others (apportioned) as they are."""
-    known = counts.dropna()
-    return counts.round().astype("Int64") if known.eq(known.round()).all() else counts
+def whole(counts: pd.Series) -> pd.Series:
+    """Whole counts (to float error: a sum of populations) as integers, others to 0.1.
+
+    Apportioned or modelled counts (an expected count) keep one decimal place.
+    """
+    known = counts.dropna().astype(float)
+    if (known - known.round()).abs().le(1e-6).all():
+        return counts.round().astype("Int64")
+    return counts.round(1).astype("Float64")
+
+
+#: Atlas columns that hold a figure in the indicator's unit, and those that hold counts.
+FIGURE_COLUMNS = ("value", "lower_95", "upper_95", "lower_998", "upper_998", "england_value")
+COUNT_COLUMNS = ("numerator", "denominator")
+
+
+def rounded(frame: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
+    """Atlas rows with each figure as every output prints it and counts as whole numbers.
+
+    For the tables behind charts, offered as CSV: "1911.2", not "1911.198435120281".
+    """
+    fmt = number_format(meta)
+    out = frame.copy()
+    for column in FIGURE_COLUMNS:
+        if column in out.columns:
+            numbers = pd.to_numeric(out[column], errors="coerce")
+            out[column] = numbers.map(fmt.rounded).astype("Float64")
+    for column in COUNT_COLUMNS:
+        if column in out.columns:
+            out[column] = whole(pd.to_numeric(out[column], errors="coerce"))
+    return out
 
 
 def for_download(shown: pd.DataFrame, meta: pd.Series, period: str) -> pd.DataFrame:

@@ -11,15 +11,12 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from gapmap import (
     banding,
     boardpack,
-    charts,
     export,
     findings,
     gradient,
@@ -29,6 +26,10 @@ from gapmap import (
     tables,
 )
 from gapmap.atlas import Atlas, AtlasUnavailable
+from gapmap.blocks import chart_block as chart_block
+from gapmap.blocks import show_chart as show_chart
+from gapmap.blocks import table as table
+from gapmap.blocks import table_download as table_download
 from gapmap.freshness import data_as_of
 from gapmap.sources import publisher
 from gapmap.state import Selection
@@ -335,62 +336,6 @@ def select_area(code: str | None, level: str | None = None) -> None:
     st.rerun()
 
 
-def show_chart(chart: alt.TopLevelMixin) -> None:
-    """Draw a chart in the page's style, from a spec checked once (by the tests), not per rerun.
-
-    ``st.altair_chart`` re-validates the whole Vega-Lite spec against its JSON schema on every
-    rerun, which was the largest single cost of a page; the charts are built by tested code.
-    """
-    with alt.data_transformers.enable("default", max_rows=None):  # practice charts: 6,000+
-        spec = charts.for_screen(chart).to_dict(validate=False)
-    st.vega_lite_chart(spec, width="stretch")
-
-
-def chart_block(
-    chart: alt.Chart,
-    *,
-    name: str,
-    title: str,
-    source: str,
-    period: str,
-    alt_text: str,
-    table: pd.DataFrame | None = None,
-) -> None:
-    """A chart with its text alternative and PNG / SVG / CSV downloads."""
-    show_chart(chart)
-    st.caption(alt_text)
-
-    def framed() -> alt.TopLevelMixin:  # built only when a download is asked for
-        return export.captioned(chart, title=title, subtitle=None, source=source, period=period)
-
-    downloads = [
-        ("Chart as PNG", lambda: export.to_png(framed()), "png", "image/png"),
-        ("Chart as SVG", lambda: export.to_svg(framed()), "svg", "image/svg+xml"),
-    ]
-    if table is not None:
-        downloads.append(("Data as CSV", lambda: export.table_csv(table), "csv", "text/csv"))
-    for column, (label, render, ext, mime) in zip(st.columns(3), downloads, strict=False):
-        column.download_button(
-            label,
-            data=render,
-            file_name=export.filename(name, ext=ext),
-            mime=mime,
-            key=f"{ext}-{name}",
-            width="stretch",
-        )
-
-
-def table_download(frame: pd.DataFrame, *, name: str, label: str = "Download table (CSV)"):
-    """A CSV download of a table, as Excel expects it."""
-    st.download_button(
-        label,
-        data=lambda: export.table_csv(frame),
-        file_name=export.filename(name, ext="csv"),
-        mime="text/csv",
-        key=f"table-{name}",
-    )
-
-
 @st.fragment
 def map_view(data: Atlas, shown: View, *, height: int = 560) -> None:
     """The choropleth for the selection; a click selects the area everywhere."""
@@ -433,9 +378,9 @@ def map_table(shown: View) -> None:
     """The map's figures as a table, for screen-reader and keyboard users and for copying."""
     selection = shown.selection
     with st.expander("The map as a table"):
-        st.dataframe(shown.shown, hide_index=True, width="stretch")
-        table_download(
-            tables.for_download(shown.shown, shown.meta, selection.period),
+        table(
+            shown.shown,
+            csv=tables.for_download(shown.shown, shown.meta, selection.period),
             name=f"map-{selection.indicator}-{selection.level}-{selection.period}",
         )
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import pandas as pd
 import vl_convert as vlc
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -184,4 +186,37 @@ def problems(spec: dict, drawn: Drawing | None = None) -> list[str]:
     for label in selected_labels(spec):
         if label not in shown:
             found.append(f"{name}: selected area {label!r} not named")
+    return found
+
+
+#: A number as a program prints it: three or more decimals, or a whole number with ".0".
+MACHINE_NUMBER = re.compile(r"^-?\d+\.\d{3,}$|^-?\d{4,}\.0$|^-?\d+\.\d*e[+-]\d+$")
+#: What a missing value looks like when nothing put words on it.
+MISSING_WORDS = frozenset({"None", "nan", "NaN", "<NA>", "NaT", "null"})
+
+
+def cell_problems(frame: pd.DataFrame, placeholder: str | None = "") -> list[str]:
+    """Cells a person would read as a program's output; empty when none.
+
+    A missing value drawn as "None" (Streamlit's grid does so unless given a
+    ``placeholder``) or written "nan" or "<NA>", or a number as a program prints it
+    ("3342.1256", "29700.0", 276834.9999999999).
+    """
+    found = []
+    head = ", ".join(map(str, frame.columns[:3]))
+    for column in frame.columns:
+        values = frame[column]
+        if placeholder is None and values.isna().any():
+            found.append(f"[{head}] column {column!r} draws a missing value as 'None'")
+        if pd.api.types.is_float_dtype(values):
+            known = values.dropna().astype(float)
+            machine = known[(known - known.round(3)).abs() > 1e-9]
+            if not machine.empty:
+                found.append(f"[{head}] column {column!r} shows {machine.iloc[0]!r}")
+            continue
+        for cell in values.dropna().astype("object"):
+            text = str(cell).strip()
+            if text in MISSING_WORDS or MACHINE_NUMBER.match(text):
+                found.append(f"[{head}] column {column!r} shows {text!r}")
+                break
     return found

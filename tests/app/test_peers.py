@@ -184,7 +184,7 @@ def test_summary_table_lists_area_peers_group_and_england(atlas):
     counted = [c for c in out["Code"][1:11] if c != "E38000243"]
     rows = atlas.table(GAP, "sub_icb", TT_PERIOD).set_index("area_code").loc[counted]
     expected = rows["numerator"].sum() / rows["denominator"].sum()
-    assert group_row["Value (ratio)"] == pytest.approx(expected, abs=5e-4)
+    assert group_row["Value (ratio)"] == pytest.approx(expected, abs=5e-3)  # shown to 0.01
     assert out.iloc[-1]["Area"] == "England" and out.iloc[-1]["Value (ratio)"] == 1.0
     assert out["Average IMD score"].iloc[0] > out["Average IMD score"].iloc[-1]
     assert peers.summary_table(atlas, Selection("sub_icb", GAP, TT_PERIOD)).empty
