@@ -244,8 +244,11 @@ def summary_table(atlas: Atlas, selection: Selection) -> pd.DataFrame:
                 "Note": england["note"],
             }
         )
-    out = pd.DataFrame(rows)
-    unit = str(meta["unit"])
+    return _as_printed(pd.DataFrame(rows), meta)
+
+
+def _as_printed(out: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
+    """The peer table's figures as every output prints them, counts as whole numbers."""
     figures = {"Value": number_format(meta), "Average IMD score": number_format(unit="score")}
     for column in ("Value", "Lower 95%", "Upper 95%", "Average IMD score"):
         fmt = figures.get(column, figures["Value"])
@@ -253,4 +256,4 @@ def summary_table(atlas: Atlas, selection: Selection) -> pd.DataFrame:
         out[column] = numbers.map(fmt.rounded).astype("Float64")
     for column in ("Numerator", "Denominator"):
         out[column] = whole(pd.to_numeric(out[column], errors="coerce"))
-    return out.rename(columns={"Value": f"Value ({unit})"})
+    return out.rename(columns={"Value": f"Value ({meta['unit']})"})
