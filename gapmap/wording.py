@@ -342,3 +342,17 @@ def escape_html(text: object) -> str:
     """
     out = html.escape(str(text), quote=True)
     return out.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def compact_nhs_name(name: str) -> str:
+    """An NHS area's name without the words every row repeats, for a row label.
+
+    'NHS Black Country ICB - D2P2L' -> 'Black Country - D2P2L' (a sub-ICB location: the long
+    form is cut before the code that tells it from its neighbours); 'NHS Black Country
+    Integrated Care Board' -> 'Black Country ICB'. Other names pass through.
+    """
+    sub_icb = re.fullmatch(r"NHS (.+?) ICB - (\w+)", name)
+    if sub_icb:
+        return f"{sub_icb.group(1)} - {sub_icb.group(2)}"
+    icb = re.fullmatch(r"NHS (.+?) Integrated Care Board(.*)", name)
+    return f"{icb.group(1)} ICB{icb.group(2)}" if icb else name

@@ -25,7 +25,6 @@ from gapmap.charts.common import (
     axis_title,
     codes_of,
     column,
-    compact_nhs_name,
     compared,
     comparison_colour,
     comparisons_present,
@@ -38,7 +37,7 @@ from gapmap.charts.common import (
     titled,
     value_tooltips,
 )
-from gapmap.wording import lower_first, number_format, ordinal, plural
+from gapmap.wording import compact_nhs_name, lower_first, number_format, ordinal, plural
 
 #: Room for the longest sub-ICB label once shortened ("Bath and North East Somerset, Swindon
 #: and Wiltshire - 92G"), so the code that tells three sub-ICBs of one ICB apart is not cut.

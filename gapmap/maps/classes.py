@@ -174,6 +174,7 @@ def _by_value(rows: dict[str, dict[str, Any]], meta: Meta) -> Classified:
         fill={code: colours[i] for code, i in index.items()},
         label={code: labels[i] for code, i in index.items()},
         legend=list(zip(labels, colours, strict=True)),
-        title=f"{name} ({unit})" if unit else name,
+        # "Deprivation (IMD score)", not "... (IMD score) (score)"
+        title=f"{name} ({unit})" if unit and unit not in name else name,
         key=palette.darker_means(polarity),
     )

@@ -31,11 +31,12 @@ from gapmap.maps.geometry import (
     round_geometry,
     rounded_once,
 )
-from gapmap.maps.leaflet import FrameLabel, Legend, base_map, legend_html
+from gapmap.maps.leaflet import LEGEND_MARGIN, FrameLabel, Legend, base_map, legend_html
 from gapmap.wording import (
     COMPARISON_LABELS,
     NumberFormat,
     as_number,
+    compact_nhs_name,
     escape_html,
     number_format,
 )
@@ -45,7 +46,7 @@ RETURNED_OBJECTS: list[str] = ["last_active_drawing", "last_object_clicked_toolt
 #: GSS area codes (E08000028, E38000259, E01009xxx ...).
 AREA_CODE = re.compile(r"\b[EWSNK]\d{8}\b")
 #: Characters per tooltip line before wrapping (notes can be long).
-TOOLTIP_WIDTH = 60
+TOOLTIP_WIDTH = 44
 #: What a tooltip shows for a value that is missing.
 NO_VALUE = "-"
 
@@ -87,9 +88,12 @@ def choropleth(
     footer = ""
     if as_number(england_value) is not None:
         footer = f"England: {number_format(meta).text(england_value)}"
-    Legend(legend_html(classified.title, classified.legend, classified.key, footer)).add_to(m)
+    # Top left, over the Irish Sea and Scotland, which are not drawn; at top right it hid
+    # the North East.
+    legend = legend_html(classified.title, classified.legend, classified.key, footer)
+    Legend(legend, position="topleft").add_to(m)
     FrameLabel(f"Map of {classified.title}; the same figures are in the table").add_to(m)
-    _fit(m, features)
+    _fit(m, features, margin=LEGEND_MARGIN)
     return m
 
 
@@ -271,7 +275,10 @@ def tooltip_text(title: str, code: str, lines: Iterable[str]) -> str:
     tooltip.
     Whitespace in data is collapsed so no data line can pose as the first one.
     """
-    head = " · ".join(part for part in (_one_line(title), _one_line(code)) if part)
+    name = _one_line(title)
+    if len(name) > TOOLTIP_WIDTH - 12:  # a long NHS name made a tooltip too wide to fit
+        name = compact_nhs_name(name)
+    head = " · ".join(part for part in (name, _one_line(code)) if part)
     body = [wrapped for x in lines for wrapped in textwrap.wrap(_one_line(x), TOOLTIP_WIDTH)]
     return "\n".join(escape_html(line) for line in [head, *body] if line)
 
@@ -339,12 +346,15 @@ def _add_areas(m: folium.Map, features: list[dict], name: str) -> None:
     ).add_to(m)
 
 
-def _fit(m: folium.Map, *candidates: list[dict]) -> None:
-    """Zoom the map to the first of ``candidates`` that has any coordinates."""
+def _fit(m: folium.Map, *candidates: list[dict], margin: tuple[int, int] = (0, 0)) -> None:
+    """Zoom the map to the first of ``candidates`` that has any coordinates.
+
+    ``margin`` (pixels) is kept clear at the top left, where a legend sits.
+    """
     for features in candidates:
         box = bounds(features)
         if box:
-            m.fit_bounds(box)
+            m.fit_bounds(box, padding_top_left=margin)
             return
 
 

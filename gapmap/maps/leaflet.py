@@ -15,27 +15,31 @@ from gapmap.assets import leaflet_urls
 from gapmap.wording import escape_html
 
 ENGLAND_CENTRE = (52.8, -1.6)
+#: Room kept clear on a national map's left for the legend: England's north-west coast lies
+#: about a quarter of the way across, so with this margin the legend covers sea, not areas.
+LEGEND_MARGIN = (110, 0)
 
 #: Legend and credit sit on opaque white with underlined links, so their text contrast
 #: (WCAG AA, 4.5:1) never depends on the colours of the areas drawn underneath.
 _LEGEND_CSS = """
 .leaflet-container { background: #FFFFFF; }
 .leaflet-container .leaflet-control-attribution { font-size: 11px; background: #FFFFFF;
-  color: #333333; }
+  color: #333333; white-space: normal; max-width: calc(100% - 16px); line-height: 1.3; }
 .leaflet-container .leaflet-control-attribution a { color: #005A8C;
   text-decoration: underline; }
 .mtg-legend { background: #FFFFFF; padding: 6px 9px; color: #1A1A1A;
   font: 12px/1.4 system-ui, -apple-system, "Segoe UI", Arial, sans-serif;
-  border-radius: 4px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); max-width: 250px; }
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); max-width: 185px; }
 .mtg-legend .mtg-title { font-weight: 600; margin-bottom: 2px; }
 .mtg-legend .mtg-key { color: #4D4D4D; margin-bottom: 3px; }
-.mtg-legend .mtg-row { white-space: nowrap; }
+.mtg-legend .mtg-row { padding-left: 20px; text-indent: -20px; }
 .mtg-legend .mtg-sw { display: inline-block; width: 14px; height: 11px; margin-right: 6px;
   vertical-align: -1px; border: 1px solid #8C8C8C; }
 .mtg-legend .mtg-nd { border-style: dashed; }
 .mtg-legend .mtg-dot { border-radius: 50%; width: 9px; height: 9px; margin: 0 8px 0 2px;
   border: 2px solid #1A1A1A; }
 .mtg-legend .mtg-eng { margin-top: 3px; color: #4D4D4D; }
+.mtg-tip { max-width: 340px; }
 .mtg-tip td { white-space: pre; padding: 0;
   font: 12px/1.4 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; }
 .mtg-tip td::first-line { font-weight: 600; }
@@ -143,6 +147,7 @@ def base_map() -> folium.Map:
         prefer_canvas=True,
         zoom_snap=0.25,
         zoom_delta=0.5,
+        zoom_control="bottomright",  # the top left holds the legend
     )
     js, css = leaflet_urls()
     m.default_js = [("leaflet", url) for url in js]

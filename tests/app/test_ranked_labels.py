@@ -15,7 +15,7 @@ import pytest
 from gapmap import ui
 from gapmap.atlas import Atlas
 from gapmap.charts import ranked
-from gapmap.charts.common import compact_nhs_name
+from gapmap.wording import compact_nhs_name
 from tests.app.lookkit import drawing, problems
 
 HEREFORDSHIRE_AND_WORCESTERSHIRE = "E38000236"

@@ -151,3 +151,59 @@ def test_lsoa_drill_down_inside_the_selected_area(page, server):
         }); return lsoas.size; }""")
     assert count == 190
     page.screenshot(path=str(SHOTS / "inequalities-sandwell.png"), full_page=True)
+
+
+CONTROLS = """() => {
+  const box = el => { const r = el.getBoundingClientRect();
+    return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+  const map = document.querySelector('.leaflet-container');
+  const under = [];
+  const legend = box(document.querySelector('.mtg-legend'));
+  const zoom = box(document.querySelector('.leaflet-control-zoom'));
+  window.map.eachLayer(l => {
+    if (!(l.feature && l.feature.properties.area_code && l.getCenter && l._parts
+          && l._parts.length)) return;
+    const p = window.map.latLngToContainerPoint(l.getCenter());
+    for (const [name, b] of [['legend', legend], ['zoom', zoom]]) {
+      if (p.x >= b.left && p.x <= b.right && p.y >= b.top && p.y <= b.bottom)
+        under.push(name + ' covers ' + l.feature.properties.area_code);
+    }
+  });
+  return {under, map: box(map), credit: box(document.querySelector(
+    '.leaflet-control-attribution'))};
+}"""
+
+
+def test_map_controls_cover_no_area_and_the_credit_fits(page, server):
+    """Issue 13 item 7: the legend covered the North East; the credit wrapped off the map."""
+    open_page(page, server, "need", "?level=ltla&indicator=imd_score")
+    assert drawn_areas(page) == 296
+    frame = page.wait_for_selector(MAP_FRAME, timeout=30_000).content_frame()
+    frame.wait_for_timeout(1_500)  # the map has fitted its bounds
+    seen = frame.evaluate(CONTROLS)
+    page.screenshot(path=str(SHOTS / "map-controls.png"))
+    assert seen["under"] == [], seen["under"]
+    credit, whole = seen["credit"], seen["map"]
+    assert credit["left"] >= whole["left"] and credit["right"] <= whole["right"], seen
+    assert credit["top"] >= whole["top"] and credit["bottom"] <= whole["bottom"], seen
+
+
+def test_a_tooltip_stays_inside_the_map(page, server):
+    """Issue 13 item 7: a tooltip for an area near the right opened off the left edge."""
+    open_page(page, server, "need", "?level=sub_icb")
+    assert drawn_areas(page) == 106
+    frame_el = page.wait_for_selector(MAP_FRAME, timeout=30_000)
+    frame_el.scroll_into_view_if_needed()
+    frame = frame_el.content_frame()
+    frame.wait_for_timeout(1_500)  # the map has fitted its bounds
+    box = frame_el.bounding_box()
+    for code in ("E38000239", "E38000062", "E38000241"):  # Norfolk, Gloucestershire, N Yorks
+        point = frame.evaluate(CENTRE_OF, code)
+        for step in range(3):  # a hover lands once the pointer moves over the shape
+            page.mouse.move(box["x"] + point["x"] + step, box["y"] + point["y"] + step)
+        tip = frame.wait_for_selector(".mtg-tip", state="visible", timeout=10_000)
+        rect = tip.bounding_box()
+        assert (
+            rect["x"] >= box["x"] - 1 and rect["x"] + rect["width"] <= box["x"] + box["width"] + 1
+        )
+        page.mouse.move(box["x"] + 5, box["y"] + box["height"] - 5)
