@@ -1,5 +1,5 @@
-"""Antidepressant items for councils and neighbourhoods, checked in the committed atlas
-against the raw files, worked out here independently.
+"""Antidepressant items for councils and neighbourhoods, and councils' mental-health need,
+checked in the committed atlas against the raw files, worked out here independently.
 
 Sandwell's 2011 LSOAs are taken from a lookup the build does not use for this (ONS LSOA 2011
 to CCG and district, April 2021); the 2021 LSOAs and the population from the raw files.
@@ -115,3 +115,31 @@ def test_the_parts_of_a_split_sandwell_lsoa_show_its_rate(values, pldr, raw_dir)
         row = _row(values, INDICATOR, "lsoa", child, PERIOD)
         assert row["value"] == pytest.approx(1000 * items / patients, rel=1e-9)
         assert row["numerator"] == pytest.approx(items / len(children), rel=1e-9)
+
+
+def test_sandwell_mental_health_need_is_its_lsoas_weighted_by_population(values, raw_dir):
+    pop = pd.read_csv(
+        raw_dir / "population/population_mid2020_lsoa11_single_year_age_demographr.csv.gz",
+        usecols=["lsoa11_code", "total_population"],
+    )
+    lookup = pd.read_csv(raw_dir / "lookups/lookup_lsoa11_lsoa21_ltla22_geographr.csv.gz")
+    lookup = lookup.loc[lookup["lsoa11_code"].str.startswith("E01")]
+    lookup = lookup.assign(n=lookup.groupby("lsoa11_code")["lsoa21_code"].transform("size"))
+    weights = lookup.merge(pop, on="lsoa11_code")
+    weights["w"] = weights["total_population"] / weights["n"]
+    weights = weights.groupby("lsoa21_code")["w"].sum()
+    iod = pd.read_csv(
+        raw_dir / "deprivation/iod2025_lsoa21_underlying_indicators_humaniverse.csv.gz",
+        usecols=["lsoa21_code", "mental_health_indicator"],
+    ).set_index("lsoa21_code")["mental_health_indicator"]
+    wards = pd.read_csv(raw_dir / "lookups/lookup_lsoa21_ward24_ltla24_geographr.csv.gz")
+    codes = wards.loc[wards["ltla24_code"] == SANDWELL, "lsoa21_code"]
+    expected = (iod[codes] * weights[codes]).sum() / weights[codes].sum()
+    assert expected == pytest.approx(0.127, abs=0.0005)  # England's LSOAs average near 0
+    for level in ("ltla", "utla"):
+        row = _row(values, "mh_need_score", level, SANDWELL, "IoD2025")
+        assert row["value"] == pytest.approx(expected, rel=1e-9)
+    districts = values.loc[
+        (values["indicator_id"] == "mh_need_score") & (values["level"] == "ltla")
+    ]
+    assert len(districts) == 296 and districts["value"].notna().all()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES
+from data_pipeline.geography import ENGLAND, LEVEL_VINTAGES, weighted_mean
 from data_pipeline.indicators import observations
 from data_pipeline.indicators.context import BuildContext
 
@@ -84,4 +84,21 @@ def council_counts(lsoa: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
     for key, tier in TIERS:
         sums = linked.groupby(key, as_index=False)[["numerator", "denominator"]].sum()
         frames.append(sums.rename(columns={key: "area_code"}).assign(**tier))
+    return pd.concat(frames, ignore_index=True)
+
+
+def council_scores(lsoa: pd.DataFrame, councils: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Population-weighted mean of an LSOA 2021 score (``value``, ``population``) at both tiers.
+
+    The same weighting as the sub-ICB level (:func:`.sub_icb.score_levels`).
+    """
+    linked = lsoa.merge(councils, on="lsoa21_code", how="inner")
+    frames = []
+    for key, tier in TIERS:
+        means = weighted_mean(linked, value, "population", key)
+        frames.append(
+            means.rename(columns={key: "area_code", value: "value"})[["area_code", "value"]].assign(
+                **tier
+            )
+        )
     return pd.concat(frames, ignore_index=True)

@@ -14,6 +14,7 @@ import pytest
 from data_pipeline.indicators.availability import Availability
 from data_pipeline.indicators.context import BuildContext
 from data_pipeline.indicators.families import prescribing
+from data_pipeline.indicators.levels.local_authority import council_scores, lsoa_councils
 from data_pipeline.reconcile import Ledger, Reconciliation, Usage
 from data_pipeline.sources.prescribing import LSOA_FILES
 
@@ -118,3 +119,18 @@ def test_an_lsoa_the_lookup_does_not_know_is_rejected_in_each_quarters_file():
         assert recon.rejected == {prescribing.NOT_IN_LOOKUP: 1}
         assert recon.rows_used == len(PLDR) - 1
     assert "E01999999" not in set(obs.index.get_level_values("area_code"))
+
+
+def test_council_scores_weight_lsoas_by_population():
+    councils = lsoa_councils(_tables()["lsoa21_geography"], _tables()["ltla_utla_2023"])
+    lsoa = pd.DataFrame(
+        {
+            "lsoa21_code": ["a", "b1", "cd", "e2"],
+            "score": [1.0, 3.0, -1.0, 0.5],
+            "population": [100.0, 300.0, 400.0, 50.0],
+        }
+    )
+    scores = council_scores(lsoa, councils, "score").set_index(["level", "area_code"])["value"]
+    assert scores[("ltla", "L1")] == pytest.approx((1 * 100 + 3 * 300) / 400)  # 2.5
+    assert scores[("utla", "U1")] == pytest.approx((100 + 900 - 400) / 800)  # 0.75
+    assert scores[("utla", "L3")] == pytest.approx(0.5)
