@@ -18,7 +18,7 @@ query = st.text_input(
     "Find your area",
     placeholder="A place, an area code, a GP practice name or code, or a postcode district "
     "such as B70",
-    help="For example: Sandwell, E08000028, a GP surgery's name, M88006, or B70.",
+    help="For example: Sandwell, West Bromwich, E08000028, a GP surgery's name, M88006, or B70.",
 )
 if query:
     found = search.choices(data, query)

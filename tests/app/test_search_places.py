@@ -6,7 +6,10 @@ Central, 8 LSOAs 2021, all in NHS Black Country). The atlas carries each LSOA's 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
+from streamlit.testing.v1 import AppTest
 
 from gapmap import places, search, state
 from gapmap.atlas import Atlas
@@ -92,3 +95,17 @@ def test_an_atlas_without_wards_still_searches_by_name():
     areas = _areas(with_wards=False).assign(ods_code=pd.NA, postcode=pd.NA)
     atlas = Atlas(areas=areas, values=pd.DataFrame(), indicators=pd.DataFrame(), manifest={})
     assert list(atlas.search("Elmford")["area_code"]) == ["L2"]
+
+
+def test_my_area_search_by_ward_opens_the_council():
+    root = Path(__file__).resolve().parents[2]
+    app = AppTest.from_file(str(root / "dashboard.py"), default_timeout=60)
+    app.run()
+    app.switch_page(str(root / "app_pages/my_area.py"))
+    app.run()
+    app.text_input[0].input("West Bromwich").run()
+    labels = [b.label for b in app.button]
+    assert any(label.startswith("West Bromwich Central (ward) — Sandwell") for label in labels)
+    next(b for b in app.button if "Sandwell (E08000028" in b.label).click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert [box.value for box in app.sidebar.selectbox][-1] == SANDWELL
