@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gapmap import charts, findings, narrative, search, tables, trends, ui
+from gapmap import charts, findings, narrative, nhs_cover, search, tables, trends, ui
 from gapmap.content import read_content
 from gapmap.sources import chart_source
 from gapmap.timeline import span
@@ -18,7 +18,7 @@ query = st.text_input(
     "Find your area",
     placeholder="A place, an area code, a GP practice name or code, or a postcode district "
     "such as B70",
-    help="For example: Sandwell, E08000028, a GP surgery's name, M88006, or B70.",
+    help="For example: Sandwell, West Bromwich, E08000028, a GP surgery's name, M88006, or B70.",
 )
 if query:
     found = search.choices(data, query)
@@ -63,6 +63,12 @@ else:
         st.markdown(paragraph)
     with st.expander("How to read this profile"):
         st.markdown(narrative.profile_explainer())
+
+nhs_paragraphs = nhs_cover.paragraphs(data, selection.area, selection.level)
+if nhs_paragraphs:
+    st.subheader("From the NHS area")
+    for paragraph in nhs_paragraphs:
+        st.markdown(paragraph)
 
 if area_trends:
     st.subheader("Trends")

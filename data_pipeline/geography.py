@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from methods.atlas_tables import WARD_COLUMNS
+
 ENGLAND = "E92000001"
 
 #: Vintage of each map level's boundaries in the atlas.
@@ -144,6 +146,7 @@ AREA_COLUMNS = (
     "postcode",
     "latitude",
     "longitude",
+    *WARD_COLUMNS,
 )
 
 
@@ -266,6 +269,29 @@ def _names(table: pd.DataFrame | None) -> dict[str, str]:
     return dict(zip(named["practice_code"], named["practice_name"], strict=True))
 
 
+def _lsoa_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFrame:
+    """LSOAs 2021 as areas: their NHS and council parents, and the ward each lies in."""
+    utla = tables["ltla_utla_2023"][["ltla23_code", "utla23_code"]]
+    lsoa = (
+        tables["lsoa21_geography"]
+        .merge(hierarchy[["sub_icb_code", "region_code"]], on="sub_icb_code", how="left")
+        .merge(utla, left_on="ltla24_code", right_on="ltla23_code", how="left")
+    )
+    return _areas(
+        lsoa,
+        "lsoa",
+        area_code="lsoa21_code",
+        area_name="lsoa21_name",
+        parent_sub_icb="sub_icb_code",
+        parent_icb="icb_code",
+        parent_ltla="ltla24_code",
+        parent_utla="utla23_code",
+        parent_region="region_code",
+        ward_code="ward24_code",
+        ward_name="ward24_name",
+    )
+
+
 def build_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFrame:
     """The atlas's ``areas`` table: every area of every level, with names and parents."""
     icb_region = hierarchy[["icb_code", "region_code"]].drop_duplicates()
@@ -314,24 +340,7 @@ def build_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.
         )
     )
     parts.append(_areas(tables["boundary_utla_2023"][["area_code", "area_name"]], "utla"))
-    lsoa = (
-        tables["lsoa21_geography"]
-        .merge(hierarchy[["sub_icb_code", "region_code"]], on="sub_icb_code", how="left")
-        .merge(utla, left_on="ltla24_code", right_on="ltla23_code", how="left")
-    )
-    parts.append(
-        _areas(
-            lsoa,
-            "lsoa",
-            area_code="lsoa21_code",
-            area_name="lsoa21_name",
-            parent_sub_icb="sub_icb_code",
-            parent_icb="icb_code",
-            parent_ltla="ltla24_code",
-            parent_utla="utla23_code",
-            parent_region="region_code",
-        )
-    )
+    parts.append(_lsoa_areas(tables, hierarchy))
     parts.append(_practice_areas(tables, hierarchy))
     if "qof_practice_2024_25" in tables:
         parts.append(practice_areas_2024_25(tables, hierarchy))

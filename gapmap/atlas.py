@@ -19,6 +19,7 @@ import pandas as pd
 
 from gapmap import breaks as series_breaks
 from gapmap.periods import ordered
+from gapmap.places import ward_areas
 from methods.atlas_tables import DECILE_COLUMNS, PEER_COLUMNS, QUALITY_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -368,9 +369,11 @@ class Atlas:
         """Areas matching a name, an area code, a practice name or code, or a postcode district.
 
         Postcode districts ("B70", "B70 6") find the practices there and the councils and
-        sub-ICB locations they are in, those first. Each area is listed once, on its newest
-        boundaries; exact matches come first, then councils, NHS areas, former CCGs and
-        practices. Matching is case-insensitive; no regular expressions are taken from the user.
+        sub-ICB locations they are in, those first; ward names ("West Bromwich") the councils
+        and sub-ICB locations the ward lies in, the ward named in ``via``
+        (:mod:`gapmap.places`). Each area is listed once, on its newest boundaries; exact
+        matches come first, then councils, NHS areas, former CCGs and practices. Matching is
+        case-insensitive; no regular expressions are taken from the user.
         """
         needle = str(text).strip().lower()
         if len(needle) < 2:
@@ -396,7 +399,15 @@ class Atlas:
                 & searchable["level"].isin(["ltla", "utla", "sub_icb"])
             ]
             hits = pd.concat([hits, around, by_postcode])
-        exact = hits["area_code"].str.lower().eq(needle) | hits["area_name"].str.lower().eq(needle)
+        wards = ward_areas(self.areas, needle)
+        direct = pd.MultiIndex.from_frame(hits[["area_code", "level"]])
+        by_ward = ~pd.MultiIndex.from_frame(wards[["area_code", "level"]]).isin(direct)
+        hits = pd.concat([hits.assign(via=pd.NA), wards.loc[by_ward]], ignore_index=True)
+        exact = (
+            hits["area_code"].str.lower().eq(needle)
+            | hits["area_name"].str.lower().eq(needle)
+            | hits["via"].str.lower().eq(f"{needle} (ward)").fillna(False).astype(bool)
+        )
         rank = hits["level"].map(SEARCH_ORDER).fillna(len(SEARCH_ORDER))
         hits = hits.assign(_exact=~exact, _rank=rank, _v=hits["vintage"])
         newest = hits.sort_values("_v").drop_duplicates(["area_code", "level"], keep="last")

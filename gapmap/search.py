@@ -2,7 +2,9 @@
 
 :meth:`gapmap.atlas.Atlas.search` finds areas, practices and postcode districts; here each
 hit becomes a labelled choice of a map level and area. A GP practice is not a map area, so
-picking one selects the sub-ICB location it belongs to, and its label says so.
+picking one selects the sub-ICB location it belongs to, and its label says so. A council or
+NHS area found through a ward's name says which ward ("West Bromwich Central (ward) —
+Sandwell ...").
 """
 
 from __future__ import annotations
@@ -46,7 +48,11 @@ def level_of_result(atlas: Atlas, row) -> tuple[str, str, str]:
         where = "" if parent is None else f" → {parent['area_name']}"
         label = f"{row.area_name} ({row.area_code}, {kind}){where}"
         return "sub_icb", row.parent_sub_icb, escape_md(label)
-    return row.level, row.area_code, escape_md(f"{row.area_name} ({row.area_code}, {kind})")
+    label = f"{row.area_name} ({row.area_code}, {kind})"
+    via = getattr(row, "via", None)
+    if isinstance(via, str) and via:
+        label = f"{via} — {label}"
+    return row.level, row.area_code, escape_md(label)
 
 
 def choices(atlas: Atlas, text: str) -> list[Choice]:

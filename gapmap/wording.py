@@ -291,6 +291,14 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
 
 
+def and_list(items: list[str] | tuple[str, ...]) -> str:
+    """'A', 'A and B', 'A, B and C': names joined as a sentence lists them."""
+    items = [str(item) for item in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def ordinal(n: int) -> str:
     """1 -> '1st', 12 -> '12th', 23 -> '23rd'."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from methods.disclosure import STAT_COLUMNS
 
+#: ``areas.parquet``: the ward (2024) each LSOA 2021 lies in, blank on other levels. Wards
+#: are what people call places ("West Bromwich Central"), so search finds councils by them.
+WARD_COLUMNS = ("ward_code", "ward_name")
+
 #: ``peers.parquet``: each area's nearest similar areas on one map, nearest first.
 PEER_COLUMNS = ("area_code", "level", "vintage", "rank", "peer_code", "distance")
 

@@ -134,7 +134,9 @@ def _simple_lookup(
 
 
 def read_lsoa21_geography(raw: RawDir) -> SourceResult:
-    """Each English LSOA 2021 with its sub-ICB and ICB (2024), LTLA 2024 and ONS region.
+    """Each English LSOA 2021 with its sub-ICB and ICB (2024), LTLA 2024, ONS region and ward.
+
+    The ward (2024, code and name) is what people call the place: search finds councils by it.
 
     The NHS and the local-authority halves come from two files joined on the LSOA code; an
     LSOA missing from one of them is kept with the other half missing, and noted.
@@ -157,7 +159,13 @@ def read_lsoa21_geography(raw: RawDir) -> SourceResult:
     la = _simple_lookup(
         raw,
         LSOA21_LTLA24,
-        {"lsoa21_code": "lsoa21_code", "lsoa21_name": "lsoa21_name", "ltla24_code": "ltla24_code"},
+        {
+            "lsoa21_code": "lsoa21_code",
+            "lsoa21_name": "lsoa21_name",
+            "ltla24_code": "ltla24_code",
+            "ward24_code": "ward24_code",
+            "ward24_name": "ward24_name",
+        },
         ["lsoa21_code"],
         ["lsoa21_code", "ltla24_code"],
         "la",
@@ -196,6 +204,8 @@ def read_lsoa21_geography(raw: RawDir) -> SourceResult:
         "icb_ods",
         "ltla24_code",
         "region_code",
+        "ward24_code",
+        "ward24_name",
     ]
     table = joined[columns].sort_values("lsoa21_code").reset_index(drop=True).astype("str")
     return SourceResult({"lsoa21_geography": table}, [nhs_recon, la_recon, region_recon])

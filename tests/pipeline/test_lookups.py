@@ -95,12 +95,18 @@ def test_lsoa21_geography_columns_and_completeness(result, recons):
         "icb_ods",
         "ltla24_code",
         "region_code",
+        "ward24_code",
+        "ward24_name",
     ]
     assert geo["lsoa21_code"].is_unique and geo["lsoa21_code"].is_monotonic_increasing
     assert not geo.isna().any().any()  # no LSOA is missing from either file
     assert geo["sub_icb_code"].nunique() == 106 and geo["icb_code"].nunique() == 42
     assert geo["ltla24_code"].nunique() == 296 and geo["region_code"].nunique() == 9
     assert (geo["region_code"] == "E12000005").sum() == 3574  # West Midlands (MANIFEST)
+    assert geo["ward24_code"].nunique() == 6784
+    west_bromwich = geo.loc[geo["ward24_name"] == "West Bromwich Central"]
+    assert set(west_bromwich["ward24_code"]) == {"E05001283"} and len(west_bromwich) == 8
+    assert set(west_bromwich["ltla24_code"]) == {"E08000028"}  # Sandwell
     assert not recons[lookups.LSOA21_ICB24].notes and not recons[lookups.LSOA21_LTLA24].notes
 
 

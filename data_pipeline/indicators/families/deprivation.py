@@ -1,6 +1,7 @@
 """Deprivation and modelled need: IMD score and decile, mental-health need, practice IMD.
 
-Sub-ICB, ICB and region weight IoD2025 LSOA 2021 scores by population; CCGs have one
+Sub-ICB, ICB and region weight IoD2025 LSOA 2021 scores by population, as do districts and
+counties for the mental-health need score; CCGs have one
 period, IoD2019, its CCG summaries weighted onto each CCG set the CCG periods use; local
 authorities use the published IoD2025 summaries; practices their IMD 2019 and IMD 2025
 scores; LSOAs their own IoD2025 values.
@@ -14,7 +15,12 @@ from data_pipeline.geography import ENGLAND, PRACTICE_VINTAGES, split_population
 from data_pipeline.indicators import concat_observations, observations
 from data_pipeline.indicators.context import BuildContext
 from data_pipeline.indicators.levels.ccg import CCG_LEVELS, PERIOD_VINTAGE, ccg_obs
-from data_pipeline.indicators.levels.local_authority import LTLA, UTLA
+from data_pipeline.indicators.levels.local_authority import (
+    LTLA,
+    UTLA,
+    council_scores,
+    lsoa_councils,
+)
 from data_pipeline.indicators.levels.small_areas import (
     LSOA,
     LSOA_LEVELS,
@@ -35,21 +41,45 @@ LSOA_COLUMNS = {
 }
 
 
+def _weighted_iod(ctx: BuildContext) -> pd.DataFrame:
+    """IoD2025 LSOA 2021 scores with each LSOA's population (mid-2020, shared from 2011)."""
+
+    def make() -> pd.DataFrame:
+        tables = ctx.tables
+        pop21 = split_population(tables["pop_lsoa11_2020"], tables["lsoa11_lsoa21"])
+        return tables["iod2025_lsoa21"].merge(pop21, on="lsoa21_code", how="inner")
+
+    return ctx.once("deprivation.weighted_iod", make)
+
+
 def _sub_icb(ctx: BuildContext) -> list[pd.DataFrame]:
     """IoD2025 IMD and mental-health need scores, population-weighted from LSOA 2021."""
     if not ctx.has(
         "iod2025_lsoa21", indicators=("imd_score", "mh_need_score"), levels=SUB_ICB_LEVELS
     ):
         return []
-    tables = ctx.tables
-    parents = lsoa_parents(tables["lsoa21_geography"], ctx.hierarchy)
-    pop21 = split_population(tables["pop_lsoa11_2020"], tables["lsoa11_lsoa21"])
-    iod = tables["iod2025_lsoa21"].merge(pop21, on="lsoa21_code", how="inner")
+    parents = lsoa_parents(ctx.tables["lsoa21_geography"], ctx.hierarchy)
+    iod = _weighted_iod(ctx)
     return [
         observations(score_levels(iod, parents, column), indicator_id=indicator_id, period=PERIOD)
         for indicator_id, column in LSOA_COLUMNS.items()
         if indicator_id != "imd_decile"
     ]
+
+
+def _councils(ctx: BuildContext) -> list[pd.DataFrame]:
+    """IoD2025 mental-health need of districts and counties, population-weighted from LSOA 2021.
+
+    The same weighting as sub-ICB (ONS mid-2020 population of LSOA 2011 shared onto 2021);
+    IoD2025 publishes no council summary of this indicator. The IMD score has published
+    summaries (:func:`_local_authority`).
+    """
+    tables = ("iod2025_lsoa21", "lsoa21_geography", "ltla_utla_2023")
+    if not ctx.has(*tables, indicators=("mh_need_score",), levels=("ltla", "utla")):
+        return []
+    councils = lsoa_councils(ctx.tables["lsoa21_geography"], ctx.tables["ltla_utla_2023"])
+    scores = council_scores(_weighted_iod(ctx), councils, LSOA_COLUMNS["mh_need_score"])
+    return [observations(scores, indicator_id="mh_need_score", period=PERIOD)]
 
 
 def _ccg(ctx: BuildContext) -> list[pd.DataFrame]:
@@ -162,5 +192,12 @@ def _lsoa(ctx: BuildContext) -> list[pd.DataFrame]:
 
 def build(ctx: BuildContext) -> pd.DataFrame:
     """Deprivation and need at every level (sub-ICB first: its England figure stands)."""
-    frames = [*_sub_icb(ctx), *_ccg(ctx), *_local_authority(ctx), *_practice(ctx), *_lsoa(ctx)]
+    frames = [
+        *_sub_icb(ctx),
+        *_ccg(ctx),
+        *_local_authority(ctx),
+        *_councils(ctx),
+        *_practice(ctx),
+        *_lsoa(ctx),
+    ]
     return concat_observations(frames)
