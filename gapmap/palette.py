@@ -149,3 +149,14 @@ DEPRIVATION_SCALE: tuple[str, ...] = (
     "#FEF1AE",
     "#FFFFE5",
 )
+
+
+#: Point shapes of the England comparisons, so print in greyscale keeps them apart.
+COMPARISON_SHAPES = {
+    "Better than England": "triangle-up",
+    "Worse than England": "triangle-down",
+    "Similar to England": "circle",
+    "Higher than England": "square",
+    "Lower than England": "diamond",
+    "Not compared with England": "circle",
+}

@@ -26,18 +26,9 @@ from gapmap.boardpack.layout import (
     text_box,
     text_height,
 )
+from gapmap.palette import COMPARISON_SHAPES
 from gapmap.sources import chart_source
 from gapmap.view import spine_areas
-
-#: Point shapes of the England comparisons, so print in greyscale keeps them apart.
-COMPARISON_SHAPES = {
-    "Better than England": "triangle-up",
-    "Worse than England": "triangle-down",
-    "Similar to England": "circle",
-    "Higher than England": "square",
-    "Lower than England": "diamond",
-    "Not compared with England": "circle",
-}
 
 
 def shaped(spec: dict) -> dict:

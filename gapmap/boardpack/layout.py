@@ -20,6 +20,7 @@ from fpdf import FPDF, FontFace
 from fpdf.text_region import Paragraph
 
 from gapmap import prose
+from gapmap.boardpack.columns import KEEP, KeptColumns
 
 #: A4 landscape, in millimetres.
 PAGE_W, PAGE_H = 297.0, 210.0
@@ -176,19 +177,23 @@ def _columns(
     size: float,
     shift: int,
 ) -> None:
-    with pdf.text_columns(
+    with KeptColumns(
+        pdf,
         ncols=ncols,
         gutter=8,
         l_margin=x,
         r_margin=PAGE_W - x - width,
         line_height=1.3,
         balance=True,
+        text_align="LEFT",
+        wrapmode="WORD",  # as pdf.text_columns sets it: a bare region wraps by character
     ) as cols:
         for block in items:
             pdf.set_font(FONT, "", size)  # a list marker takes the font current when it is made
             if block.kind == "heading":
                 level = min(block.level + shift, 3)
                 with cols.paragraph(top_margin=2.5, bottom_margin=1.2) as par:
+                    setattr(par, KEEP, True)
                     _write_runs(pdf, par, _restyle(block.runs, "B"), size + HEADING_STEPS[level])
             elif block.kind in ("bullet", "number"):
                 marker = "•" if block.kind == "bullet" else block.marker

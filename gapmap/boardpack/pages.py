@@ -150,7 +150,7 @@ def findings_page(pdf: Pack, facts: Facts, atlas: Atlas) -> None:
 
 
 def map_page(pdf: Pack, facts: Facts, atlas: Atlas) -> None:
-    """The gap map shaded by value, with the area's figure and rank and England's counts."""
+    """The map coloured as the app colours it, with the area's figure, rank and England's counts."""
     meta, selection = facts.meta, facts.selection
     heading(pdf, "The gap map")
     png = maps.static_map_png(
@@ -161,7 +161,7 @@ def map_page(pdf: Pack, facts: Facts, atlas: Atlas) -> None:
         source=chart_source(meta, selection.period),
         period=selection.period,
         selected=selection.area,
-        colour_by="value",
+        colour_by=maps.colouring(meta),  # as the app colours it
         england_value=facts.england,
         scale=SCALE,
     )

@@ -248,12 +248,33 @@ def _england_ratio_layers(frame: pd.DataFrame, meta: Meta, x: alt.X) -> list:
     return [*_reference_layers(meta), points]
 
 
+#: A band narrower than this share of the axis (about the size of a point) is hidden.
+THIN_BAND = 0.03
+
+
+def _band_note(frame: pd.DataFrame) -> str:
+    """What the subtitle says of the 95% band: drawn, too narrow to see, or not published.
+
+    A large area's interval can be a tenth of a percentage point, and some published
+    figures have none: the chart must not promise a band the reader cannot find.
+    """
+    shown = np.isfinite(frame["value"])
+    widths = (frame["upper_95"] - frame["lower_95"])[shown].dropna()
+    if widths.empty:
+        return " (published without a confidence interval, so no band)"
+    values = pd.concat([frame["value"][shown], frame["england_value"].dropna()])
+    span = float(values.max() - values.min())
+    if span > 0 and float(widths.max()) < THIN_BAND * span:
+        return ", with its 95% confidence band (too narrow to see: the counts are large)"
+    return ", with its 95% confidence band"
+
+
 def _subtitle(frame: pd.DataFrame, meta: Meta, area_name: str, verdict: str | None) -> list:
     if _england_ratio_only(frame, meta, area_name):
         lines = ["England's ratio is 1 in every period, by definition; select an area."]
     else:
         whose = "England" if area_name == ENGLAND_NAME else "the area"
-        lines = [f"Solid line: {whose}, with its 95% confidence band"]
+        lines = [f"Solid line: {whose}{_band_note(frame)}"]
         if area_name == ENGLAND_NAME:
             lines[0] += "."
         elif _is_ratio(meta):

@@ -11,10 +11,12 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import vl_convert
+from shapely.geometry import shape
 
 from gapmap import palette
 from gapmap.maps.classes import Classified, Meta, classify, text_of
 from gapmap.maps.geometry import BOUNDARY_CREDIT, d3_winding, features_of, round_geometry
+from gapmap.palette import COMPARISON_SHAPES
 from gapmap.wording import as_number, number_format
 
 
@@ -38,7 +40,8 @@ def static_map_chart(
     escapes it.
     """
     classified = classify(table, meta, colour_by)
-    body = _areas(geojson, classified, selected).properties(width=width, height=height)
+    marked = colour_by == "comparison"
+    body = _areas(geojson, classified, selected, marked).properties(width=width, height=height)
     credit = BOUNDARY_CREDIT.replace("&copy;", "\u00a9")
     footer = (
         alt.Chart(alt.Data(values=[{"t": f"{source}\n{credit}".strip()}]))
@@ -60,8 +63,13 @@ def static_map_chart(
     )
 
 
-def _areas(geojson: dict, classified: Classified, selected: str | None) -> alt.LayerChart:
-    """Areas filled by class with the legend, and the selected area outlined on top."""
+def _areas(
+    geojson: dict, classified: Classified, selected: str | None, marked: bool = False
+) -> alt.LayerChart:
+    """Areas filled by class with the legend, and the selected area outlined on top.
+
+    ``marked``: each area that differs from England also gets its comparison's shape.
+    """
     features = []
     outline = []
     for feature in features_of(geojson):
@@ -72,7 +80,8 @@ def _areas(geojson: dict, classified: Classified, selected: str | None) -> alt.L
         if selected is not None and code == selected:
             outline.append({"type": "Feature", "properties": props, "geometry": geometry})
     legend = alt.Legend(
-        title=classified.title,
+        # "Name: compared with England" on two lines, never cut short
+        title=classified.title.split(": ", 1) if ": " in classified.title else classified.title,
         orient="right",
         symbolType="square",
         symbolStrokeColor="#8C8C8C",
@@ -89,6 +98,8 @@ def _areas(geojson: dict, classified: Classified, selected: str | None) -> alt.L
         .mark_geoshape(stroke=palette.EDGE, strokeWidth=0.3)
         .encode(color=alt.Color("properties.cls:N", scale=scale, legend=legend))
     ]
+    if marked:
+        layers += _comparison_marks(features)
     if outline:
         for colour, weight in ((palette.SELECTED_HALO, 4.0), (palette.SELECTED_OUTLINE, 2.0)):
             layers.append(
@@ -97,6 +108,41 @@ def _areas(geojson: dict, classified: Classified, selected: str | None) -> alt.L
                 )
             )
     return alt.layer(*layers).project(type="mercator")
+
+
+#: Comparisons marked on a printed map by shape, as the pack's charts mark them.
+MARKED = ("Better than England", "Worse than England", "Higher than England", "Lower than England")
+
+
+def _comparison_marks(features: list[dict]) -> list[alt.Chart]:
+    """A shape at each area that differs from England, as the pack's charts mark it.
+
+    Printed in greyscale, better and worse are near-equal greys; the shapes keep them apart.
+    """
+    points = []
+    for feature in features:
+        label = feature["properties"]["cls"]
+        geometry = feature["geometry"]
+        if label in MARKED and geometry:
+            centre = shape(geometry).representative_point()
+            points.append({"lon": centre.x, "lat": centre.y, "compared": label})
+    if not points:
+        return []
+    present = [label for label in MARKED if any(p["compared"] == label for p in points)]
+    legend = alt.Legend(title="Marked on the map", orient="right", symbolFillColor="#1A1A1A")
+    return [
+        alt.Chart(alt.Data(values=points))
+        .mark_point(filled=True, size=70, color="#1A1A1A", stroke="#FFFFFF", strokeWidth=0.8)
+        .encode(
+            longitude="lon:Q",
+            latitude="lat:Q",
+            shape=alt.Shape(
+                "compared:N",
+                scale=alt.Scale(domain=present, range=[COMPARISON_SHAPES[p] for p in present]),
+                legend=legend,
+            ),
+        )
+    ]
 
 
 def static_map_png(*args: Any, scale: float = 2.0, **kwargs: Any) -> bytes:

@@ -44,3 +44,30 @@ def test_trend_verdict_travels_with_the_chart() -> None:
     assert spec["description"].endswith(" " + verdict)
     empty = charts.describe_trend(frame.assign(value=None), PCT, area_name="Leeds")
     assert empty == "Trend of Depression prevalence in Leeds: no values to show."
+
+
+def _years(value, lower, upper) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period": ["2014-15", "2019-20", "2024-25"],
+            "value": value,
+            "lower_95": lower,
+            "upper_95": upper,
+            "england_value": [7.3, 11.6, 14.3],
+        }
+    )
+
+
+def test_the_subtitle_promises_only_the_band_a_reader_can_see() -> None:
+    """Issue 13 item 10: Sandwell's trend said 'with its 95% confidence band' and drew none
+    (councils' QOF figures are published without intervals)."""
+
+    def first_line(frame: pd.DataFrame) -> str:
+        return charts.trend(frame, PCT, area_name="Sandwell").to_dict()["title"]["subtitle"][0]
+
+    no_limits = _years([7.0, 9.7, 11.3], [None] * 3, [None] * 3)
+    assert "published without a confidence interval, so no band" in first_line(no_limits)
+    thin = _years([7.0, 9.7, 11.3], [6.95, 9.65, 11.25], [7.05, 9.75, 11.35])
+    assert "too narrow to see" in first_line(thin)
+    wide = _years([7.0, 9.7, 11.3], [6.0, 8.7, 10.3], [8.0, 10.7, 12.3])
+    assert first_line(wide).startswith("Solid line: the area, with its 95% confidence band;")

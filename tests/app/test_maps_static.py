@@ -49,7 +49,7 @@ def test_chart_winds_rings_for_d3_and_outlines_the_selection():
         colour_by="comparison",
     )
     spec = chart.to_dict()
-    areas, *outlines = spec["vconcat"][0]["layer"]
+    areas, marks, *outlines = spec["vconcat"][0]["layer"]
     features = areas["data"]["values"]
     ring = features[0]["geometry"]["coordinates"][0]
     assert ring == [[-2.0, 52.0], [-2.0, 53.0], [-1.0, 53.0], [-1.0, 52.0], [-2.0, 52.0]]
@@ -59,3 +59,42 @@ def test_chart_winds_rings_for_d3_and_outlines_the_selection():
     }
     assert len(outlines) == 2
     assert {f["properties"]["area_code"] for f in outlines[0]["data"]["values"]} == {"E06000005"}
+
+
+def test_a_comparison_map_marks_better_and_worse_by_shape_for_greyscale_print():
+    """Issue 13 item 10: the board pack's map now colours as the app does, and better and
+    worse, near-equal greys in print, carry the charts' triangles."""
+    args = (sample_geojson(), sample_table(), META_BAD)
+    text = {"title": "t", "source": "s", "period": "p"}
+    spec = static_map_chart(*args, **text, colour_by="comparison").to_dict()
+    marks = spec["vconcat"][0]["layer"][1]
+    points = {p["compared"]: p for p in marks["data"]["values"]}
+    assert set(points) == {"Better than England", "Worse than England"}  # not "similar"
+    shapes = marks["encoding"]["shape"]["scale"]
+    assert dict(zip(shapes["domain"], shapes["range"], strict=True)) == {
+        "Better than England": "triangle-up",
+        "Worse than England": "triangle-down",
+    }
+    low = points["Better than England"]  # E06000001: the square from -2 to -1, 52 to 53
+    assert -2 < low["lon"] < -1 and 52 < low["lat"] < 53
+    by_value = static_map_chart(*args, **text, colour_by="value").to_dict()
+    assert len(by_value["vconcat"][0]["layer"]) == 1
+
+
+def test_the_board_pack_map_is_coloured_as_the_app_colours_it(atlas, monkeypatch):
+    from datetime import date
+
+    from gapmap import boardpack, maps
+    from gapmap.state import Selection
+
+    seen = []
+    real = maps.static_map_png
+    monkeypatch.setattr(maps, "static_map_png", lambda *a, **k: seen.append(k) or real(*a, **k))
+    for indicator, period, expected in (
+        ("tt_gap_ratio_modelled", "Jul 2022 - May 2023", "comparison"),
+        ("mhsds_in_contact_rate", "Nov 2022", "value"),
+    ):
+        boardpack.build(
+            atlas, Selection("sub_icb", indicator, period, "E38000259"), generated=date(2026, 12, 5)
+        )
+        assert seen[-1]["colour_by"] == expected == maps.colouring(atlas.indicator(indicator))
