@@ -1,8 +1,11 @@
-"""A tour of standard views: serve the app offline, screenshot each view, save the board pack.
+"""A tour of standard views: serve the app offline, screenshot each view, draw the board packs.
 
 Run ``python benchmarks/tour.py [--out docs/tour]`` after any change a person would see, then
-look at every PNG (and the board-pack pages, rendered with ``pdftoppm -r 60 -png``). Outside
-requests are blocked, as on an NHS network that blocks CDNs.
+look at every PNG. Each page is taken for England, NHS Black Country (sub-ICB D2P2L) and
+Sandwell council; the board packs of Black Country and Sandwell are drawn four pages to a
+sheet (``pdftoppm -r 60``). Outside requests are blocked, as on an NHS network that blocks
+CDNs. Screenshots are trimmed of the empty page below the content and kept small (half
+size, 128 colours) so ``docs/tour/`` stays light in the repository.
 """
 
 from __future__ import annotations
@@ -12,27 +15,45 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from datetime import date
 from pathlib import Path
 
+from PIL import Image, ImageOps
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
+BLACK_COUNTRY = "level=sub_icb&area=E38000259"
+SANDWELL = "level=ltla&area=E08000028"
+PAGES = ("need", "secondary-care", "physical-health", "inequalities", "my-area")
 VIEWS = {
-    "need-england": "",
-    "need-black-country": "?level=sub_icb&area=E38000259",
-    "need-recorded-basis": "?level=sub_icb&area=E38000259&basis=recorded",
-    "need-icb": "?level=icb&area=E54000062",
-    "my-area-sandwell": "my-area?level=ltla&area=E08000028",
-    "my-area-black-country": "my-area?level=sub_icb&area=E38000259",
-    "my-area-england": "my-area",
-    "secondary-care-black-country": "secondary-care?level=sub_icb&area=E38000259",
-    "physical-health-black-country": "physical-health?level=sub_icb&area=E38000259",
-    "inequalities-sandwell": "inequalities?level=ltla&area=E08000028",
+    f"{page}-{where}": f"{page}{query}"
+    for page in PAGES
+    for where, query in (
+        ("england", ""),
+        ("black-country", f"?{BLACK_COUNTRY}"),
+        ("sandwell", f"?{SANDWELL}"),
+    )
+} | {
+    "need-recorded-basis": f"need?{BLACK_COUNTRY}&basis=recorded",
     "methods": "methods",
+    "neighbourhoods-england": "neighbourhoods",
+    "neighbourhoods-sandwell": f"neighbourhoods?{SANDWELL}",
 }
+#: The board packs drawn: (file stem, level, indicator, period, area).
+PACKS = (
+    (
+        "boardpack-black-country",
+        "sub_icb",
+        "tt_gap_ratio_modelled",
+        "Jul 2022 - May 2023",
+        "E38000259",
+    ),
+    ("boardpack-sandwell", "ltla", "depression_prevalence", "2024-25", "E08000028"),
+)
 
 
 def _free_port() -> int:
@@ -67,11 +88,15 @@ def _block_outside(route) -> None:
 
 
 def _settle(page) -> None:
+    """Wait until Streamlit has finished running the page, then for the maps to draw."""
     page.wait_for_selector("[data-testid=stApp]", timeout=60_000)
+    page.wait_for_timeout(1000)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.dataset.testScriptState === 'notRunning'",
+        timeout=180_000,
     )
-    page.wait_for_timeout(6000)
+    page.wait_for_timeout(5000)
 
 
 def tour(out: Path, views: dict[str, str], height: int = 2000) -> None:
@@ -94,23 +119,65 @@ def tour(out: Path, views: dict[str, str], height: int = 2000) -> None:
             for name, path in views.items():
                 page.goto(f"http://127.0.0.1:{port}/{path}")
                 _settle(page)
-                page.screenshot(path=str(out / f"{name}.png"), full_page=True)
-                print(f"{name}: {out / (name + '.png')}")
+                shot = out / f"{name}.png"
+                page.screenshot(path=str(shot), full_page=True)
+                _lighten(shot)
+                print(f"{name}: {shot}")
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
+def _lighten(shot: Path, scale: float = 0.5) -> None:
+    """Trim the blank page below the content, halve the size, keep 128 colours."""
+    image = Image.open(shot).convert("RGB")
+    main = image.crop((image.width // 4, 0, image.width, image.height))  # right of the sidebar
+    content = ImageOps.invert(main).getbbox()  # the box of everything that is not white
+    if content:
+        image = image.crop((0, 0, image.width, min(image.height, content[3] + 24)))
+    image = image.resize((int(image.width * scale), int(image.height * scale)), Image.LANCZOS)
+    image.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(shot, optimize=True)
+
+
+def board_packs(out: Path) -> None:
+    """Each standard board pack as PNG sheets of four pages, for looking at."""
+    from gapmap.atlas import Atlas
+    from gapmap.boardpack import build
+    from gapmap.state import Selection
+
+    atlas = Atlas.load()
+    for stem, *selection in PACKS:
+        pdf = out / f"{stem}.pdf"
+        pdf.write_bytes(build(atlas, Selection(*selection), generated=date.today()))
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), f"{tmp}/p"], check=True)
+            pages = [Image.open(p).convert("RGB") for p in sorted(Path(tmp).glob("p-*.png"))]
+        pdf.unlink()
+        width, height = pages[0].size
+        for sheet_no, first in enumerate(range(0, len(pages), 4), start=1):
+            sheet = Image.new("RGB", (width * 2, height * 2), "white")
+            for i, page in enumerate(pages[first : first + 4]):
+                sheet.paste(page, ((i % 2) * width, (i // 2) * height))
+            target = out / f"{stem}-{sheet_no}.png"
+            sheet.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+            print(f"{stem} pages {first + 1}-{first + 4}: {target}")
+
+
 def main() -> None:
     """Parse arguments and run the tour."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "tour")
-    parser.add_argument("--only", nargs="*", help="names of views to take (default: all)")
-    parser.add_argument("--height", type=int, default=2000, help="window height in pixels")
+    parser.add_argument(
+        "--only", nargs="*", help="names of views to take, or 'boardpack' (default: all)"
+    )
+    parser.add_argument("--height", type=int, default=6000, help="window height in pixels")
     args = parser.parse_args()
     views = {k: v for k, v in VIEWS.items() if not args.only or k in args.only}
-    tour(args.out, views, args.height)
+    if views:
+        tour(args.out, views, args.height)
+    if not args.only or "boardpack" in args.only:
+        board_packs(args.out)
 
 
 if __name__ == "__main__":
