@@ -185,7 +185,8 @@ def map_page(pdf: Pack, facts: Facts, atlas: Atlas) -> None:
     pdf.cell(column, 7, "Across England", new_x="LEFT", new_y="NEXT")
     text_box(pdf, [prose.Run(counts_sentence(facts))], x, column, 10)
     pdf.ln(2)
-    reading = prose.blocks(prose.section(read_content("board_pack"), "Reading the map"))
+    kind = "compared with England" if maps.colouring(meta) == "comparison" else "by value"
+    reading = prose.blocks(prose.section(read_content("board_pack"), f"Reading the map: {kind}"))
     flow(pdf, reading, x=x, width=column, ncols=1, size=9.5, shift=1)
 
 

@@ -152,20 +152,35 @@ def _sub_icb(ctx: BuildContext) -> list[pd.DataFrame]:
     return frames
 
 
+#: Registers placed on councils by where practices stand: SMI for districts and counties;
+#: depression for counties (OHID publishes districts' depression, read as published).
+LOCATED = {"smi_prevalence": ("ltla", "utla"), "depression_prevalence": ("utla",)}
+
+
 def _local_authority(ctx: BuildContext) -> list[pd.DataFrame]:
-    """SMI prevalence of 2024-25 for districts and counties, by where practices stand.
+    """2024-25 registers for councils (:data:`LOCATED`), by where practices stand.
 
     A practice counts wholly in the district (2024) and county or unitary authority (2023)
     whose area holds its premises (the LSOA 2021 of its postcode in the 2024 lookup).
     """
+    return [
+        frame
+        for indicator_id, levels in LOCATED.items()
+        for frame in _located(ctx, indicator_id, levels)
+    ]
+
+
+def _located(ctx: BuildContext, indicator_id: str, levels: tuple[str, ...]) -> list[pd.DataFrame]:
+    """One register summed over the practices standing in each council of ``levels``."""
     table = TABLES[LATEST]
-    if not ctx.has(table, indicators=("smi_prevalence",), levels=("ltla", "utla")):
+    if not ctx.has(table, indicators=(indicator_id,), levels=levels):
         return []
     qof = ctx.tables[table]
-    qof = qof.loc[qof["group"] == GROUPS["smi_prevalence"]]
+    qof = qof.loc[qof["group"] == GROUPS[indicator_id]]
     located = qof.merge(practice_places(ctx.tables), on="practice_code", how="left")
     frames = []
-    for column, level in (("ltla24_code", LTLA), ("utla23_code", UTLA)):
+    columns = {"ltla": ("ltla24_code", LTLA), "utla": ("utla23_code", UTLA)}
+    for column, level in (columns[name] for name in levels):
         sums = (
             located.dropna(subset=[column])
             .groupby(column, as_index=False)
@@ -178,7 +193,7 @@ def _local_authority(ctx: BuildContext) -> list[pd.DataFrame]:
         frames.append(
             observations(
                 sums.rename(columns={column: "area_code"}),
-                indicator_id="smi_prevalence",
+                indicator_id=indicator_id,
                 period=LATEST,
                 **level,
             )

@@ -165,6 +165,26 @@ def test_smi_by_local_authority_counts_the_practices_in_it(obs, registers, raw_d
     assert ltla["numerator"].sum() == placed["REGISTER"].sum()
 
 
+def test_depression_for_counties_counts_the_practices_standing_in_them(obs, registers, raw_dir):
+    """Counties had no depression figure (issue 13 item 11); districts keep OHID's own."""
+    lookup = pd.read_csv(raw_dir / LSOA_LTLA, usecols=["lsoa21_code", "ltla24_code"])
+    lookup = lookup.drop_duplicates("lsoa21_code")
+    located = registers.merge(lookup, left_on="PRAC_LSOA21", right_on="lsoa21_code", how="left")
+    sandwell = located.loc[(located["ltla24_code"] == SANDWELL) & (located["GROUP_CODE"] == "DEP")]
+    county = _one(obs, indicator_id="depression_prevalence", level="utla", area_code=SANDWELL)
+    assert county["period"] == "2024-25" and county["vintage"] == "utla-2023"
+    assert county["numerator"] == sandwell["REGISTER"].sum() > 30_000
+    assert county["denominator"] == sandwell["PRACTICE_LIST_SIZE"].sum()
+    # OHID publishes Sandwell district at 11.3%
+    assert 11.2 < 100 * county["numerator"] / county["denominator"] < 11.4
+    assert (
+        obs.query("indicator_id == 'depression_prevalence' and level == 'utla'")[
+            "area_code"
+        ].nunique()
+        > 140
+    )
+
+
 def test_practices_of_each_year_are_on_their_own_vintage(ctx, obs):
     practice = obs.loc[obs["level"] == "practice"]
     by_period = practice.groupby("period")["vintage"].unique().to_dict()
