@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from gapmap import charts, export
+from gapmap import charts, export, tables
 
 
 def show_chart(chart: alt.TopLevelMixin) -> None:
@@ -72,7 +72,18 @@ def table(
     ``csv`` is the download when it differs from what is shown (say, with the indicator and
     period on every row); ``name`` (the file name) adds the download.
     """
-    st.dataframe(frame, hide_index=True, width="stretch", height=height, placeholder="")
+    formats = {
+        column: st.column_config.NumberColumn(format=f"%.{places}f")
+        for column, places in tables.decimal_places(frame).items()
+    }
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        height=height,
+        placeholder="",
+        column_config=formats or None,
+    )
     if name:
         table_download(frame if csv is None else csv, name=name)
 

@@ -50,6 +50,25 @@ def count_columns(table: pd.DataFrame, meta: pd.Series) -> dict[str, pd.Series]:
     return {"Numerator": numerator, "Denominator": whole(denominator)}
 
 
+def decimal_places(frame: pd.DataFrame, most: int = 3) -> dict[str, int]:
+    """Places each rounded float column is shown to, so 40.0 reads "40.0" beside "43.5".
+
+    The grid drops trailing zeros; the figures are already rounded as every output prints
+    them, so the places a column needs are the most any of its values has.
+    """
+    places = {}
+    for column in frame.columns:
+        if not pd.api.types.is_float_dtype(frame[column]):
+            continue
+        known = frame[column].dropna().astype(float)
+        for digits in range(most + 1):
+            if ((known * 10**digits).round() - known * 10**digits).abs().le(1e-6).all():
+                break
+        if digits:
+            places[str(column)] = digits
+    return places
+
+
 def whole(counts: pd.Series) -> pd.Series:
     """Whole counts (to float error: a sum of populations) as integers, others to 0.1.
 

@@ -76,3 +76,16 @@ def test_counts_read_as_counts_and_a_ratio_names_its_expected(atlas):
     assert ".0," not in first and "None" not in csv and "<NA>" not in csv
     expected = export.table_csv(gap).decode("utf-8-sig").splitlines()[1].split(",")
     assert len(expected[gap.columns.get_loc("Expected")].split(".")[-1]) <= 1
+
+
+def test_each_float_column_shows_the_places_its_figures_have():
+    """Issue 13 item 3: the grid showed Middlesbrough's 40.0 as "40" beside Blackpool's 43.5."""
+    frame = pd.DataFrame(
+        {
+            "Value (score)": pd.array([43.5, 40.0, None], dtype="Float64"),
+            "Ratio": [1.02, 0.9, 1.0],
+            "Count": pd.array([3, 4, None], dtype="Int64"),
+            "Whole": [2.0, 3.0, 4.0],
+        }
+    )
+    assert tables.decimal_places(frame) == {"Value (score)": 1, "Ratio": 2}
