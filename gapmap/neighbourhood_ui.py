@@ -211,8 +211,9 @@ def profile(data: Atlas, found: nb.Profile) -> None:
     for word, parent in found.parents:
         st.page_link(
             "app_pages/my_area.py",
-            label=f"{word}: {parent.name}",
+            label=f"{parent.name} ({word.lower()})",
             query_params={"level": parent.level, "area": parent.code},
             icon=":material/arrow_forward:",
+            width="stretch",
         )
-    st.dataframe(found.values, hide_index=True, width="stretch")
+    st.markdown("\n".join(f"- {line}" for line in found.lines()))

@@ -249,6 +249,27 @@ class Profile:
     #: One row per indicator: what it is, its value, interval, comparison, England, period.
     values: pd.DataFrame
 
+    def lines(self) -> list[str]:
+        """Each value as a line of Markdown: name and period, value, interval, England.
+
+        "**IMD decile** (IoD2025): decile 2"; "**Modelled need …** (…): 23.7% (95% interval
+        23.3% to 24.0%), higher than England (16.9%)". Blanks are left out, never printed.
+        """
+        out = []
+        for row in self.values.to_dict("records"):
+            text = f"**{escape_md(row['Indicator'])}** ({escape_md(row['Period'])}): "
+            text += escape_md(row["Value"])
+            if row["95% interval"]:
+                text += f" (95% interval {escape_md(row['95% interval'])})"
+            england = escape_md(row["England"])
+            if row["Compared with England"]:
+                text += f", {escape_md(lower_first(row['Compared with England']))}"
+                text += f" ({england})" if england else ""
+            elif england:
+                text += f"; England {england}"
+            out.append(text)
+        return out
+
 
 def profile(atlas: Atlas, code: str | None) -> Profile | None:
     """The profile of neighbourhood ``code``; None when the atlas has no such neighbourhood."""
@@ -270,7 +291,14 @@ def profile(atlas: Atlas, code: str | None) -> Profile | None:
     return Profile(str(code), str(row["area_name"]), parents, profile_values(atlas, str(code)))
 
 
-PROFILE_COLUMNS = ("Indicator", "Value", "95% interval", "Compared with England", "England")
+PROFILE_COLUMNS = (
+    "Indicator",
+    "Period",
+    "Value",
+    "95% interval",
+    "Compared with England",
+    "England",
+)
 
 
 def profile_values(atlas: Atlas, code: str) -> pd.DataFrame:
@@ -288,7 +316,8 @@ def profile_values(atlas: Atlas, code: str) -> pd.DataFrame:
         value = "suppressed" if hidden else fmt.text(record["value"], missing="no data")
         out.append(
             {
-                "Indicator": f"{indicator_name(meta)} ({record['period']})",
+                "Indicator": indicator_name(meta),
+                "Period": str(record["period"]),
                 "Value": value,
                 "95% interval": ""
                 if hidden
