@@ -64,4 +64,8 @@ with right:
 with st.expander("The map as a table"):
     shown = nb.table(data, shaded, None if drawn_area is None else drawn)
     ui.table_download(nb.download(shaded, shown), name=f"neighbourhoods-{picked}-{shaded.period}")
-    st.dataframe(shown, hide_index=True, width="stretch", placeholder="")
+    if len(shown) <= nb.TABLE_ROWS or st.toggle(
+        f"Show all {len(shown):,} rows here",
+        help="A long table is sent to the page only when asked for; the CSV holds it all.",
+    ):
+        st.dataframe(shown, hide_index=True, width="stretch", placeholder="")

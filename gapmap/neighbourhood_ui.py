@@ -211,7 +211,7 @@ def profile(data: Atlas, found: nb.Profile) -> None:
     for word, parent in found.parents:
         st.page_link(
             "app_pages/my_area.py",
-            label=f"{parent.name} ({word.lower()})",
+            label=f"{parent.name} ({word})",
             query_params={"level": parent.level, "area": parent.code},
             icon=":material/arrow_forward:",
             width="stretch",

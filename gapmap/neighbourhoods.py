@@ -33,15 +33,17 @@ LSOA_KEY, INDICATOR_KEY, WITHIN_KEY = state.PAGE_KEYS
 CONTAINING = tuple(PARENT_COLUMN)
 #: The parents a neighbourhood's profile names, in order, with the words it uses for them.
 PARENTS = (
-    ("parent_ltla", "ltla", "Local authority"),
-    ("parent_utla", "utla", "County or unitary authority"),
-    ("parent_sub_icb", "sub_icb", "Sub-ICB location"),
-    ("parent_icb", "icb", "Integrated care board"),
+    ("parent_ltla", "ltla", "local authority"),
+    ("parent_utla", "utla", "county or unitary authority"),
+    ("parent_sub_icb", "sub_icb", "sub-ICB location"),
+    ("parent_icb", "icb", "ICB"),
 )
 #: The size of the map on screen (pixels), for framing an area.
 MAP_SIZE = (490, 620)
 #: Most neighbourhoods a search lists.
 MOST_FOUND = 8
+#: Most rows of the map's table shown on the page unasked (the CSV always holds every row).
+TABLE_ROWS = 2_000
 #: The tooltip's first column: the neighbourhood's name and code.
 NAME_COLUMN = "Neighbourhood"
 

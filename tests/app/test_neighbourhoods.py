@@ -132,8 +132,8 @@ def test_the_profile_names_its_areas_and_reads_without_blanks(atlas):
     found = nb.profile(atlas, DUDLEY_010A)
     assert found.name == "Dudley 010A"
     named = [(word, p.level, p.code) for word, p in found.parents]
-    assert named[0] == ("Local authority", "ltla", "E08000027")
-    assert ("Sub-ICB location", "sub_icb", "E38000259") in named
+    assert named[0] == ("local authority", "ltla", "E08000027")
+    assert ("sub-ICB location", "sub_icb", "E38000259") in named
     assert not any(level == "utla" for _, level, _ in named)  # Dudley is its own county
     lines = "\n".join(found.lines())
     assert "IMD decile** (IoD2025): decile 2" in lines
