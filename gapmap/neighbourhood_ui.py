@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -28,8 +29,7 @@ MAP_HEIGHT = nb.MAP_SIZE[1]
 FOCUS_KEY = "neighbourhoods-focus"
 #: The legend as the other maps draw it, on the page rather than inside the map.
 LEGEND_CSS = """<style>
-.mtg-legend { font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Arial, sans-serif;
-  color: #1A1A1A; }
+.mtg-legend { font-family: inherit; font-size: 14px; line-height: 1.5; color: #1A1A1A; }
 .mtg-legend .mtg-title { font-weight: 600; }
 .mtg-legend .mtg-key { color: #4D4D4D; }
 .mtg-legend .mtg-sw { display: inline-block; width: 14px; height: 11px; margin-right: 6px;
@@ -77,6 +77,23 @@ def areas_layer(_data: Atlas, root: str, indicator: str, codes: tuple[str, ...] 
         shaded.name: shaded.hover_text(chosen),
     }
     return deck.areas_layer(drawn.geo, rows, shaded.rgba(chosen), tooltip), list(chosen)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def area_outline(_data: Atlas, root: str, level: str, code: str) -> list:
+    """The outline of a council or NHS area, from the atlas's national boundaries."""
+    row = _data.area(code, level=level)
+    if row is None:
+        return []
+    features = [
+        f
+        for f in _data.boundaries(str(row["vintage"]))["features"]
+        if f["properties"]["area_code"] == code
+    ]
+    if not features:
+        return []
+    shape = gpd.GeoDataFrame.from_features(features, crs=4326)
+    return deck.outline_layers(deck.geoarrow(shape), np.arange(1), deck.AREA_PIXELS)
 
 
 def _rows(drawn: Shapes, codes: tuple[str, ...]) -> np.ndarray:
@@ -158,6 +175,9 @@ def draw(
     layer, drawn_codes = areas_layer(data, root, indicator, codes)
     layers = [layer]
     everything = shapes(data, root)
+    if framed is not None and framed.level != nb.LEVEL:
+        with ui.degraded():
+            layers += area_outline(data, root, framed.level, framed.code)
     if lsoa:
         layers += deck.outline_layers(everything.geo, _rows(everything, (lsoa,)))
     key = f"neighbourhoods-{'england' if framed is None else framed.code}-{codes is not None}"

@@ -41,6 +41,8 @@ MOST_EDGED = 2_000
 EDGE_PIXELS = 0.5
 #: The selected area's outline in pixels: a white halo under a dark line, as on folium maps.
 OUTLINE_PIXELS = (5.0, 2.5)
+#: The outline of the area the map is framed on (a council, an NHS area): thinner.
+AREA_PIXELS = (3.0, 1.5)
 
 
 class FilledAreas(SolidPolygonLayer):
@@ -101,8 +103,10 @@ def areas_layer(
     )
 
 
-def outline_layers(geo: pa.Table, rows: np.ndarray) -> list[EdgedAreas]:
-    """The selected areas' outline: a dark line over a white halo, not clickable."""
+def outline_layers(
+    geo: pa.Table, rows: np.ndarray, widths: tuple[float, float] = OUTLINE_PIXELS
+) -> list[EdgedAreas]:
+    """The selected areas' outline: a dark line over a white halo (``widths``), not clickable."""
     table = geo.take(pa.array(rows, type=pa.int64()))
     return [
         EdgedAreas(
@@ -115,6 +119,6 @@ def outline_layers(geo: pa.Table, rows: np.ndarray) -> list[EdgedAreas]:
             pickable=False,
         )
         for colour, width in zip(
-            (palette.SELECTED_HALO, palette.SELECTED_OUTLINE), OUTLINE_PIXELS, strict=True
+            (palette.SELECTED_HALO, palette.SELECTED_OUTLINE), widths, strict=True
         )
     ]
