@@ -137,3 +137,26 @@ def test_the_table_alternative_holds_the_atlas_figures(page, server, tmp_path):
     cells = {cell for row in csv.reader(io.StringIO(path.read_text("utf-8-sig"))) for cell in row}
     assert not cells & {"None", "nan", "NaN", "<NA>"}
     assert not outside(page), outside(page)
+
+
+def test_search_by_neighbourhood_or_postcode_district_moves_the_map_there(page, server):
+    open_page(page, server)
+    box = page.get_by_role("textbox", name="Find a neighbourhood or area")
+    box.fill("Sandwell 001A")
+    box.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Sandwell 001A (E01010085, neighbourhood)").click()
+    page.wait_for_function("() => location.search.includes('lsoa=E01010085')", timeout=30_000)
+    page.get_by_role("heading", name="Sandwell 001A (E01010085)").wait_for(timeout=30_000)
+    box = page.get_by_role("textbox", name="Find a neighbourhood or area")
+    box.fill("B70")
+    box.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Sandwell (E08000028, Local authority (district))").click()
+    page.wait_for_function("() => location.search.includes('area=E08000028')", timeout=30_000)
+    settle(page)
+    page.get_by_text("Show only the neighbourhoods in Sandwell").wait_for(timeout=30_000)
+    assert "lsoa=E01010085" in page.url  # the neighbourhood stays selected
+    assert coloured(wait_drawn(page)) > DRAWN_PIXELS
+    no_exception(page)
+    assert not outside(page), outside(page)
