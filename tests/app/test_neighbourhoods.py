@@ -185,3 +185,43 @@ def test_the_page_keeps_its_neighbourhood_in_the_link_beside_the_sidebar():
     assert "33,755 neighbourhoods drawn in England" in text
     assert "Dudley 010A (E01009891)" in " ".join(h.value for h in app.subheader)
     assert app.toggle[0].label == "Show only the neighbourhoods in Sandwell"
+
+
+def neighbourhoods(query: dict) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    app.query_params.update(query)
+    app.run()
+    app.switch_page(str(ROOT / "app_pages" / "neighbourhoods.py"))
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_picking_an_indicator_recolours_the_map_and_goes_in_the_link():
+    app = neighbourhoods({})
+    picker = next(s for s in app.selectbox if s.label == "Neighbourhood indicator")
+    picker.select("imd_decile").run()
+    assert not app.exception
+    assert app.query_params["lsoa_indicator"] in ("imd_decile", ["imd_decile"])
+    text = " ".join(m.value for m in app.markdown)
+    assert "coloured by IMD decile (IoD2025)" in text
+
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_a_link_to_no_neighbourhood_says_so_and_is_dropped():
+    app = neighbourhoods({"lsoa": "<script>alert(1)</script>"})
+    messages = " ".join(i.value for i in app.info)
+    assert "not a neighbourhood in England" in messages and "<script>" not in messages
+    assert "lsoa" not in app.query_params
+
+
+def test_the_table_never_shows_a_count_the_small_numbers_rule_hides(atlas):
+    from methods.disclosure import THRESHOLD
+
+    for indicator in nb.indicator_choices(atlas):
+        shown = nb.table(atlas, nb.shading(atlas, indicator))
+        for column in ("Numerator", "Denominator", "Observed"):
+            if column in shown:
+                counts = pd.to_numeric(shown[column], errors="coerce")
+                assert not counts.between(1, THRESHOLD - 1).any(), (indicator, column)
