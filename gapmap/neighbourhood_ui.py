@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 import streamlit as st
 import streamlit_lonboard  # before any layer is built: it spares lonboard's Jupyter messages
 
@@ -40,11 +41,12 @@ LEGEND_CSS = """<style>
 
 @dataclass(frozen=True)
 class Shapes:
-    """Every neighbourhood's polygon as GeoArrow, its code in the same order, and bounds."""
+    """Every neighbourhood's polygon (as GeoArrow and as shapes), code and bounds, in order."""
 
     geo: object
     codes: pd.Series
     bounds: pd.DataFrame
+    geometry: np.ndarray
 
 
 @st.cache_resource(show_spinner="Reading the shapes of 33,755 neighbourhoods…")
@@ -52,7 +54,7 @@ def shapes(_data: Atlas, root: str) -> Shapes:
     """The LSOA polygons, read once per server (``root`` keys the atlas they came from)."""
     frame = _data.lsoa_shapes(None).sort_values("area_code").reset_index(drop=True)
     bounds = frame.geometry.bounds.set_axis(frame["area_code"])
-    return Shapes(deck.geoarrow(frame), frame["area_code"], bounds)
+    return Shapes(deck.geoarrow(frame), frame["area_code"], bounds, frame.geometry.to_numpy())
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -81,18 +83,13 @@ def areas_layer(_data: Atlas, root: str, indicator: str, codes: tuple[str, ...] 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def area_outline(_data: Atlas, root: str, level: str, code: str) -> list:
-    """The outline of a council or NHS area, from the atlas's national boundaries."""
-    row = _data.area(code, level=level)
-    if row is None:
+    """The outline of a council or NHS area: the edge of its neighbourhoods, merged."""
+    drawn = shapes(_data, root)
+    inside = drawn.codes.isin(set(nb.codes_in(_data, nb.place(_data, level, code))))
+    if not inside.any():
         return []
-    features = [
-        f
-        for f in _data.boundaries(str(row["vintage"]))["features"]
-        if f["properties"]["area_code"] == code
-    ]
-    if not features:
-        return []
-    shape = gpd.GeoDataFrame.from_features(features, crs=4326)
+    merged = shapely.union_all(drawn.geometry[inside.to_numpy()])
+    shape = gpd.GeoDataFrame({"area_code": [code]}, geometry=[merged], crs=4326)
     return deck.outline_layers(deck.geoarrow(shape), np.arange(1), deck.AREA_PIXELS)
 
 
@@ -176,8 +173,7 @@ def draw(
     layers = [layer]
     everything = shapes(data, root)
     if framed is not None and framed.level != nb.LEVEL:
-        with ui.degraded():
-            layers += area_outline(data, root, framed.level, framed.code)
+        layers += area_outline(data, root, framed.level, framed.code)
     if lsoa:
         layers += deck.outline_layers(everything.geo, _rows(everything, (lsoa,)))
     key = f"neighbourhoods-{'england' if framed is None else framed.code}-{codes is not None}"

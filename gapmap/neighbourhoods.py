@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from gapmap import palette, search, state
-from gapmap.atlas import PARENT_COLUMN, Atlas
+from gapmap.atlas import Atlas
 from gapmap.maps.classes import Classified, classify, colouring, indicator_name
 from gapmap.tables import display_table, for_download
 from gapmap.wording import (
@@ -29,8 +29,6 @@ from gapmap.wording import (
 LEVEL = "lsoa"
 #: The page's own keys in the link (see :data:`gapmap.state.PAGE_KEYS`).
 LSOA_KEY, INDICATOR_KEY, WITHIN_KEY = state.PAGE_KEYS
-#: Map levels whose areas hold neighbourhoods, so the map can be limited to one of them.
-CONTAINING = tuple(PARENT_COLUMN)
 #: The parents a neighbourhood's profile names, in order, with the words it uses for them.
 PARENTS = (
     ("parent_ltla", "ltla", "local authority"),
@@ -38,6 +36,9 @@ PARENTS = (
     ("parent_sub_icb", "sub_icb", "sub-ICB location"),
     ("parent_icb", "icb", "ICB"),
 )
+#: Map levels whose areas the atlas links neighbourhoods to, so the map can be limited to
+#: one of them (regions are not linked: their neighbourhoods are found through ICBs).
+CONTAINING = tuple(level for _, level, _ in PARENTS)
 #: The size of the map on screen (pixels), for framing an area.
 MAP_SIZE = (490, 620)
 #: Most neighbourhoods a search lists.

@@ -16,6 +16,7 @@ from gapmap.atlas import Atlas
 from gapmap.maps import classify, colouring
 from gapmap.maps.classes import decile_entries
 from gapmap.wording import number_format
+from methods.disclosure import THRESHOLD
 
 ROOT = Path(__file__).resolve().parents[2]
 SANDWELL = "E08000028"
@@ -148,6 +149,8 @@ def test_the_toggle_limits_the_map_to_the_sidebar_area_or_the_neighbourhoods_cou
     default, _ = state.resolve(atlas, {})
     assert nb.home_area(atlas, default, DUDLEY_010A).code == "E08000027"
     assert nb.home_area(atlas, default, None) is None
+    london, _ = state.resolve(atlas, {"level": "region", "area": "E40000003"})
+    assert nb.home_area(atlas, london, None) is None  # regions hold no linked neighbourhoods
     inside = nb.codes_in(atlas, nb.home_area(atlas, sandwell, None))
     assert len(inside) == 190 and all(c.startswith("E01") for c in inside)
     assert len(nb.codes_in(atlas, None)) == 33_755
@@ -217,8 +220,6 @@ def test_a_link_to_no_neighbourhood_says_so_and_is_dropped():
 
 
 def test_the_table_never_shows_a_count_the_small_numbers_rule_hides(atlas):
-    from methods.disclosure import THRESHOLD
-
     for indicator in nb.indicator_choices(atlas):
         shown = nb.table(atlas, nb.shading(atlas, indicator))
         for column in ("Numerator", "Denominator", "Observed"):
