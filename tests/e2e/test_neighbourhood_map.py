@@ -17,7 +17,7 @@ from PIL import Image
 from test_browser import settle
 
 from gapmap.atlas import Atlas
-from gapmap.neighbourhoods import shading
+from gapmap.neighbourhoods import indicator_choices, shading
 from gapmap.wording import number_format
 
 pytestmark = pytest.mark.e2e
@@ -81,7 +81,8 @@ def test_every_neighbourhood_is_drawn_offline_in_the_legend_colours(page, server
     assert coloured(image) > DRAWN_PIXELS
     # The map opens on the first indicator the atlas holds for neighbourhoods; each class
     # of its legend is painted somewhere on the map, in the legend's own colour.
-    shaded = shading(Atlas.load(), "cmd_prevalence_modelled")
+    atlas = Atlas.load()
+    shaded = shading(atlas, indicator_choices(atlas)[0])
     counts = {rgb: n for n, rgb in image.getcolors(1 << 24)}
     classes = [hex_rgb(c) for label, c in shaded.classes.legend if not label.startswith("No")]
     painted = [rgb for rgb in classes if counts.get(rgb, 0) > 50]
