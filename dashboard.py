@@ -43,6 +43,12 @@ PAGES = [
         url_path="inequalities",
     ),
     st.Page(
+        "app_pages/neighbourhoods.py",
+        title="Neighbourhoods",
+        icon=":material/location_city:",
+        url_path="neighbourhoods",
+    ),
+    st.Page(
         "app_pages/my_area.py", title="My area", icon=":material/home_pin:", url_path="my-area"
     ),
     st.Page(

@@ -426,12 +426,14 @@ class Atlas:
                 raise AtlasUnavailable(f"{REBUILD_HINT} ({path.name})") from exc
         return self._boundaries[vintage]
 
-    def lsoa_shapes(self, codes: list[str]) -> gpd.GeoDataFrame:
-        """LSOA 2021 polygons for the given codes only (read with a filter)."""
+    def lsoa_shapes(self, codes: list[str] | None) -> gpd.GeoDataFrame:
+        """LSOA 2021 polygons for the given codes only (read with a filter); None: all."""
         path = self.root / "boundaries" / "lsoa-2021.parquet"
-        if not codes:
+        if codes is not None and not codes:
             return gpd.GeoDataFrame({"area_code": [], "area_name": []}, geometry=[], crs=4326)
         try:
+            if codes is None:
+                return gpd.read_parquet(path)
             return gpd.read_parquet(path, filters=[("area_code", "in", sorted(codes))])
         except (OSError, ValueError) as exc:
             raise AtlasUnavailable(f"{REBUILD_HINT} ({path.name})") from exc

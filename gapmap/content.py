@@ -22,6 +22,7 @@ PAGES = frozenset(
         "icb_deciles",
         "freshness",
         "data_quality",
+        "neighbourhoods",
     }
 )
 

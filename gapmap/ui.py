@@ -144,10 +144,11 @@ def _query() -> dict[str, str]:
 
 
 def publish(selection: Selection) -> None:
-    """Make ``selection`` current and mirror it in the URL."""
+    """Make ``selection`` current and mirror it in the URL (a page's own keys stay)."""
     st.session_state[SESSION_KEY] = selection
-    wanted = selection.to_query()
-    if st.query_params.to_dict() != wanted:
+    query = st.query_params.to_dict()
+    wanted = selection.to_query() | {k: v for k, v in query.items() if k in state.PAGE_KEYS}
+    if query != wanted:
         st.query_params.from_dict(wanted)
 
 

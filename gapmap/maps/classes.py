@@ -21,8 +21,14 @@ Meta = pd.Series | Mapping[str, Any]
 
 
 def colouring(meta) -> str:
-    """How a map is coloured: ratios are read against England (1), so by the comparison."""
-    return "comparison" if meta["statistic"] == "ratio" else "value"
+    """How a map is coloured: by comparison, decile or value class.
+
+    Ratios are read against England (1), so by the comparison; deprivation deciles by their
+    ten fixed classes; anything else by value class.
+    """
+    if meta["statistic"] == "ratio":
+        return "comparison"
+    return "decile" if meta_text(meta, "unit") == "decile" else "value"
 
 
 def text_of(value: object) -> str:
@@ -121,12 +127,14 @@ def classify(table: pd.DataFrame, meta: Meta, colour_by: str = "value") -> Class
     Areas with no value (missing or suppressed) get the no-data grey. The legend lists the
     classes in order plus "No data / suppressed", so maps and static images agree.
     """
-    if colour_by not in ("value", "comparison"):
-        raise ValueError("colour_by must be 'value' or 'comparison'")
+    if colour_by not in ("value", "comparison", "decile"):
+        raise ValueError("colour_by must be 'value', 'comparison' or 'decile'")
     rows = area_rows(table)
     values = {code: row for code, row in rows.items() if row["value"] is not None}
     if colour_by == "comparison":
         result = _by_comparison(values, indicator_name(meta))
+    elif colour_by == "decile":
+        result = _by_decile(values, meta)
     else:
         result = _by_value(values, meta)
     result.legend.append((palette.NO_DATA_LABEL, palette.NO_DATA))
@@ -157,6 +165,29 @@ def _by_comparison(rows: dict[str, dict[str, Any]], name: str) -> Classified:
         legend=legend,
         title=f"{name}: compared with England",
         key="Tested at 95% confidence",
+    )
+
+
+def decile_entries() -> list[tuple[str, str]]:
+    """The ten deprivation deciles as legend entries, decile 1 (most deprived) darkest."""
+    ends = {1: " (most deprived)", 10: " (least deprived)"}
+    return [(f"{d}{ends.get(d, '')}", c) for d, c in enumerate(palette.DEPRIVATION_SCALE, start=1)]
+
+
+def _by_decile(rows: dict[str, dict[str, Any]], meta: Meta) -> Classified:
+    """Areas coloured by deprivation decile, as the Inequalities drill-down colours them.
+
+    A value that is not a whole decile from 1 to 10 counts as no data.
+    """
+    entries = decile_entries()
+    whole = {code: row["value"] for code, row in rows.items() if row["value"] in range(1, 11)}
+    deciles = {code: int(value) for code, value in whole.items()}
+    return Classified(
+        fill={code: entries[d - 1][1] for code, d in deciles.items()},
+        label={code: entries[d - 1][0] for code, d in deciles.items()},
+        legend=entries,
+        title=indicator_name(meta),
+        key="1 = most deprived 10% of England",
     )
 
 

@@ -22,7 +22,15 @@ import folium
 import pandas as pd
 
 from gapmap import palette
-from gapmap.maps.classes import Classified, Meta, area_rows, classify, indicator_name, text_of
+from gapmap.maps.classes import (
+    Classified,
+    Meta,
+    area_rows,
+    classify,
+    decile_entries,
+    indicator_name,
+    text_of,
+)
 from gapmap.maps.geometry import (
     BOUNDARY_CREDIT,
     as_geojson,
@@ -181,10 +189,7 @@ def _lsoa_features(lsoas: Any) -> list[dict]:
 
 def _deprivation_legend(edition: str, with_practices: bool) -> str:
     """The drill-down legend: ten deprivation deciles, no data, and the practice marker."""
-    entries = [
-        (f"{d}{' (most deprived)' if d == 1 else ' (least deprived)' if d == 10 else ''}", c)
-        for d, c in enumerate(palette.DEPRIVATION_SCALE, start=1)
-    ]
+    entries = decile_entries()
     entries.append((palette.NO_DATA_LABEL, palette.NO_DATA))
     markers = [("GP practice", palette.PRACTICE_FILL)] if with_practices else []
     return legend_html(

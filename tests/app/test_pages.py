@@ -19,6 +19,7 @@ PAGES = [
     "app_pages/secondary_care.py",
     "app_pages/physical_health.py",
     "app_pages/inequalities.py",
+    "app_pages/neighbourhoods.py",
     "app_pages/my_area.py",
     "app_pages/methods.py",
 ]
@@ -139,6 +140,7 @@ def test_no_two_controls_on_a_page_share_a_label(fresh_caches):
         "app_pages/secondary_care.py",
         "app_pages/physical_health.py",
         "app_pages/inequalities.py",
+        "app_pages/neighbourhoods.py",
         "app_pages/my_area.py",
     ):
         app = run(page, {"level": "sub_icb", "area": "E38000259"})

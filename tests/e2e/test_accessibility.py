@@ -35,6 +35,7 @@ HEADINGS = {
     "secondary-care": "Reliance on secondary mental-health care",
     "physical-health": "Physical health of people with mental illness",
     "inequalities": "Inequalities by deprivation",
+    "neighbourhoods": "Neighbourhoods",
     "my-area": "My area",
     "methods": "Methods & data",
 }
@@ -70,6 +71,7 @@ STATES: list[tuple[str, str, str, Callable | None]] = [
     ("physical-health-black-country", "physical-health", BLACK_COUNTRY, None),
     ("inequalities-sandwell", "inequalities", SANDWELL, None),
     ("my-area-sandwell", "my-area", SANDWELL, None),
+    ("neighbourhoods-sandwell", "neighbourhoods", f"{SANDWELL}&lsoa=E01010085", None),
     ("my-area-search", "my-area", "", _search("Sandwell")),
     *[
         (f"methods-{tab.split()[0].lower()}", "methods", "", _open_tab(tab))
