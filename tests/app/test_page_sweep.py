@@ -35,6 +35,7 @@ OTHER_PAGES = (
     "app_pages/physical_health.py",
     "app_pages/inequalities.py",
     "app_pages/my_area.py",
+    "app_pages/neighbourhoods.py",  # no charts: its map, profile and tables
 )
 #: The Sandwell chain: the area selected at each level.
 SANDWELL_CHAIN = {
@@ -129,5 +130,5 @@ def test_other_pages_read_cleanly_at_every_level(monkeypatch, page: str) -> None
             shown = page_shows(monkeypatch, page, query)
             titles |= {title_of(spec) for spec in shown.specs}
             found += found_in(shown, f"{Path(page).stem} {query}", seen)
-    assert titles, page
+    assert titles or page.endswith("neighbourhoods.py"), page
     assert found == [], "\n".join(found)
