@@ -54,7 +54,7 @@ RETURNED_OBJECTS: list[str] = ["last_active_drawing", "last_object_clicked_toolt
 #: GSS area codes (E08000028, E38000259, E01009xxx ...).
 AREA_CODE = re.compile(r"\b[EWSNK]\d{8}\b")
 #: Characters per tooltip line before wrapping (notes can be long).
-TOOLTIP_WIDTH = 44
+TOOLTIP_WIDTH = 48
 #: What a tooltip shows for a value that is missing.
 NO_VALUE = "-"
 
