@@ -11,8 +11,9 @@ in one sitting:
   context each: nothing cached), and its ratio to the tutorial's;
 - the bytes a page load transfers: HTTP response bodies plus the websocket frames the
   server sends (where Streamlit puts the map itself);
-- the app server's resident memory (RSS, with its children) before and after
-  ``--sessions`` sessions are open at once, and per session.
+- each server's resident memory (RSS, with its children) before and with ``--sessions``
+  sessions of each page open at once: in all, divided by the sessions, and added per
+  session (the atlas and libraries are loaded once and shared by every session).
 
 Targets (issue 14): main page ≤ 0.7× the tutorial, Neighbourhoods ≤ 1.0×, ≤ 300 MB per
 session. On a shared machine the figures move; the ratios, measured side by side, less so.
@@ -197,20 +198,20 @@ def load_once(browser, target: Target) -> Load:
     return Load(seconds, received[0])
 
 
-def memory(browser, app: Served, url: str, sessions: int) -> tuple[float, float]:
-    """The app's RSS (MB) with no session open, then with ``sessions`` open at once."""
-    before = app.rss()
+def memory(browser, server: Served, target: Target, sessions: int) -> tuple[float, float]:
+    """A server's RSS (MB) before, then with ``sessions`` sessions of ``target`` open at once."""
+    before = server.rss()
     contexts = []
     for _ in range(sessions):
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.route("**/*", _guard)
         page = context.new_page()
-        page.goto(url, wait_until="commit")
-        _wait_folium(page)
+        page.goto(target.url, wait_until="commit")
+        (_wait_webgl if target.webgl else _wait_folium)(page)
         page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
         contexts.append(context)
     time.sleep(2)
-    after = app.rss()
+    after = server.rss()
     for context in contexts:
         context.close()
     return before, after
@@ -272,20 +273,20 @@ def main() -> None:
                     f"run {run + 1}: "
                     + ", ".join(f"{t.name} {t.loads[-1].seconds:.2f} s" for t in targets)
                 )
-            before, after = memory(browser, app, f"{app.url}/", args.sessions)
-            tut_before, tut_after = memory(browser, tutorial, tutorial.url, args.sessions)
+            rss = {
+                t.name: memory(browser, tutorial if t is base else app, t, args.sessions)
+                for t in targets
+            }
             browser.close()
     finally:
         app.close()
         tutorial.close()
     report(targets, base)
     n = args.sessions
-    print(
-        f"\nserver RSS with {n} sessions open at once (MB): "
-        f"before, after, after / {n}, added per session"
-    )
-    for name, (b, a) in (("app", (before, after)), ("tutorial", (tut_before, tut_after))):
-        print(f"{name:<10}{b:>9.0f}{a:>9.0f}{a / n:>9.0f}{(a - b) / n:>9.1f}")
+    print(f"\nserver RSS (MB), {n} sessions of each page open at once, page after page:")
+    print(f"{'page':<26}{'before':>9}{'after':>9}{f'after / {n}':>11}{'added/session':>15}")
+    for name, (b, a) in rss.items():
+        print(f"{name:<26}{b:>9.0f}{a:>9.0f}{a / n:>11.0f}{(a - b) / n:>15.1f}")
     print("\ntargets: main page ≤ 0.7× tutorial, Neighbourhoods ≤ 1.0×, RSS ≤ 300 MB per session")
 
 
