@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from gapmap import charts, limits, narrative, tables, trends, tt_months, ui
+from gapmap import charts, first_paint, limits, narrative, tables, trends, tt_months, ui
 from gapmap import peers as peer_groups
 from gapmap.charts.monthly import describe_monthly, monthly
 from gapmap.sources import chart_source, source_line
@@ -34,6 +34,7 @@ with table_col:
         name=f"{selection.indicator}-{selection.level}-{selection.period}",
         height=520,
     )
+first_paint.hold_below_map()  # a first visit: the charts follow once the map has drawn
 
 if selection.area:
     st.info(view.area_label, icon=":material/location_on:")

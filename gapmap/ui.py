@@ -12,13 +12,13 @@ from dataclasses import replace
 from datetime import date
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from gapmap import (
     banding,
     boardpack,
     export,
     findings,
+    folium_frame,
     gradient,
     maps,
     peers,
@@ -339,30 +339,32 @@ def select_area(code: str | None, level: str | None = None) -> None:
 
 @st.fragment
 def map_view(data: Atlas, shown: View, *, height: int = 560) -> None:
-    """The choropleth for the selection; a click selects the area everywhere."""
+    """The choropleth for the selection; a click selects the area everywhere.
+
+    Made once per map drawn (:mod:`gapmap.folium_frame`), so a rerun or a new session
+    showing a map already drawn sends it without building or rendering it again.
+    """
+    selection, colour_by = shown.selection, maps.colouring(shown.meta)
+    drawn = (id(data), str(data.root), str(shown.vintage), selection.level)
+    drawn += (selection.indicator, selection.period, selection.area, colour_by)
     with degraded():
-        fmap = maps.choropleth(
-            data.boundaries(str(shown.vintage)),
-            shown.table,
-            shown.meta,
-            colour_by=maps.colouring(shown.meta),
-            selected=shown.selection.area,
-            england_value=shown.england_value,
+        returned = folium_frame.show(
+            drawn,
+            lambda: maps.choropleth(
+                data.boundaries(str(shown.vintage)),
+                shown.table,
+                shown.meta,
+                colour_by=colour_by,
+                selected=selection.area,
+                england_value=shown.england_value,
+            ),
+            key=f"map-{shown.vintage}",
+            height=height,
+            returned_objects=maps.RETURNED_OBJECTS,
         )
-        _show_map(fmap, shown.selection, key=f"map-{shown.vintage}", height=height)
-
-
-def _show_map(fmap, selection: Selection, *, key: str, height: int) -> None:
-    returned = st_folium(
-        fmap,
-        height=height,
-        use_container_width=True,
-        key=key,
-        returned_objects=maps.RETURNED_OBJECTS,
-    )
-    clicked = maps.clicked_area(returned)
-    if clicked and clicked != selection.area:
-        select_area(clicked)
+        clicked = maps.clicked_area(returned)
+        if clicked and clicked != selection.area:
+            select_area(clicked)
 
 
 def page_map(data: Atlas, shown: View, indicators: tuple[str, ...]) -> None:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from gapmap.first_paint import WAITING
+
 pytestmark = pytest.mark.e2e
 
 HERE = Path(__file__).resolve().parent
@@ -151,11 +153,13 @@ def axe_source() -> str:
 
 
 def settle(page) -> None:
-    """Wait until Streamlit has finished running the script."""
+    """Wait until Streamlit has finished running the script, and any part held back on a
+    first visit (gapmap.first_paint) has been drawn."""
     page.wait_for_timeout(300)
     page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stApp\"]')"
-        "?.dataset.testScriptState === 'notRunning'",
+        "(waiting) => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.dataset.testScriptState === 'notRunning' && !document.body.innerText.includes(waiting)",
+        arg=WAITING,
         timeout=60_000,
     )
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from gapmap.first_paint import WAITING
+
 SHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
 
 pytestmark = pytest.mark.e2e
@@ -54,11 +56,13 @@ def open_page(page, server: str, path: str, query: str = "") -> None:
 
 
 def settle(page) -> None:
-    """Wait until Streamlit has finished running the script."""
+    """Wait until Streamlit has finished running the script, and any part held back on a
+    first visit (gapmap.first_paint) has been drawn."""
     page.wait_for_timeout(300)
     page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stApp\"]')"
-        "?.dataset.testScriptState === 'notRunning'",
+        "(waiting) => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.dataset.testScriptState === 'notRunning' && !document.body.innerText.includes(waiting)",
+        arg=WAITING,
         timeout=60_000,
     )
 
@@ -207,3 +211,13 @@ def test_a_tooltip_stays_inside_the_map(page, server):
             rect["x"] >= box["x"] - 1 and rect["x"] + rect["width"] <= box["x"] + box["width"] + 1
         )
         page.mouse.move(box["x"] + 5, box["y"] + box["height"] - 5)
+
+
+def test_a_first_visit_draws_the_map_then_what_lies_below_it(page, server):
+    page.goto(f"{server}/?level=sub_icb", wait_until="commit")
+    assert drawn_areas(page) == 106
+    ranked = page.get_by_role("heading", name="Areas ranked, with 95% confidence intervals")
+    ranked.wait_for(timeout=60_000)
+    settle(page)
+    assert page.get_by_text(WAITING).count() == 0
+    no_exception(page)

@@ -1,0 +1,41 @@
+"""The map first: on a browser's first visit, what lies below the map comes a moment later.
+
+A page of maps, a grid and five charts is drawn by one browser thread, and the charts'
+rendering held the map back by about two seconds on a first visit (measured by
+``benchmarks/map_speed.py``). So a browser session's first run stops after the map and
+its table, saying what is coming; a second later the whole page runs again and draws the
+rest (the map, kept by :mod:`gapmap.folium_frame`, is not built or remounted again).
+Every later run draws the whole page at once.
+
+Only browser sessions wait: a run without a browser (Streamlit's ``AppTest``, which sends
+no HTTP headers) draws everything at once.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+#: Session key: set once the session has drawn a whole page.
+PAINTED = "first-paint-done"
+#: What the page says while the rest waits (tests wait for it to go).
+WAITING = "The charts below the map are on their way."
+#: Seconds from the first run's end to the run that draws the rest.
+DELAY = 1.0
+
+
+def hold_below_map() -> None:
+    """On a browser session's first run, stop the page here and draw the rest shortly."""
+    if st.session_state.get(PAINTED) or not st.context.headers:
+        st.session_state[PAINTED] = True
+        return
+    st.caption(WAITING)
+    st.fragment(run_every=DELAY)(_release)()
+    st.stop()
+
+
+def _release() -> None:
+    """Runs inline once (arming the timer), then on the timer: rerun the whole page."""
+    if st.session_state.get(f"{PAINTED}-armed"):
+        st.session_state[PAINTED] = True
+        st.rerun(scope="app")
+    st.session_state[f"{PAINTED}-armed"] = True
