@@ -30,7 +30,7 @@ BLACK_COUNTRY = "level=sub_icb&area=E38000259"
 SANDWELL = "level=ltla&area=E08000028"
 PAGES = ("need", "secondary-care", "physical-health", "inequalities", "my-area")
 VIEWS = {
-    f"{page}-{where}": f"{page}{query}"
+    f"{page}-{where}": f"{'' if page == 'need' else page}{query}"  # need is the root page
     for page in PAGES
     for where, query in (
         ("england", ""),
@@ -38,7 +38,7 @@ VIEWS = {
         ("sandwell", f"?{SANDWELL}"),
     )
 } | {
-    "need-recorded-basis": f"need?{BLACK_COUNTRY}&basis=recorded",
+    "need-recorded-basis": f"?{BLACK_COUNTRY}&basis=recorded",
     "methods": "methods",
     "neighbourhoods-england": "neighbourhoods",
     "neighbourhoods-sandwell": f"neighbourhoods?{SANDWELL}",
