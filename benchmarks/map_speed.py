@@ -36,6 +36,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from load_benchmark import rss_mb  # the same reading of /proc as the load benchmark
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -58,23 +60,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (VmRSS from /proc), in MB."""
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    total = 0
-    for one in pids:
-        try:
-            for line in Path(f"/proc/{one}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
 
 
 class Served:
