@@ -199,13 +199,34 @@ def _show(key: str, value: object) -> None:
         st.session_state[key] = value
 
 
+#: Session key: what a pasted link had changed, and the selection it was changed to.
+_LINK_MESSAGES = "link-messages"
+
+
+def _link_messages(selection: state.Selection, messages: list[str]) -> list[str]:
+    """The kind messages about a pasted link, kept while its corrected selection is on show.
+
+    The corrected link replaces the pasted one in the address bar, so the next run (the
+    first visit's second run, or any rerun) resolves cleanly; the messages stay until the
+    user changes the selection.
+    """
+    if messages:
+        st.session_state[_LINK_MESSAGES] = (selection, list(messages))
+        return messages
+    kept = st.session_state.get(_LINK_MESSAGES)
+    if kept and kept[0] == selection:
+        return kept[1]
+    st.session_state.pop(_LINK_MESSAGES, None)
+    return []
+
+
 def sidebar(data: Atlas) -> View:
     """The shared controls: geography, indicator, period, area, peers — two-way with the URL.
 
     Returns the selection's view, resolved once for the run (pages read it with :func:`view`).
     """
     selection, messages = state.resolve(data, _query())
-    for message in messages:
+    for message in _link_messages(selection, messages):
         st.info(message, icon="ℹ️")
     bar = st.sidebar
     levels = data.levels()

@@ -62,3 +62,18 @@ def test_a_hostile_link_opens_no_file_it_names(page):
     named = [path for path in _opened if any(marker in path for marker in MARKERS)]
     assert not named, named
     assert "which the atlas does not have" in told, told  # said kindly, as text
+
+
+def test_the_kind_message_stays_until_the_user_changes_the_selection():
+    """The corrected link replaces the pasted one, so the next run resolves cleanly; the
+    message about what was changed must not vanish with it (a browser's first visit runs
+    the page twice), only when the user chooses something else."""
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    app.query_params["indicator"] = "<img src=x onerror=alert(1)>"
+    app.run()
+    first = [m.value for m in app.info]
+    assert any("is not available" in m for m in first), first
+    app.run()
+    assert [m.value for m in app.info] == first
+    app.selectbox(key="sidebar-level").set_value("icb").run()
+    assert not any("is not available" in m.value for m in app.info)
