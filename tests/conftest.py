@@ -39,8 +39,20 @@ def raw(raw_dir: Path) -> RawDir:
 RAW_FIXTURE = "raw_dir"
 
 
+#: The session fixture that builds the whole atlas from the raw files (about a minute).
+REBUILD_FIXTURE = "rebuild"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark ``raw`` every test whose fixtures reach the raw-data directory."""
+    """Mark ``raw`` every test whose fixtures reach the raw-data directory; group the tests.
+
+    The tests run on parallel workers (``-n`` in pyproject.toml, ``--dist loadgroup``). Each
+    file's tests stay on one worker, so a module's fixtures are set up once; every test that
+    reads the rebuilt atlas goes to one worker, so the atlas is built once, not once a worker.
+    """
     for item in items:
-        if RAW_FIXTURE in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if RAW_FIXTURE in fixtures:
             item.add_marker(pytest.mark.raw)
+        group = REBUILD_FIXTURE if REBUILD_FIXTURE in fixtures else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
