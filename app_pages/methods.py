@@ -74,4 +74,5 @@ with tabs[7]:
             file_name=export.filename(name, ext="csv"),
             mime="text/csv",
             key=f"download-{name}",
+            on_click="ignore",
         )

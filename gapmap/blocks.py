@@ -57,6 +57,7 @@ def chart_block(
             mime=mime,
             key=f"{ext}-{name}",
             width="stretch",
+            on_click="ignore",
         )
 
 
@@ -96,4 +97,5 @@ def table_download(frame: pd.DataFrame, *, name: str, label: str = "Download tab
         file_name=export.filename(name, ext="csv"),
         mime="text/csv",
         key=f"table-{name}",
+        on_click="ignore",
     )

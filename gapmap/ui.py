@@ -431,7 +431,9 @@ def static_map_download(data: Atlas, shown: View) -> None:
         )
 
     name = export.filename("map", selection.indicator, selection.level, selection.period, ext="png")
-    st.download_button("Map as PNG", render, file_name=name, mime="image/png", key="static-map")
+    st.download_button(
+        "Map as PNG", render, file_name=name, mime="image/png", key="static-map", on_click="ignore"
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

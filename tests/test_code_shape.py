@@ -132,3 +132,27 @@ def test_a_long_module_is_counted(tmp_path: Path):
     module = tmp_path / "long.py"
     module.write_text("x = 1\n" * 501, encoding="utf-8")
     assert module_length(module) == 501 > MAX_MODULE_LINES
+
+
+def download_buttons(path: Path) -> Iterator[ast.Call]:
+    """Every ``download_button(...)`` call in a module."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        func = node.func if isinstance(node, ast.Call) else None
+        if isinstance(func, ast.Attribute) and func.attr == "download_button":
+            yield node
+
+
+def test_no_download_reruns_the_page():
+    """A download only hands over a file: rerunning the whole page for it cost seconds and
+    could swallow the user's next click while the page was being redrawn."""
+    calls = [(path, call) for path in shipped_modules() for call in download_buttons(path)]
+    assert calls, "no download buttons found: the test reads the wrong files"
+    rerunning = [
+        f"{path.relative_to(ROOT)}:{call.lineno}"
+        for path, call in calls
+        if not any(
+            k.arg == "on_click" and isinstance(k.value, ast.Constant) and k.value.value == "ignore"
+            for k in call.keywords
+        )
+    ]
+    assert not rerunning, rerunning
