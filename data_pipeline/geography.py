@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from methods.atlas_tables import WARD_COLUMNS
+from methods.atlas_tables import LSOA_POPULATION, WARD_COLUMNS
 
 ENGLAND = "E92000001"
 
@@ -147,6 +147,7 @@ AREA_COLUMNS = (
     "latitude",
     "longitude",
     *WARD_COLUMNS,
+    LSOA_POPULATION,
 )
 
 
@@ -270,13 +271,23 @@ def _names(table: pd.DataFrame | None) -> dict[str, str]:
 
 
 def _lsoa_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.DataFrame:
-    """LSOAs 2021 as areas: their NHS and council parents, and the ward each lies in."""
+    """LSOAs 2021 as areas: parents, ward, and the population that weights their scores.
+
+    Every level's average scores are weighted by that population; a user's own area too.
+    """
     utla = tables["ltla_utla_2023"][["ltla23_code", "utla23_code"]]
     lsoa = (
         tables["lsoa21_geography"]
         .merge(hierarchy[["sub_icb_code", "region_code"]], on="sub_icb_code", how="left")
         .merge(utla, left_on="ltla24_code", right_on="ltla23_code", how="left")
     )
+    if {"pop_lsoa11_2020", "lsoa11_lsoa21"} <= tables.keys():
+        people = split_population(tables["pop_lsoa11_2020"], tables["lsoa11_lsoa21"])
+        lsoa = lsoa.merge(
+            people[["lsoa21_code", "population"]].rename(columns={"population": LSOA_POPULATION}),
+            on="lsoa21_code",
+            how="left",
+        )
     return _areas(
         lsoa,
         "lsoa",

@@ -12,6 +12,9 @@ from methods.disclosure import STAT_COLUMNS
 #: ``areas.parquet``: the ward (2024) each LSOA 2021 lies in, blank on other levels. Wards
 #: are what people call places ("West Bromwich Central"), so search finds councils by them.
 WARD_COLUMNS = ("ward_code", "ward_name")
+#: ``areas.parquet``: each LSOA 2021's ONS mid-2020 population (shared from 2011), the weight
+#: every level's average scores use; blank on other levels. A user's own area uses it too.
+LSOA_POPULATION = "population"
 
 #: ``peers.parquet``: each area's nearest similar areas on one map, nearest first.
 PEER_COLUMNS = ("area_code", "level", "vintage", "rank", "peer_code", "distance")
