@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from gapmap import ui
+from gapmap import own_area_ui, ui
 from gapmap.assets import ensure_static_leaflet
 
 st.set_page_config(
@@ -52,6 +52,12 @@ PAGES = [
         "app_pages/my_area.py", title="My area", icon=":material/home_pin:", url_path="my-area"
     ),
     st.Page(
+        "app_pages/own_area.py",
+        title="Your own area",
+        icon=":material/edit_location_alt:",
+        url_path="own-area",
+    ),
+    st.Page(
         "app_pages/methods.py",
         title="Methods & data",
         icon=":material/menu_book:",
@@ -62,6 +68,7 @@ PAGES = [
 navigation = st.navigation(PAGES)
 data = ui.atlas()
 view = ui.sidebar(data)  # the selection, resolved once for this run's page
+own_area_ui.sidebar_link(data)
 ui.missing_sources_notice(data)
 ui.board_pack_button(data, view.selection)
 navigation.run()

@@ -23,6 +23,8 @@ PAGES = frozenset(
         "freshness",
         "data_quality",
         "neighbourhoods",
+        "own_area",
+        "own_area_intro",
     }
 )
 

@@ -21,8 +21,9 @@ PREFERRED_INDICATORS = ("tt_gap_ratio_modelled", "tt_gap_ratio")
 DEFAULT_INDICATOR = PREFERRED_INDICATORS[0]
 KEYS = ("level", "indicator", "period", "area", "peers", "basis")
 #: Keys a page keeps in the link beside the shared selection: the Neighbourhoods page's
-#: neighbourhood, its indicator, and whether its map shows only the selected area.
-PAGE_KEYS = ("lsoa", "lsoa_indicator", "lsoa_within")
+#: neighbourhood, its indicator, and whether its map shows only the selected area; the
+#: user's own area (its packed codes and its name), which follows them from page to page.
+PAGE_KEYS = ("lsoa", "lsoa_indicator", "lsoa_within", "own", "own_name")
 #: How need is measured: modelled prevalence of common mental disorders (the default, left
 #: out of the URL) or the recorded depression register. Each basis has its own gap indicator.
 MODELLED = "modelled"
