@@ -356,11 +356,12 @@ def build_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.
     if "qof_practice_2024_25" in tables:
         parts.append(practice_areas_2024_25(tables, hierarchy))
     areas = pd.concat(parts, ignore_index=True)
+    numbers = ("latitude", "longitude", LSOA_POPULATION)
     for column in AREA_COLUMNS:
-        if column not in ("latitude", "longitude"):
+        if column not in numbers:
             areas[column] = areas[column].astype("string")
-    areas["latitude"] = pd.to_numeric(areas["latitude"]).astype("Float64")
-    areas["longitude"] = pd.to_numeric(areas["longitude"]).astype("Float64")
+    for column in numbers:
+        areas[column] = pd.to_numeric(areas[column]).astype("Float64")
     dupes = areas.duplicated(["area_code", "vintage"])
     if dupes.any():
         raise ValueError(f"duplicate areas: {areas.loc[dupes, 'area_code'].head().tolist()}")
