@@ -18,7 +18,16 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from data_pipeline import atlas_files, ccg_vintages, geography, known_codes, peers, simplify
+from data_pipeline import (
+    atlas_files,
+    ccg_vintages,
+    geography,
+    known_codes,
+    pcn,
+    pcn_shapes,
+    peers,
+    simplify,
+)
 from data_pipeline.ccg_vintages import NON_GEOGRAPHIC_CODES
 from data_pipeline.errors import MissingFileError, SourceError
 from data_pipeline.freshness import record as freshness_record
@@ -260,7 +269,7 @@ def build(
     progress("series breaks: checked against the values")
     lost = avail.unavailable([table for gone in missing for table in gone.tables])
     break_table = series_breaks.table(values, lost=lost)
-    areas = geography.build_areas(tables, hierarchy)
+    areas = pcn.with_pcns(tables, geography.build_areas(tables, hierarchy))
     progress("peers: nearest neighbours by deprivation and population")
     peer_table, peer_record = peers.build(tables, hierarchy, values, areas)
     for recon in recons:
@@ -272,6 +281,9 @@ def build(
         layers = write_boundaries(
             tables, tables["ccg_register"], out / atlas_files.BOUNDARY_DIR_NAME
         )
+        progress("boundaries: primary care networks (drawn from LSOAs)")
+        pcn_layers, _ = pcn_shapes.write_layers(tables, areas, out / atlas_files.BOUNDARY_DIR_NAME)
+        layers.update(pcn_layers)
         described = optional_periods.amend(load_catalogue(), prescribing_epd.built(tables, values))
         catalogue = indicator_table(described, values)
         atlas_files.write_table(areas, out / "areas.parquet")
@@ -286,6 +298,7 @@ def build(
         record["outputs"]["deciles"] = int(len(extra["deciles"]))
         record["outputs"]["quality"] = quality_mark.save(values, extra["quality"], out)
         record["peers"] = peer_record
+        record["pcn"] = pcn.describe(tables, areas)
         record["freshness"] = freshness_record(raw.checksums(), described, values)
         if missing:
             record["missing_sources"] = [m.record(avail) for m in missing]
