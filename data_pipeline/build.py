@@ -195,8 +195,14 @@ def build_values(
     return finalise(obs, load_catalogue(), parent_of=parent_pairs(hierarchy))
 
 
-def write_boundaries(tables, register: pd.DataFrame, out: Path) -> dict[str, dict]:
-    """Simplified layers: national ones as GeoJSON within budget, LSOAs as GeoParquet."""
+def write_boundaries(
+    tables, register: pd.DataFrame, out: Path, areas: pd.DataFrame
+) -> dict[str, dict]:
+    """Simplified layers: national ones as GeoJSON within budget, LSOAs as GeoParquet.
+
+    Primary care networks, which have no boundaries, are drawn from LSOAs
+    (:mod:`data_pipeline.pcn_shapes`), one layer per QOF year's PCNs.
+    """
     report = {}
     ccg19 = register.loc[register["vintage"] == "ccg-2019"]
     ons_of_2019 = dict(zip(ccg19["ods_code"], ccg19["ons_code"], strict=True))
@@ -212,6 +218,7 @@ def write_boundaries(tables, register: pd.DataFrame, out: Path) -> dict[str, dic
     lsoa = simplify.round_coordinates(simplify.simplify_coverage(layer, tolerance), decimals)
     size = simplify.write_geoparquet(gpd.GeoDataFrame(lsoa), out / f"{vintage}.parquet")
     report[vintage] = {"features": len(lsoa), "bytes": size, "tolerance_m": tolerance}
+    report.update(pcn_shapes.write_layers(tables, areas, out)[0])
     return report
 
 
@@ -277,13 +284,10 @@ def build(
     out = None
     try:
         out = atlas_files.new_build_dir(atlas_dir)
-        progress("boundaries: simplifying")
+        progress("boundaries: simplifying, and drawing primary care networks from LSOAs")
         layers = write_boundaries(
-            tables, tables["ccg_register"], out / atlas_files.BOUNDARY_DIR_NAME
+            tables, tables["ccg_register"], out / atlas_files.BOUNDARY_DIR_NAME, areas
         )
-        progress("boundaries: primary care networks (drawn from LSOAs)")
-        pcn_layers, _ = pcn_shapes.write_layers(tables, areas, out / atlas_files.BOUNDARY_DIR_NAME)
-        layers.update(pcn_layers)
         described = optional_periods.amend(load_catalogue(), prescribing_epd.built(tables, values))
         catalogue = indicator_table(described, values)
         atlas_files.write_table(areas, out / "areas.parquet")

@@ -52,3 +52,14 @@ def level_caveat(level: str) -> str | None:
         raise KeyError(f"caveats.md has no section headed {heading!r}")
     points = rest.split("\n## ", 1)[0].strip().split("\n- ")
     return " ".join(points[0].removeprefix("- ").split())
+
+
+def section_text(name: str, heading: str) -> str:
+    """The text under ``heading`` (any level) of a content page, without the heading line."""
+    lines = read_content(name).splitlines()
+    titles = [n for n, line in enumerate(lines) if line.lstrip("#").strip() == heading]
+    if not titles or not lines[titles[0]].startswith("#"):
+        raise KeyError(f"{name}.md has no section headed {heading!r}")
+    start = titles[0] + 1
+    end = next((n for n in range(start, len(lines)) if lines[n].startswith("#")), len(lines))
+    return "\n".join(lines[start:end]).strip()
