@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from gapmap import charts, drilldown, gradient, icb_deciles, maps, ui
-from gapmap.content import read_content
+from gapmap.content import read_content, section_text
 from gapmap.sources import chart_source
 from gapmap.tables import neighbourhood_table, practice_table
 from gapmap.view import latest_period
@@ -107,7 +107,12 @@ else:
     st.markdown(f"**{escape_md(view.area_label)}**")
     with ui.degraded():
         drill = drilldown.layers(data, view)
-        if drill is None:
+        if drill is None and selection.level == "pcn":
+            st.caption(section_text("caveats", "Inside a primary care network"))
+            practices, _ = drilldown.practices_with_values(data, selection)
+            meta = data.indicator(drilldown.PRACTICE_MEASURE)
+            ui.table(practice_table(practices, meta), name=f"practices-{selection.area}")
+        elif drill is None:
             st.caption(
                 "Neighbourhoods are linked to sub-ICB locations, ICBs, regions and "
                 "districts; pick one of those geographies to drill down."

@@ -18,7 +18,16 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from data_pipeline import atlas_files, ccg_vintages, geography, known_codes, peers, simplify
+from data_pipeline import (
+    atlas_files,
+    ccg_vintages,
+    geography,
+    known_codes,
+    pcn,
+    pcn_shapes,
+    peers,
+    simplify,
+)
 from data_pipeline.ccg_vintages import NON_GEOGRAPHIC_CODES
 from data_pipeline.errors import MissingFileError, SourceError
 from data_pipeline.freshness import record as freshness_record
@@ -186,8 +195,14 @@ def build_values(
     return finalise(obs, load_catalogue(), parent_of=parent_pairs(hierarchy))
 
 
-def write_boundaries(tables, register: pd.DataFrame, out: Path) -> dict[str, dict]:
-    """Simplified layers: national ones as GeoJSON within budget, LSOAs as GeoParquet."""
+def write_boundaries(
+    tables, register: pd.DataFrame, out: Path, areas: pd.DataFrame
+) -> dict[str, dict]:
+    """Simplified layers: national ones as GeoJSON within budget, LSOAs as GeoParquet.
+
+    Primary care networks, which have no boundaries, are drawn from LSOAs
+    (:mod:`data_pipeline.pcn_shapes`), one layer per QOF year's PCNs.
+    """
     report = {}
     ccg19 = register.loc[register["vintage"] == "ccg-2019"]
     ons_of_2019 = dict(zip(ccg19["ods_code"], ccg19["ons_code"], strict=True))
@@ -203,6 +218,7 @@ def write_boundaries(tables, register: pd.DataFrame, out: Path) -> dict[str, dic
     lsoa = simplify.round_coordinates(simplify.simplify_coverage(layer, tolerance), decimals)
     size = simplify.write_geoparquet(gpd.GeoDataFrame(lsoa), out / f"{vintage}.parquet")
     report[vintage] = {"features": len(lsoa), "bytes": size, "tolerance_m": tolerance}
+    report.update(pcn_shapes.write_layers(tables, areas, out)[0])
     return report
 
 
@@ -260,7 +276,7 @@ def build(
     progress("series breaks: checked against the values")
     lost = avail.unavailable([table for gone in missing for table in gone.tables])
     break_table = series_breaks.table(values, lost=lost)
-    areas = geography.build_areas(tables, hierarchy)
+    areas = pcn.with_pcns(tables, geography.build_areas(tables, hierarchy))
     progress("peers: nearest neighbours by deprivation and population")
     peer_table, peer_record = peers.build(tables, hierarchy, values, areas)
     for recon in recons:
@@ -268,9 +284,9 @@ def build(
     out = None
     try:
         out = atlas_files.new_build_dir(atlas_dir)
-        progress("boundaries: simplifying")
+        progress("boundaries: simplifying, and drawing primary care networks from LSOAs")
         layers = write_boundaries(
-            tables, tables["ccg_register"], out / atlas_files.BOUNDARY_DIR_NAME
+            tables, tables["ccg_register"], out / atlas_files.BOUNDARY_DIR_NAME, areas
         )
         described = optional_periods.amend(load_catalogue(), prescribing_epd.built(tables, values))
         catalogue = indicator_table(described, values)
@@ -286,6 +302,7 @@ def build(
         record["outputs"]["deciles"] = int(len(extra["deciles"]))
         record["outputs"]["quality"] = quality_mark.save(values, extra["quality"], out)
         record["peers"] = peer_record
+        record["pcn"] = pcn.describe(tables, areas)
         record["freshness"] = freshness_record(raw.checksums(), described, values)
         if missing:
             record["missing_sources"] = [m.record(avail) for m in missing]

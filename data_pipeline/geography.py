@@ -22,6 +22,7 @@ LEVEL_VINTAGES = {
     "utla": "utla-2023",
     "lsoa": "lsoa-2021",
     "practice": "practice-2022-23",
+    "pcn": "pcn-2024-25",
     "england": "england",
 }
 #: QOF year -> the vintage of its GP practices: the practices of that year, each placed in
@@ -143,6 +144,7 @@ AREA_COLUMNS = (
     "parent_region",
     "parent_ltla",
     "parent_utla",
+    "parent_pcn",
     "postcode",
     "latitude",
     "longitude",

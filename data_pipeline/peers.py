@@ -11,6 +11,12 @@ out: it has no peers and is nobody's peer.
 Populations are the ONS mid-2020 estimates for 2011 LSOAs, moved to 2021 LSOAs and summed
 to sub-ICB locations, ICBs, NHS regions and local authorities, or summed over 2011 LSOAs to
 the CCGs of each vintage: one source and one year for every level.
+
+Primary care networks have neither a resident population nor an area IMD score: they are
+groups of practices. Their peers are chosen the same way on the two figures that stand for
+them: the list-size-weighted IMD score of their practices' patients (``practice_imd_score``,
+IMD 2019 for the PCNs of 2022-23, IMD 2025 for those of 2024-25) and the log of their
+registered patients (``list_size`` of the same QOF year), within each year's PCNs.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ K = 10
 LEVELS = ("region", "icb", "sub_icb", "ccg", "utla", "ltla")
 DEPRIVATION = "imd_score"
 POPULATION_SOURCE = "ONS mid-2020 population estimates (2011 LSOAs)"
+#: What stands for a PCN's population: its registered patients.
+PCN_POPULATION = "list_size: registered patients of the QOF year (all ages)"
 #: Distances are rounded so that distances equal in exact arithmetic tie, and the code decides.
 DECIMALS = 9
 COLUMNS = PEER_COLUMNS
@@ -242,16 +250,17 @@ def describe(frame: pd.DataFrame, peers: pd.DataFrame, scores: pd.DataFrame, k: 
                 "areas": int(len(group)),
                 "areas_with_peers": len(with_peers),
                 "areas_without_peers": left_out,
-                "deprivation": f"{DEPRIVATION} (average IMD score), period "
-                + (str(periods.iloc[0]) if len(periods) else "none"),
-                "population": POPULATION_SOURCE,
+                "deprivation": f"{PCN_DEPRIVATION if level == 'pcn' else DEPRIVATION} "
+                "(average IMD score), period " + (str(periods.iloc[0]) if len(periods) else "none"),
+                "population": PCN_POPULATION if level == "pcn" else POPULATION_SOURCE,
             }
         )
     return {
         "k": k,
         "method": (
             "Nearest neighbours on two variables standardised within each level and vintage: "
-            "average IMD score and the natural log of population; Euclidean distance; ties "
+            "average IMD score and the natural log of population (for primary care networks, "
+            "their patients' IMD score and registered patients); Euclidean distance; ties "
             "broken by area code; an area is never its own peer."
         ),
         "groups": groups,
@@ -278,5 +287,35 @@ def build(
     )
     scores = deprivation(values)
     frame = inputs(areas, scores, populations)
+    pcns, pcn_scores = pcn_inputs(values)
+    frame = pd.concat([frame, pcns], ignore_index=True)
+    scores = pd.concat([scores, pcn_scores], ignore_index=True)
     peers = nearest(frame, k)
     return peers, describe(frame, peers, scores, k)
+
+
+#: PCN peers: the indicators standing for deprivation and size, as for the other levels.
+PCN_DEPRIVATION, PCN_SIZE = "practice_imd_score", "list_size"
+
+
+def pcn_inputs(values: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """PCNs with their practices' weighted IMD score and registered patients, per vintage.
+
+    Returns the rows for :func:`nearest` (``population`` holds the list size) and the
+    scores with their period, as :func:`deprivation` gives them for :func:`describe`.
+    """
+    key = ["area_code", "level", "vintage"]
+    pcn = values.loc[values["level"] == "pcn"]
+    columns = {}
+    periods = []
+    for indicator_id, name in ((PCN_DEPRIVATION, "imd_score"), (PCN_SIZE, "population")):
+        rows = pcn.loc[pcn["indicator_id"] == indicator_id, [*key, "period", "value"]]
+        latest = rows.groupby("vintage")["period"].transform("max")
+        rows = rows.loc[rows["period"] == latest]
+        columns[name] = rows.set_index(key)["value"].astype("float64").rename(name)
+        if name == "imd_score":
+            periods = rows.set_index(key)["period"].rename("imd_period")
+    frame = pd.concat(columns.values(), axis=1).reset_index()
+    frame = frame.astype({"area_code": "string", "level": "string", "vintage": "string"})
+    scores = pd.concat([columns["imd_score"], periods], axis=1).reset_index()
+    return frame.sort_values(key, ignore_index=True), scores

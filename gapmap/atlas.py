@@ -33,6 +33,7 @@ MAP_LEVELS = {
     "region": "NHS England region",
     "icb": "Integrated care board (ICB)",
     "sub_icb": "Sub-ICB location",
+    "pcn": "Primary care network (PCN)",
     "ccg": "Clinical commissioning group (to 2022)",
     "utla": "Local authority (upper tier)",
     "ltla": "Local authority (district)",
@@ -42,16 +43,20 @@ PARENT_COLUMN = {
     "region": "parent_region",
     "icb": "parent_icb",
     "sub_icb": "parent_sub_icb",
+    "pcn": "parent_pcn",
     "ltla": "parent_ltla",
     "utla": "parent_utla",
 }
 #: The values column naming the data-quality rule that caught a row (NA when fine).
 QUALITY = "quality"
 #: The order search results are listed in (after exact matches): councils first, as
-#: community groups know their area by its council, then NHS areas, former CCGs, practices.
+#: community groups know their area by its council, then NHS areas, primary care networks,
+#: former CCGs, practices.
 SEARCH_ORDER = {
     level: n
-    for n, level in enumerate(("ltla", "utla", "sub_icb", "icb", "region", "ccg", "practice"))
+    for n, level in enumerate(
+        ("ltla", "utla", "sub_icb", "icb", "region", "pcn", "ccg", "practice")
+    )
 }
 REBUILD_HINT = (
     "The atlas under geodata/atlas is missing or unreadable. Reinstall from a fresh clone, "

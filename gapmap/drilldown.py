@@ -61,6 +61,22 @@ def practice_codes(atlas: Atlas, selection: Selection) -> set[str]:
     return set(atlas.within(selection.area, selection.level, "practice")["area_code"])
 
 
+def practices_with_values(atlas: Atlas, selection: Selection) -> tuple[pd.DataFrame, str]:
+    """The selected area's practices with their latest :data:`PRACTICE_MEASURE`, and its period.
+
+    Also what a primary care network shows instead of a map: it is a group of practices,
+    and its drawn shape has no neighbourhoods of its own.
+    """
+    practices = atlas.within(str(selection.area), selection.level, "practice")
+    period = latest_period(atlas, PRACTICE_MEASURE, "practice")
+    if period:  # the practices open in that year (closed and merged ones have no value)
+        measure = atlas.table(PRACTICE_MEASURE, "practice", period)
+        practices = practices.merge(
+            measure[["area_code", "value", "suppressed", "note"]], on="area_code", how="inner"
+        )
+    return practices, period or ""
+
+
 def layers(atlas: Atlas, view: View) -> Drilldown | None:
     """The drill-down map's layers for the selected area; None where no LSOAs link to it.
 
@@ -77,13 +93,7 @@ def layers(atlas: Atlas, view: View) -> Drilldown | None:
     shapes = atlas.lsoa_shapes(list(lsoas["area_code"])).merge(
         deciles.rename(columns={"value": "imd_decile"}), on="area_code", how="left"
     )
-    practices = atlas.within(selection.area, selection.level, "practice")
-    period = latest_period(atlas, PRACTICE_MEASURE, "practice")
-    if period:  # the practices open in that year (closed and merged ones have no value)
-        measure = atlas.table(PRACTICE_MEASURE, "practice", period)
-        practices = practices.merge(
-            measure[["area_code", "value", "suppressed", "note"]], on="area_code", how="inner"
-        )
+    practices, period = practices_with_values(atlas, selection)
     features = [
         f
         for f in atlas.boundaries(str(view.vintage))["features"]
@@ -94,5 +104,5 @@ def layers(atlas: Atlas, view: View) -> Drilldown | None:
         practices=practices,
         outline={"type": "FeatureCollection", "features": features},
         practice_meta=atlas.indicator(PRACTICE_MEASURE),
-        practice_period=period or "",
+        practice_period=period,
     )

@@ -45,7 +45,12 @@ SUPPORTED, SIMILAR, UNTESTED, MISSING = "supported", "similar", "untested", "mis
 #: Indicators whose direction is plainly good or bad, so "better"/"worse" may be said.
 JUDGED = frozenset({"tt_gap_ratio_modelled", "tt_shortfall_modelled", "smi_health_checks_pct"})
 #: The NHS level one step up from each level, for figures an area has no value of.
-NHS_PARENT = {"sub_icb": ("icb", "parent_icb"), "icb": ("region", "parent_region")}
+#: A primary care network's is the sub-ICB location holding most of its registered patients.
+NHS_PARENT = {
+    "pcn": ("sub_icb", "parent_sub_icb"),
+    "sub_icb": ("icb", "parent_icb"),
+    "icb": ("region", "parent_region"),
+}
 LOCAL_AUTHORITIES = {"ltla": "parent_ltla", "utla": "parent_utla"}
 HEADING = "What the data say"
 
@@ -101,7 +106,8 @@ def covering(atlas: Atlas, code: str, level: str) -> list[tuple[str, str, float]
     """The NHS areas covering an area, nearest first: (code, level, share of it covered).
 
     A local authority is covered by the sub-ICB location holding most of its neighbourhoods
-    (LSOAs); a sub-ICB location by its ICB, an ICB by its NHS region.
+    (LSOAs); a primary care network by the sub-ICB location of most of its patients; a
+    sub-ICB location by its ICB, an ICB by its NHS region.
     """
     chain: list[tuple[str, str, float]] = []
     if level in LOCAL_AUTHORITIES:

@@ -19,6 +19,7 @@ LEVEL_WORDS = {
     "region": "NHS region",
     "icb": "ICB",
     "sub_icb": "Sub-ICB location",
+    "pcn": "Primary care network (PCN)",
     "ccg": "CCG (to 2022)",
     "ltla": "Local authority (district)",
     "utla": "Local authority (county or unitary)",

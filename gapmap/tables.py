@@ -153,6 +153,7 @@ def practice_table(practices: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
 #: Levels as the data-quality table names them.
 LEVEL_NAMES = {
     "sub_icb": "Sub-ICB location",
+    "pcn": "Primary care network (PCN)",
     "icb": "ICB",
     "region": "NHS region",
     "ccg": "CCG",

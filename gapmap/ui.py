@@ -30,6 +30,7 @@ from gapmap.blocks import chart_block as chart_block
 from gapmap.blocks import show_chart as show_chart
 from gapmap.blocks import table as table
 from gapmap.blocks import table_download as table_download
+from gapmap.content import level_caveat
 from gapmap.freshness import data_as_of
 from gapmap.sources import publisher
 from gapmap.state import Selection
@@ -240,6 +241,9 @@ def sidebar(data: Atlas) -> View:
         on_change=_changed,
         args=(data, "level"),
     )
+    caveat = level_caveat(selection.level)
+    if caveat:
+        bar.info(caveat, icon=":material/info:")
     _show(WIDGET_KEYS["indicator"], selection.indicator)
     bar.selectbox(
         "Indicator",

@@ -274,6 +274,7 @@ PLURALS = {
     "region": "NHS regions",
     "icb": "integrated care boards",
     "sub_icb": "sub-ICB locations",
+    "pcn": "primary care networks",
     "ccg": "CCGs",
     "ltla": "local authority districts",
     "utla": "upper-tier local authorities",

@@ -69,7 +69,9 @@ def chart_page(
 ) -> None:
     """A chart as large as the page allows, with its text alternative beside or below it."""
     heading(pdf, title)
-    png = export.to_png(shaped(chart.to_dict()), scale=SCALE)
+    with alt.data_transformers.enable("default", max_rows=None):  # 1,270 PCNs, 5,000+ rows
+        spec = chart.to_dict()
+    png = export.to_png(shaped(spec), scale=SCALE)
     px_w, px_h = png_size(png)
     room = PAGE_H - BODY_TOP - BOTTOM - 2
     text = [prose.Run(alt_text)] + ([prose.Run("\n\n" + note, "I")] if note else [])

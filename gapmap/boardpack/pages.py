@@ -56,7 +56,10 @@ METHODS_FOR_INDICATOR = {
     "tt_gap_ratio_modelled": "Talking Therapies against need: the gap ratios",
     "secondary_reliance_ratio": "The secondary-care reliance ratio",
 }
-METHODS_FOR_LEVEL = {"ccg": "Clinical commissioning groups across mergers"}
+METHODS_FOR_LEVEL = {
+    "ccg": "Clinical commissioning groups across mergers",
+    "pcn": "Primary care networks",
+}
 BOUNDARIES_CREDIT = (
     "Boundaries: Office for National Statistics (ONS), Open Geography Portal, licensed under "
     "the Open Government Licence v3.0. Contains OS data © Crown copyright and database "

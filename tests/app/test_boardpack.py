@@ -270,3 +270,12 @@ def test_download_name_is_safe_and_says_what_it_is():
         "board-pack_tt-gap-ratio_sub-icb_e38000259_jul-2022-may-2023.pdf"
     )
     assert boardpack.filename(ENGLAND).startswith("board-pack_tt-gap-ratio_sub-icb_england")
+
+
+def test_a_primary_care_network_pack_says_its_shape_is_only_drawn(atlas):
+    pdf = boardpack.build(atlas, Selection("pcn", "depression_prevalence", "2024-25", "U11746"))
+    text = flat(" ".join(pages(pdf)))
+    assert "Swb Newcomen PCN" in text
+    assert "only where it is drawn" in text  # the caveats
+    assert "count its registered patients" in text
+    assert "nearest GP practice" in text  # the methods section of the level

@@ -31,7 +31,11 @@ LAYERS = [
     ("ccg", "ccg-2021"),
     ("ltla", "ltla-2024"),
     ("utla", "utla-2023"),
+    ("pcn", "pcn-2022-23"),
+    ("pcn", "pcn-2024-25"),
 ]
+#: About 1,270 drawn primary care networks on one map: a budget of their own.
+PCN_MAP_BYTES = 2_000_000
 
 
 @pytest.mark.parametrize(("level", "vintage"), LAYERS)
@@ -59,7 +63,7 @@ def test_national_maps_build_small_and_offline(atlas, level, vintage):
         )
         size = map_html_bytes(m)
         print(f"{vintage:13s} {indicator:30s} {period:22s} {colour_by:10s} {size:>8,d} bytes")
-        assert size <= MAX_MAP_BYTES
+        assert size <= (PCN_MAP_BYTES if level == "pcn" else MAX_MAP_BYTES)
         assert len(props(m)) == len(boundaries["features"])
         assert outside_urls(m.get_root().render()) == []
     assert json.dumps(boundaries).count("tip") == 0  # the cached atlas layer is not modified
@@ -128,3 +132,16 @@ def test_static_png_of_a_real_map(atlas):
         scale=1,
     )
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
+
+
+def test_a_primary_care_network_is_drawn_once_and_lists_its_practices(atlas):
+    outline = [
+        f
+        for f in atlas.boundaries("pcn-2024-25")["features"]
+        if f["properties"]["area_code"] == "U11746"
+    ]
+    assert len(outline) == 1 and outline[0]["properties"]["area_name"] == "Swb Newcomen PCN"
+    # A PCN is a group of practices: it has practices, never neighbourhoods of its own.
+    assert atlas.within("U11746", "pcn", "lsoa").empty
+    practices = atlas.within("U11746", "pcn", "practice")
+    assert len(practices) >= 3 and set(practices["parent_pcn"]) == {"U11746"}

@@ -42,6 +42,7 @@ SANDWELL_CHAIN = {
     "region": "E40000011",
     "icb": "E54000062",
     "sub_icb": "E38000259",
+    "pcn": "U11746",  # SWB Newcomen PCN, in Sandwell
     "ccg": "E38000144",
     "ltla": "E08000028",
     "utla": "E08000028",

@@ -139,3 +139,20 @@ def test_no_two_controls_on_a_page_share_a_label(fresh_caches):
         app = run(page, {"level": "sub_icb", "area": "E38000259"})
         labels = [w.label for kind in (app.selectbox, app.radio, app.text_input) for w in kind]
         assert len(labels) == len(set(labels)), (page, labels)
+
+
+SANDWELL_PCN = {
+    "level": "pcn",
+    "indicator": "depression_prevalence",
+    "period": "2024-25",
+    "area": "U11746",
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_works_for_a_primary_care_network(page):
+    app = run(page, SANDWELL_PCN)
+    values = sidebar_values(app)
+    assert values[0] == "pcn" and values[-1] == "U11746", values
+    # The drawn shape is not the PCN's area: every page says so beside the geography.
+    assert any("only where it is drawn" in box.value for box in app.sidebar.info)

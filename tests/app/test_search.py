@@ -68,3 +68,16 @@ def test_practice_names_read_as_written(atlas):
     names = atlas.areas.loc[atlas.areas["level"] == "practice", "area_name"]
     assert not names.str.contains(r"[a-z]'S\b", regex=True).any()
     assert "St Paul's Medical Practice" in set(names)
+
+
+def test_a_primary_care_network_is_found_by_name_and_by_code(atlas):
+    by_name = [c for c in search.choices(atlas, "Newcomen") if c.level == "pcn"]
+    by_code = [c for c in search.choices(atlas, "u11746") if c.level == "pcn"]
+    assert [c.code for c in by_name] == [c.code for c in by_code] == ["U11746"]
+    assert by_code[0].label == escape_md("Swb Newcomen PCN (U11746, Primary care network (PCN))")
+
+
+def test_a_primary_care_network_lists_its_practices(atlas):
+    practices = atlas.within("U11746", "pcn", "practice")
+    assert len(practices) >= 3 and practices["area_code"].is_unique
+    assert set(practices["parent_pcn"]) == {"U11746"}

@@ -4,7 +4,8 @@ Sub-ICB, ICB and region weight IoD2025 LSOA 2021 scores by population, as do dis
 counties for the mental-health need score; CCGs have one
 period, IoD2019, its CCG summaries weighted onto each CCG set the CCG periods use; local
 authorities use the published IoD2025 summaries; practices their IMD 2019 and IMD 2025
-scores; LSOAs their own IoD2025 values.
+scores, and primary care networks the list-size-weighted mean of their practices' scores;
+LSOAs their own IoD2025 values.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 from data_pipeline.geography import ENGLAND, PRACTICE_VINTAGES, split_population
 from data_pipeline.indicators import concat_observations, observations
 from data_pipeline.indicators.context import BuildContext
+from data_pipeline.indicators.levels import pcn
 from data_pipeline.indicators.levels.ccg import CCG_LEVELS, PERIOD_VINTAGE, ccg_obs
 from data_pipeline.indicators.levels.local_authority import (
     LTLA,
@@ -192,12 +194,7 @@ def _lsoa(ctx: BuildContext) -> list[pd.DataFrame]:
 
 def build(ctx: BuildContext) -> pd.DataFrame:
     """Deprivation and need at every level (sub-ICB first: its England figure stands)."""
-    frames = [
-        *_sub_icb(ctx),
-        *_ccg(ctx),
-        *_local_authority(ctx),
-        *_councils(ctx),
-        *_practice(ctx),
-        *_lsoa(ctx),
-    ]
+    practice = _practice(ctx)
+    frames = [*_sub_icb(ctx), *_ccg(ctx), *_local_authority(ctx), *_councils(ctx), *practice]
+    frames += [*_lsoa(ctx), *pcn.from_practices(ctx, practice, "weighted")]
     return concat_observations(frames)

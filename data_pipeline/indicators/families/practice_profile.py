@@ -1,7 +1,8 @@
 """A GP practice's population: list size, smoking prevalence and life expectancy at birth.
 
 Practice level only; smoking prevalence also has an England row, the sum of practices. List
-sizes are those of each QOF year (2022-23, 2024-25), on that year's practices.
+sizes are those of each QOF year (2022-23, 2024-25), on that year's practices, and summed to
+primary care networks. Life expectancy does not add up, so PCNs have none.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import pandas as pd
 from data_pipeline.geography import ENGLAND, PRACTICE_VINTAGES
 from data_pipeline.indicators import concat_observations, observations
 from data_pipeline.indicators.context import BuildContext
+from data_pipeline.indicators.levels import pcn
 from data_pipeline.indicators.levels.small_areas import PRACTICE, PRACTICE_LEVELS
 from data_pipeline.sources.qof_practice import TABLES
 
@@ -82,4 +84,6 @@ def _life_expectancy(ctx: BuildContext) -> list[pd.DataFrame]:
 
 def build(ctx: BuildContext) -> pd.DataFrame:
     """The practice profile indicators (sections without their table are skipped)."""
-    return concat_observations([*_list_size(ctx), *_smoking(ctx), *_life_expectancy(ctx)])
+    sizes = _list_size(ctx)
+    frames = [*sizes, *pcn.from_practices(ctx, sizes, "sum"), *_smoking(ctx)]
+    return concat_observations([*frames, *_life_expectancy(ctx)])

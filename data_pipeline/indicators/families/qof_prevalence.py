@@ -4,11 +4,13 @@ Sub-ICB, ICB, region and England from the practice registers of each QOF year (2
 2024-25, :data:`TABLES`): the practices of 2022-23 placed by QOF's own mapping, those of
 2024-25 by the early-2024 practice lookup, both on the 2023 sub-ICBs; England counts every
 practice of the file (the publisher's total), placed or not, and names any it could not
-place. SMI prevalence of 2024-25 also for districts and counties, from the practices whose
-premises are in them. CCG periods from the QOF CCG workbooks of each year; GP practices
-their own registers; districts the depression prevalence OHID publishes. The registers also
-give other families their need and denominators (:func:`register_counts`,
-:func:`sub_icb_counts`, :func:`ccg_registers`). Recognition (``recognition_ratio``) sets the
+place. Primary care networks add up their practices' registers and lists, each year's
+practices in that year's PCN (:mod:`data_pipeline.indicators.levels.pcn`). SMI prevalence
+of 2024-25 also for districts and counties, from the practices whose premises are in them.
+CCG periods from the QOF CCG workbooks of each year; GP practices their own registers;
+districts the depression prevalence OHID publishes. The registers also give other
+families their need and denominators (:func:`register_counts`, :func:`sub_icb_counts`,
+:func:`ccg_registers`). Recognition (``recognition_ratio``) sets the
 depression register against the register expected from modelled common mental disorders at
 England's ratio of the two.
 """
@@ -21,6 +23,7 @@ from data_pipeline.geography import ENGLAND, PRACTICE_VINTAGES, place_practices,
 from data_pipeline.indicators import concat_observations, observations
 from data_pipeline.indicators.context import BuildContext
 from data_pipeline.indicators.families import modelled_need
+from data_pipeline.indicators.levels import pcn
 from data_pipeline.indicators.levels.ccg import (
     CCG_LEVELS,
     PERIOD_VINTAGE,
@@ -317,5 +320,7 @@ def _practice(ctx: BuildContext) -> list[pd.DataFrame]:
 def build(ctx: BuildContext) -> pd.DataFrame:
     """QOF prevalence at every level (sub-ICB first, then CCG: their England figures stand)."""
     frames = [*_sub_icb(ctx), *_ccg(ctx), *_districts(ctx), *_local_authority(ctx)]
-    frames += [*_practice(ctx), *_recognition_sub_icb(ctx), *_recognition_ccg(ctx)]
+    practice = _practice(ctx)
+    frames += [*practice, *pcn.from_practices(ctx, practice, "sum")]
+    frames += [*_recognition_sub_icb(ctx), *_recognition_ccg(ctx)]
     return concat_observations(frames)
