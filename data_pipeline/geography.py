@@ -153,6 +153,22 @@ AREA_COLUMNS = (
 )
 
 
+#: The columns of ``areas`` that hold numbers; every other column is text.
+AREA_NUMBERS = ("latitude", "longitude", LSOA_POPULATION)
+
+
+def typed_areas(areas: pd.DataFrame) -> pd.DataFrame:
+    """The areas table with each column's type: numbers as Float64, the rest as text."""
+    return areas.assign(
+        **{
+            column: pd.to_numeric(areas[column]).astype("Float64")
+            if column in AREA_NUMBERS
+            else areas[column].astype("string")
+            for column in areas.columns
+        }
+    )
+
+
 def _areas(frame: pd.DataFrame, level: str, vintage: str | None = None, **renames: str):
     out = frame.rename(columns={v: k for k, v in renames.items()})
     out = out.assign(level=level, vintage=vintage or LEVEL_VINTAGES[level])
@@ -358,12 +374,7 @@ def build_areas(tables: dict[str, pd.DataFrame], hierarchy: pd.DataFrame) -> pd.
     if "qof_practice_2024_25" in tables:
         parts.append(practice_areas_2024_25(tables, hierarchy))
     areas = pd.concat(parts, ignore_index=True)
-    numbers = ("latitude", "longitude", LSOA_POPULATION)
-    for column in AREA_COLUMNS:
-        if column not in numbers:
-            areas[column] = areas[column].astype("string")
-    for column in numbers:
-        areas[column] = pd.to_numeric(areas[column]).astype("Float64")
+    areas = typed_areas(areas)
     dupes = areas.duplicated(["area_code", "vintage"])
     if dupes.any():
         raise ValueError(f"duplicate areas: {areas.loc[dupes, 'area_code'].head().tolist()}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from data_pipeline.geography import PRACTICE_VINTAGES
+from data_pipeline.geography import PRACTICE_VINTAGES, typed_areas
 
 LEVEL = "pcn"
 #: QOF year -> the vintage of its PCNs (each year's membership, each year's shapes).
@@ -163,10 +163,7 @@ def with_pcns(tables: dict[str, pd.DataFrame], areas: pd.DataFrame) -> pd.DataFr
         practice_rows = areas.loc[areas["vintage"] == vintage]
         parts.append(pcn_areas(tables, practice_rows, period))
     out = pd.concat(parts, ignore_index=True)
-    out = out.loc[:, list(areas.columns)]
-    for column in out.columns:
-        if column not in ("latitude", "longitude"):
-            out[column] = out[column].astype("string")
+    out = typed_areas(out.loc[:, list(areas.columns)])
     if out.duplicated(["area_code", "vintage"]).any():
         raise ValueError("a PCN code is also the code of another area of its vintage")
     return out.sort_values(["level", "vintage", "area_code"]).reset_index(drop=True)

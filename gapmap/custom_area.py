@@ -23,7 +23,14 @@ from methods.disclosure import STAT_COLUMNS, THRESHOLD
 #: The levels a user's area is made of, and what each part is called.
 PART_LEVELS = {"lsoa": "neighbourhood", "practice": "GP practice"}
 #: Parent columns of a part's row: the fixed areas anyone can set a user's area against.
-REFERENCE_COLUMNS = ("parent_ltla", "parent_utla", "parent_sub_icb", "parent_icb", "parent_region")
+REFERENCE_COLUMNS = (
+    "parent_pcn",
+    "parent_ltla",
+    "parent_utla",
+    "parent_sub_icb",
+    "parent_icb",
+    "parent_region",
+)
 #: The words for a withheld figure (the reason follows).
 WITHHELD = f"Not shown: fewer than {THRESHOLD} people or events could be worked out"
 #: Most characters of a user's name for their area.
