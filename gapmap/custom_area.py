@@ -144,13 +144,17 @@ def _weights(atlas: Atlas, level: str) -> pd.Series:
     return latest.set_index("area_code")["value"].astype("Float64")
 
 
+#: The areas a user's area is set against: the published ones, then the user's earlier ones.
+References = tuple[dict[str, set[str]], dict[str, set[str]]]
+
+
 def references(
     atlas: Atlas, area: Members, level: str, earlier: Mapping[str, Members] | None = None
-) -> dict[str, set[str]]:
+) -> References:
     """The areas anyone can set a user's area against, each as its parts of ``level``.
 
-    The councils and NHS areas its parts lie in (all their parts), and the user's earlier
-    areas. Practices are listed once, on their newest QOF year.
+    The published ones are the councils, NHS areas and networks its parts lie in (all their
+    parts); then the user's earlier areas. Practices are listed once, on their newest year.
     """
     rows = atlas.areas.loc[atlas.areas["level"] == level]
     rows = rows.sort_values("vintage").drop_duplicates("area_code", keep="last")
@@ -161,11 +165,14 @@ def references(
             continue
         for parent in mine[column].dropna().unique():
             parent_row = atlas.area(str(parent))
-            name = str(parent_row["area_name"]) if parent_row is not None else str(parent)
-            out[name] = set(rows.loc[rows[column] == parent, "area_code"].astype(str))
-    for name, other in (earlier or {}).items():
-        out[f"your earlier area '{name}'"] = set(other.parts(level))
-    return out
+            name = str(parent_row["area_name"]) if parent_row is not None else ""
+            key = f"{name} ({parent})" if name else str(parent)
+            out[key] = set(rows.loc[rows[column] == parent, "area_code"].astype(str))
+    before = {
+        f"your earlier area '{name}'": set(other.parts(level))
+        for name, other in (earlier or {}).items()
+    }
+    return out, before
 
 
 def figures(
@@ -209,7 +216,7 @@ def _row(
     mine: pd.DataFrame,
     everyone: pd.DataFrame,
     weights: pd.Series,
-    refs: Mapping[str, set[str]],
+    refs: References,
     parts_total: int,
 ) -> dict[str, object]:
     rule = rule_for(meta)
@@ -247,11 +254,11 @@ def _row(
     return row
 
 
-def _withheld(mine: pd.DataFrame, everyone: pd.DataFrame, refs: Mapping[str, set[str]]) -> str:
+def _withheld(mine: pd.DataFrame, everyone: pd.DataFrame, refs: References) -> str:
     """Why the area's counts may not be shown (numerator or denominator), or ''."""
     for column in ("numerator", "denominator"):
         counts = everyone.dropna(subset=[column]).set_index("area_code")[column].astype(float)
-        reason = custom.differencing_risk(mine["area_code"], counts.to_dict(), refs)
+        reason = custom.differencing_risk(mine["area_code"], counts.to_dict(), *refs)
         if reason:
             return reason
     return ""

@@ -229,7 +229,8 @@ def add_up(parts: pd.DataFrame, rule: str, multiplier: float, statistic: str) ->
             # The parts' rounded estimates would drift from the areas' own figures: weight
             # each part's prevalence by its population instead (the same sum, unrounded).
             estimate = float((usable["value"].astype(float) * usable["denominator"]).sum())
-            out["numerator"] = estimate / 100  # the parts' values are percentages
+            # The parts' values are percentages; estimated people are given whole.
+            out["numerator"] = float(round(estimate / 100))
             out["value"] = _number(estimate / den.iloc[0]) if den.iloc[0] else None
         return {**out, "parts_used": len(usable)}
     if rule == TOTAL:
@@ -256,28 +257,32 @@ def _number(value: object) -> float | None:
 def differencing_risk(
     members: Iterable[str],
     counts: Mapping[str, float],
-    references: Mapping[str, Iterable[str]],
+    published: Mapping[str, Iterable[str]],
+    earlier: Mapping[str, Iterable[str]] | None = None,
 ) -> str | None:
     """Why a count of this area must not be shown, or None when it may be.
 
-    ``counts`` holds the count of every part (members and others); ``references`` names the
-    other areas anyone can see (the councils, NHS areas and networks its parts lie in, and
-    the user's earlier areas), each as its parts. Two areas' counts subtract to the count of
-    the parts in one and not the other, so the count is withheld when
+    ``counts`` holds the count of every part (members and others); ``published`` names the
+    areas whose figures anyone can see (the councils, NHS areas and networks its parts lie
+    in), ``earlier`` the user's earlier areas, each as its parts. Two areas' counts subtract
+    to the count of the parts in one and not the other, so the count is withheld when
 
     - a member's own count is from 1 to 7 (the same area without it could be asked for), or
-    - the parts it has and a reference lacks, or the reverse, add up to 1 to 7.
+    - the parts it has and another area lacks, or the reverse, add up to 1 to 7.
 
-    An area that is exactly a reference has its figure already, and is safe.
+    An area that is exactly a published one shows what is already published. Being the
+    same as an earlier area of the user's proves nothing: that one may have been withheld.
     """
     mine = {m for m in members if m in counts}
+    if any({p for p in parts if p in counts} == mine for parts in published.values()):
+        return None
     for code in sorted(mine):
         if 0 < counts[code] < THRESHOLD:
             return (
                 f"it includes {code}, whose count is from 1 to {THRESHOLD - 1}, and the area "
                 f"without it could be asked for too"
             )
-    for name, parts in references.items():
+    for name, parts in {**published, **(earlier or {})}.items():
         theirs = {p for p in parts if p in counts}
         if theirs == mine or not theirs & mine:
             continue
