@@ -300,3 +300,13 @@ def parts_table(atlas: Atlas, area: Members) -> pd.DataFrame:
             "Sub-ICB location": chosen["parent_sub_icb"].map(names["area_name"]).to_numpy(),
         }
     )
+
+
+def summary(members: Members) -> str:
+    """What the area is made of: '12 neighbourhoods and 3 GP practices.'."""
+    pieces = []
+    if members.lsoas:
+        pieces.append(wording.plural(len(members.lsoas), "neighbourhood"))
+    if members.practices:
+        pieces.append(wording.plural(len(members.practices), "GP practice"))
+    return " and ".join(pieces) + "."

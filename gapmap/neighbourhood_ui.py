@@ -18,6 +18,7 @@ import streamlit as st
 import streamlit_lonboard  # before any layer is built: it spares lonboard's Jupyter messages
 
 from gapmap import neighbourhoods as nb
+from gapmap import own_area_ui as own
 from gapmap import ui
 from gapmap.atlas import Atlas
 from gapmap.maps import deck
@@ -233,3 +234,4 @@ def profile(data: Atlas, found: nb.Profile) -> None:
             width="stretch",
         )
     st.markdown("\n".join(f"- {line}" for line in found.lines()))
+    own.add_or_remove_button(data, found.code, found.name)

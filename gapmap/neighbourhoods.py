@@ -28,7 +28,7 @@ from gapmap.wording import (
 
 LEVEL = "lsoa"
 #: The page's own keys in the link (see :data:`gapmap.state.PAGE_KEYS`).
-LSOA_KEY, INDICATOR_KEY, WITHIN_KEY = state.PAGE_KEYS
+LSOA_KEY, INDICATOR_KEY, WITHIN_KEY = state.NEIGHBOURHOOD_KEYS
 #: The parents a neighbourhood's profile names, in order, with the words it uses for them.
 PARENTS = (
     ("parent_ltla", "ltla", "local authority"),

@@ -14,14 +14,14 @@ from gapmap import blocks, narrative
 from gapmap import custom_area as area_data
 from gapmap import custom_area_tables as area_tables
 from gapmap.atlas import Atlas
+from gapmap.boardpack import own_area as own_pack
 from gapmap.content import read_content
-from gapmap.state import shown
+from gapmap.state import OWN_AREA_KEYS, shown
 from gapmap.wording import escape_md, plural
 from methods import custom_area as custom
 
 #: Link keys (kept across pages with :data:`gapmap.state.PAGE_KEYS`).
-LINK_KEY = "own"
-NAME_KEY = "own_name"
+LINK_KEY, NAME_KEY = OWN_AREA_KEYS
 #: Session key: the user's earlier areas, by name (what a new area is set against).
 EARLIER_KEY = "own-area-earlier"
 PAGE = "app_pages/own_area.py"
@@ -145,7 +145,7 @@ def profile(data: Atlas, members: area_data.Members, name: str) -> None:
     """The area's figures beside England, in words, as a table and as a CSV."""
     figures = area_data.figures(data, members, earlier(data, members))
     st.header(escape_md(name))
-    st.markdown(escape_md(summary(members)))
+    st.markdown(escape_md(area_data.summary(members)))
     st.subheader("What the figures say")
     rows = area_tables.profile(data, figures)
     for paragraph in narrative.profile_paragraphs(rows, data.indicators, name):
@@ -156,21 +156,22 @@ def profile(data: Atlas, members: area_data.Members, name: str) -> None:
         name=f"own-area-{members.link()[:24]}",
         csv=area_tables.csv(data, figures, name, members.link()),
     )
+    st.download_button(
+        "Board pack for this area (PDF)",
+        data=lambda: own_pack.build(data, members, name, earlier=earlier(data, members)),
+        file_name=own_pack.filename(name),
+        mime="application/pdf",
+        key="own-area-board-pack",
+        icon=":material/picture_as_pdf:",
+        help="An A4 landscape PDF for a board paper: what the figures say, every figure with "
+        "its interval, the parts, methods, the rule on small numbers and the sources.",
+        on_click="ignore",
+    )
     with st.expander(f"The parts of {name}"):
         parts = area_data.parts_table(data, members)
         blocks.table(parts, name="own-area-parts")
     with st.expander("How your area's figures are made"):
         st.markdown(read_content("own_area"))
-
-
-def summary(members: area_data.Members) -> str:
-    """What the area is made of: '12 neighbourhoods and 3 GP practices.'."""
-    pieces = []
-    if members.lsoas:
-        pieces.append(plural(len(members.lsoas), "neighbourhood"))
-    if members.practices:
-        pieces.append(plural(len(members.practices), "GP practice"))
-    return " and ".join(pieces) + "."
 
 
 def sidebar_link(data: Atlas) -> None:
@@ -185,3 +186,23 @@ def sidebar_link(data: Atlas) -> None:
         icon=":material/edit_location_alt:",
         query_params={LINK_KEY: str(text), NAME_KEY: name},
     )
+
+
+def add_or_remove_button(data: Atlas, code: str, name: str) -> None:
+    """On a part's profile: put it in the user's own area, or take it out, and open it."""
+    members, area_name = current(data)
+    inside = members is not None and code in (*members.lsoas, *members.practices)
+    if inside:
+        if st.button(f"Take {name} out of {area_name}", icon=":material/remove:"):
+            change(data, remove=(code,))
+            st.rerun()
+    elif st.button(f"Add {name} to your own area", icon=":material/add_location_alt:"):
+        change(data, add=(code,))
+        st.rerun()
+    if members is not None:
+        st.page_link(
+            PAGE,
+            label=f"Open {area_name} ({area_data.summary(members).rstrip('.')})",
+            icon=":material/edit_location_alt:",
+            query_params={LINK_KEY: members.link(), NAME_KEY: area_name},
+        )

@@ -23,7 +23,9 @@ KEYS = ("level", "indicator", "period", "area", "peers", "basis")
 #: Keys a page keeps in the link beside the shared selection: the Neighbourhoods page's
 #: neighbourhood, its indicator, and whether its map shows only the selected area; the
 #: user's own area (its packed codes and its name), which follows them from page to page.
-PAGE_KEYS = ("lsoa", "lsoa_indicator", "lsoa_within", "own", "own_name")
+NEIGHBOURHOOD_KEYS = ("lsoa", "lsoa_indicator", "lsoa_within")
+OWN_AREA_KEYS = ("own", "own_name")
+PAGE_KEYS = (*NEIGHBOURHOOD_KEYS, *OWN_AREA_KEYS)
 #: How need is measured: modelled prevalence of common mental disorders (the default, left
 #: out of the URL) or the recorded depression register. Each basis has its own gap indicator.
 MODELLED = "modelled"

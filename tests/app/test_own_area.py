@@ -210,3 +210,50 @@ def test_codes_given_on_the_page_go_into_the_link(atlas):
     )
     assert any("could not be used" in w.value for w in app.warning)
     assert [h.value for h in app.header] == ["Great Bridge"]
+
+
+def _link(app: AppTest) -> str:
+    value = app.query_params["own"]
+    return value[0] if isinstance(value, list) else value
+
+
+def test_neighbourhoods_are_added_and_taken_out_from_their_profile(atlas):
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    app.run()
+    app.switch_page(str(ROOT / "app_pages" / "neighbourhoods.py"))
+    for code in ("E01009921", "E01009922", "E01009923"):
+        app.query_params["lsoa"] = code
+        app.run()
+        add = next(b for b in app.button if b.label.startswith("Add Sandwell"))
+        add.click()
+        app.run()
+        assert not app.exception, [e.value for e in app.exception]
+    assert area_data.from_link(atlas, _link(app)).lsoas == ("E01009921", "E01009922", "E01009923")
+    take = next(b for b in app.button if b.label.startswith("Take Sandwell"))
+    take.click()
+    app.run()
+    assert area_data.from_link(atlas, _link(app)).lsoas == ("E01009921", "E01009922")
+
+
+def test_the_board_pack_says_what_the_page_says(atlas):
+    from datetime import date
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from gapmap.boardpack import own_area as own_pack
+
+    area = area_data.Members(("E01009921", "E01009922"), ("M88004", "M88006"))
+    pdf = own_pack.build(atlas, area, "Abbey <and> co", generated=date(2026, 12, 5))
+    assert pdf == own_pack.build(atlas, area, "Abbey <and> co", generated=date(2026, 12, 5))
+    pages = [page.extract_text() for page in PdfReader(BytesIO(pdf)).pages]
+    text = " ".join(" ".join(pages).split())
+    assert "Abbey <and> co" in text
+    for heading in ("What the figures say", "Every figure", "The parts of", "Sources"):
+        assert heading in text, heading
+    shown = area_tables.shown(atlas, area_data.figures(atlas, area))
+    depression = shown.loc[shown["Indicator"] == "Depression prevalence"].iloc[0]
+    assert f"{depression['Value']} {depression['95% interval']}" in text
+    for word in (" None ", " nan ", "<NA>"):
+        assert word not in f" {text} ", word
+    assert "Cape Hill Medical Centre" in text
