@@ -20,14 +20,25 @@ import time
 import urllib.request
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
 
 from PIL import Image, ImageOps
 from playwright.sync_api import sync_playwright
+
+from methods.custom_area import decode, encode
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 BLACK_COUNTRY = "level=sub_icb&area=E38000259"
 SANDWELL = "level=ltla&area=E08000028"
+#: Your own area in the tour: Abbey ward (Sandwell) and the practices of Swb Newcomen PCN.
+OWN_AREA = {
+    "own": encode(
+        [f"E010099{n}" for n in range(21, 29)],
+        ["M87013", "M88003", "M88030", "M88600", "M88612", "M88643"],
+    ),
+    "own_name": "Abbey ward and Swb Newcomen PCN",
+}
 PAGES = ("need", "secondary-care", "physical-health", "inequalities", "my-area")
 VIEWS = {
     f"{page}-{where}": f"{'' if page == 'need' else page}{query}"  # need is the root page
@@ -42,6 +53,9 @@ VIEWS = {
     "methods": "methods",
     "neighbourhoods-england": "neighbourhoods",
     "neighbourhoods-sandwell": f"neighbourhoods?{SANDWELL}",
+    "need-pcn": "?level=pcn&area=U11746",
+    "my-area-pcn": "my-area?level=pcn&area=U11746",
+    "own-area": f"own-area?{urlencode(OWN_AREA)}",
 }
 #: The board packs drawn: (file stem, level, indicator, period, area).
 PACKS = (
@@ -141,27 +155,38 @@ def _lighten(shot: Path, scale: float = 0.5) -> None:
 
 
 def board_packs(out: Path) -> None:
-    """Each standard board pack as PNG sheets of four pages, for looking at."""
+    """Each standard board pack, and your own area's, as PNG sheets of four pages."""
+    from gapmap import custom_area
     from gapmap.atlas import Atlas
     from gapmap.boardpack import build
+    from gapmap.boardpack import own_area as own_pack
     from gapmap.state import Selection
 
     atlas = Atlas.load()
     for stem, *selection in PACKS:
-        pdf = out / f"{stem}.pdf"
-        pdf.write_bytes(build(atlas, Selection(*selection), generated=date.today()))
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), f"{tmp}/p"], check=True)
-            pages = [Image.open(p).convert("RGB") for p in sorted(Path(tmp).glob("p-*.png"))]
-        pdf.unlink()
-        width, height = pages[0].size
-        for sheet_no, first in enumerate(range(0, len(pages), 4), start=1):
-            sheet = Image.new("RGB", (width * 2, height * 2), "white")
-            for i, page in enumerate(pages[first : first + 4]):
-                sheet.paste(page, ((i % 2) * width, (i // 2) * height))
-            target = out / f"{stem}-{sheet_no}.png"
-            sheet.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
-            print(f"{stem} pages {first + 1}-{first + 4}: {target}")
+        _sheets(out, stem, build(atlas, Selection(*selection), generated=date.today()))
+    lsoas, practices = decode(OWN_AREA["own"])
+    area = custom_area.Members(lsoas, practices)
+    pdf = own_pack.build(atlas, area, OWN_AREA["own_name"], generated=date.today())
+    _sheets(out, "boardpack-own-area", pdf)
+
+
+def _sheets(out: Path, stem: str, pdf_bytes: bytes) -> None:
+    """A PDF as PNG sheets of four pages each (``pdftoppm -r 60``)."""
+    pdf = out / f"{stem}.pdf"
+    pdf.write_bytes(pdf_bytes)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), f"{tmp}/p"], check=True)
+        pages = [Image.open(p).convert("RGB") for p in sorted(Path(tmp).glob("p-*.png"))]
+    pdf.unlink()
+    width, height = pages[0].size
+    for sheet_no, first in enumerate(range(0, len(pages), 4), start=1):
+        sheet = Image.new("RGB", (width * 2, height * 2), "white")
+        for i, page in enumerate(pages[first : first + 4]):
+            sheet.paste(page, ((i % 2) * width, (i // 2) * height))
+        target = out / f"{stem}-{sheet_no}.png"
+        sheet.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+        print(f"{stem} pages {first + 1}-{first + 4}: {target}")
 
 
 def main() -> None:

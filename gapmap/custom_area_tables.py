@@ -45,12 +45,20 @@ def profile(atlas: Atlas, figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def _text(value: object, meta: pd.Series) -> str:
-    return wording.format_number(
-        value, str(meta["unit"]), str(meta["statistic"]), indicator=str(meta["id"])
-    )
+    """A value in its indicator's places, without the unit (the indicator's name has it)."""
+    places = wording.decimal_places(str(meta["unit"]), str(meta["statistic"]), str(meta["id"]))
+    return wording.fixed(value, places)
+
+
+def _label(meta: pd.Series) -> str:
+    """'Antidepressant items (per 1,000)': the unit once, so the numbers stay short."""
+    unit = str(meta["unit"] or "").strip()
+    shown = unit not in ("", "ratio", "score", "decile")
+    return f"{meta['short_name']} ({unit})" if shown else str(meta["short_name"])
 
 
 def _interval(row: pd.Series, meta: pd.Series) -> str:
+    """'13.3 to 14.0': the limits in the value's places (the unit is in the row's name)."""
     low, high = wording.as_number(row.get("lower_95")), wording.as_number(row.get("upper_95"))
     if low is None or high is None:
         return ""
@@ -75,7 +83,7 @@ def shown(atlas: Atlas, figures: pd.DataFrame) -> pd.DataFrame:
         value = wording.as_number(row["value"])
         rows.append(
             {
-                "Indicator": str(meta["short_name"]),
+                "Indicator": _label(meta),
                 "Period": str(row["period"]),
                 "Value": "" if value is None else _text(value, meta),
                 "95% interval": _interval(row, meta),
@@ -93,6 +101,15 @@ def shown(atlas: Atlas, figures: pd.DataFrame) -> pd.DataFrame:
         "Indicator", "Period", "Value", "95% interval", "England", "Compared with England",
         "From", "Note",
     ])  # fmt: skip
+
+
+def notes(table: pd.DataFrame) -> list[str]:
+    """The table's notes as lines ('IMD decile: shown for the parts only …').
+
+    For a page that shows them below the table rather than in a narrow column.
+    """
+    rows = table.loc[table["Note"] != ""]  # the indicator names carry their units
+    return [f"{r['Indicator']}: {wording.lower_first(r['Note'])}" for _, r in rows.iterrows()]
 
 
 def csv(atlas: Atlas, figures: pd.DataFrame, name: str, link: str) -> pd.DataFrame:

@@ -27,6 +27,8 @@ EARLIER_KEY = "own-area-earlier"
 PAGE = "app_pages/own_area.py"
 #: Most codes a file may hold (bytes read from an upload).
 MAX_UPLOAD_BYTES = 2_000_000
+#: Height of a table row on screen, so the figures table shows every row without scrolling.
+ROW_PX = 35
 
 
 def current(data: Atlas) -> tuple[area_data.Members | None, str]:
@@ -143,7 +145,8 @@ def rejected_codes() -> None:
 
 def profile(data: Atlas, members: area_data.Members, name: str) -> None:
     """The area's figures beside England, in words, as a table and as a CSV."""
-    figures = area_data.figures(data, members, earlier(data, members))
+    before = earlier(data, members)  # read now: the pack is built outside this run
+    figures = area_data.figures(data, members, before)
     st.header(escape_md(name))
     st.markdown(escape_md(area_data.summary(members)))
     st.subheader("What the figures say")
@@ -151,14 +154,19 @@ def profile(data: Atlas, members: area_data.Members, name: str) -> None:
     for paragraph in narrative.profile_paragraphs(rows, data.indicators, name):
         st.markdown(paragraph)
     st.subheader("Every figure")
+    shown = area_tables.shown(data, figures)
     blocks.table(
-        area_tables.shown(data, figures),
+        shown.drop(columns="Note"),
         name=f"own-area-{members.link()[:24]}",
         csv=area_tables.csv(data, figures, name, members.link()),
+        height=ROW_PX * (len(shown) + 1) + 3,
     )
+    lines = area_tables.notes(shown)
+    if lines:
+        st.markdown("\n".join(f"- {escape_md(line)}" for line in lines))
     st.download_button(
         "Board pack for this area (PDF)",
-        data=lambda: own_pack.build(data, members, name, earlier=earlier(data, members)),
+        data=lambda: own_pack.build(data, members, name, earlier=before),
         file_name=own_pack.filename(name),
         mime="application/pdf",
         key="own-area-board-pack",

@@ -47,7 +47,7 @@ def build(
 ) -> bytes:
     """The board pack of the user's area as PDF bytes (A4 landscape)."""
     name = area_data.clean_name(name)
-    when = generated or built_date(atlas)
+    when = generated or built_date(atlas.manifest)
     figures = area_data.figures(atlas, area, earlier)
     pdf = Pack(f"Mind the Gap · {name} (your own area) · generated {long_date(when)}")
     pdf.set_title(printable(f"Mind the Gap board pack: {name}"))
