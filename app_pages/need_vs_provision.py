@@ -5,6 +5,7 @@ import streamlit as st
 
 from gapmap import charts, first_paint, limits, narrative, tables, trends, tt_months, ui
 from gapmap import peers as peer_groups
+from gapmap.boardpack import ranked_subset
 from gapmap.charts.monthly import describe_monthly, monthly
 from gapmap.sources import chart_source, source_line
 from gapmap.timeline import no_trend_reason, selected_trend
@@ -40,9 +41,14 @@ if selection.area:
     st.info(view.area_label, icon=":material/location_on:")
 
 st.subheader("Areas ranked, with 95% confidence intervals")
+ranked_rows, ranked_note = view.table, None
+if len(view.table) > charts.RANKED_ROWS:  # 1,270 PCNs: a chart nobody could read
+    ranked_rows, ranked_note = ranked_subset(
+        view.table, selection.area, keep=charts.RANKED_KEEP, rows=charts.RANKED_ROWS
+    )
 ui.chart_block(
     charts.ranked(
-        view.table,
+        ranked_rows,
         meta,
         selected=selection.area,
         england_value=view.england_value,
@@ -61,6 +67,8 @@ ui.chart_block(
     ),
     table=view.shown,
 )
+if ranked_note:
+    st.caption(ranked_note)
 
 # ---- Peers: the selected area beside its peer group and England ----
 if selection.area:

@@ -275,13 +275,13 @@ def ranked_table(facts: Facts) -> tuple[pd.DataFrame, str | None]:
 
 
 def ranked_subset(
-    table: pd.DataFrame, selected: str | None, keep: int = CHART_KEEP
+    table: pd.DataFrame, selected: str | None, keep: int = CHART_KEEP, rows: int = CHART_ROWS
 ) -> tuple[pd.DataFrame, str | None]:
     """Rows for a ranked chart that fits a page, each area name led by its rank.
 
-    Up to :data:`CHART_ROWS` areas are all kept. Beyond that: the ``keep`` highest and
-    lowest, and the selected area with two neighbours either side; the second item says
-    which rows are shown.
+    Up to ``rows`` areas are all kept. Beyond that: the ``keep`` highest and lowest, and
+    the selected area with two neighbours either side; the second item says which rows
+    are shown.
     """
     ordered = _ranked_order(table)
     # Ranks are padded with spaces (invisible in right-aligned labels) so that areas with
@@ -294,7 +294,7 @@ def ranked_subset(
         ]
     )
     valued = ranked.loc[ranked["rank"].notna()]
-    if len(ranked) <= CHART_ROWS:
+    if len(ranked) <= rows:
         return ranked.drop(columns="rank"), None
     keep_rows = set(range(keep)) | set(range(len(valued) - keep, len(valued)))
     where = ""

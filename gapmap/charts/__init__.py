@@ -24,7 +24,7 @@ from gapmap.charts.common import (
 from gapmap.charts.decile import by_decile, describe_by_decile
 from gapmap.charts.funnel import describe_funnel, funnel
 from gapmap.charts.icb_decile import describe_icb_by_decile, icb_by_decile
-from gapmap.charts.ranked import describe_ranked, ranked
+from gapmap.charts.ranked import RANKED_KEEP, RANKED_ROWS, describe_ranked, ranked
 from gapmap.charts.scatter import describe_scatter, scatter
 from gapmap.charts.spine import describe_spine, spine, spine_frame
 from gapmap.charts.trend import describe_trend, trend
@@ -37,6 +37,8 @@ __all__ = [
     "MUTED",
     "PEER_BAND",
     "PEER_SUFFIX",
+    "RANKED_KEEP",
+    "RANKED_ROWS",
     "ROW_STEP",
     "SCREEN_TEXT",
     "SERIES",

@@ -44,6 +44,12 @@ from gapmap.wording import compact_nhs_name, lower_first, number_format, ordinal
 RANKED_LABEL_LIMIT = 400
 
 
+#: Most areas a ranked chart on screen names one by one (every district, 296, fits); more
+#: (1,270 PCNs) show the top and bottom :data:`RANKED_KEEP` and the selected area's place.
+RANKED_ROWS = 320
+RANKED_KEEP = 25
+
+
 def _ranked_frame(
     table: pd.DataFrame, selected: str | None, peers: Sequence[str] = ()
 ) -> pd.DataFrame:

@@ -54,3 +54,21 @@ def test_the_selected_area_is_named_in_bold_even_near_the_foot(atlas: Atlas, mon
     drawn = drawing(spec)
     assert "Herefordshire and Worcestershire - 18C" in drawn.texts
     assert re.search(r'font-weight="bold"[^>]*>Herefordshire and Worcestershire - 18C<', drawn.svg)
+
+
+def test_a_level_of_a_thousand_areas_ranks_the_ends_and_the_selected_area(monkeypatch):
+    """1,270 PCNs on one ranked chart was a column of unreadable names ~30,000 px tall: the
+    Need page shows the top and bottom and the selected area's place, and says so."""
+    from streamlit.testing.v1 import AppTest
+
+    from gapmap.charts import RANKED_KEEP
+    from tests.app.test_own_area import ROOT
+
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    for key, value in {"level": "pcn", "area": "U11746"}.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    captions = " ".join(c.value for c in app.caption)
+    assert f"The chart shows the {RANKED_KEEP} highest and {RANKED_KEEP} lowest" in captions
+    assert "selected area with its neighbours" in captions
