@@ -300,6 +300,8 @@ STATEMENTS: tuple[tuple[str, str, Describe], ...] = (
 )
 SHORTFALL = "tt_shortfall_modelled"
 DEPRIVATION = "imd_score"
+#: A group of practices (a PCN) has the deprivation of its registered patients instead.
+PRACTICE_DEPRIVATION = "practice_imd_score"
 #: What each statement is about, for a sentence saying there is no figure of it.
 WHAT = {
     DEPRIVATION: "deprivation",
@@ -416,20 +418,26 @@ def shortfall(atlas: Atlas, code: str, level: str, topic: str) -> Finding:
 def deprivation(atlas: Atlas, code: str, level: str) -> Finding:
     """Where the area stands on deprivation (IMD score) among areas of its level."""
     topic, name = "Deprivation", area_name(atlas, code, level)
+    indicator = DEPRIVATION
     row = latest_row(atlas, DEPRIVATION, code, level)
+    if row is None:  # a PCN: the IMD score of its practices' registered patients
+        indicator = PRACTICE_DEPRIVATION
+        row = latest_row(atlas, PRACTICE_DEPRIVATION, code, level)
     value = None if row is None else field(row, "value")
     if value is None:
         text = f"There is no deprivation score for {escape_md(name)} in this atlas."
         return Finding(topic, text, MISSING, DEPRIVATION)
     period = str(row["period"])
-    table = atlas.table(DEPRIVATION, level, period, field(row, "vintage"))
+    table = atlas.table(indicator, level, period, field(row, "vintage"))
     rank, total = narrative.deprivation_rank(table, code)
     sentence = narrative.deprivation_sentence(
         float(value), rank, total, PLURALS.get(level, level), name
     )
     label = period_label(period)
     source = f"Scores from the {label}." if label != period else f"Scores for {label}."
-    return Finding(topic, f"{sentence} {source}", UNTESTED, DEPRIVATION, period)
+    if indicator == PRACTICE_DEPRIVATION:
+        source = f"Scores of the practices' registered patients, {label}."
+    return Finding(topic, f"{sentence} {source}", UNTESTED, indicator, period)
 
 
 def area_findings(atlas: Atlas, code: str, level: str) -> list[Finding]:

@@ -356,7 +356,7 @@ def deprivation_sentence(
     score = number_format(unit="score", statistic="score").number(imd_score)
     score = f"; average IMD score {score}" if score else ""
     return (
-        f"{area} {band} (ranked {ordinal(rank)} of {n_areas}, "
+        f"{area} {band} (ranked {ordinal(rank)} of {n_areas:,}, "
         f"where 1st is the most deprived{score})."
     )
 

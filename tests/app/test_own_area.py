@@ -262,3 +262,11 @@ def test_the_board_pack_says_what_the_page_says(atlas):
     assert "Cape Hill Medical Centre" in text
     # as the page builds it: no date given, the atlas's build date
     assert own_pack.build(atlas, area, "Abbey").startswith(b"%PDF")
+
+
+def test_a_pcn_is_placed_on_deprivation_by_its_registered_patients(atlas):
+    from gapmap import findings
+
+    text = findings.deprivation(atlas, "U11746", "pcn").text
+    assert "Swb Newcomen PCN is among the 20% most deprived primary care networks" in text
+    assert "of 1,272" in text and "practices' registered patients" in text
