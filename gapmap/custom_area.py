@@ -205,7 +205,50 @@ def figures(
         "upper_998", "numerator", "denominator", "comparison", "comparison_998",
         "england_value", "parts_used", "parts_total", "note",
     ]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    return with_council(atlas, area, pd.DataFrame(rows, columns=columns))
+
+
+def council(atlas: Atlas, area: Members) -> tuple[str, str] | None:
+    """The district most of the area's parts lie in (code, name), to set the area beside."""
+    rows = atlas.areas.loc[
+        ((atlas.areas["level"] == "lsoa") & atlas.areas["area_code"].isin(area.lsoas))
+        | ((atlas.areas["level"] == "practice") & atlas.areas["area_code"].isin(area.practices))
+    ]
+    rows = rows.sort_values("vintage").drop_duplicates(["area_code", "level"], keep="last")
+    counts = rows["parent_ltla"].dropna().value_counts()
+    if counts.empty:
+        return None
+    code = str(counts.index[0])
+    found = atlas.area(code, level="ltla")
+    return (code, str(found["area_name"])) if found is not None else None
+
+
+def with_council(atlas: Atlas, area: Members, figures: pd.DataFrame) -> pd.DataFrame:
+    """The figures with their district's value and the comparison with it (95%).
+
+    Only where the figure has an interval and the district has a value for the same
+    indicator and period; otherwise blank.
+    """
+    parent = council(atlas, area)
+    out = figures.assign(council=None, council_value=None, council_comparison=None)
+    if parent is None or figures.empty:
+        return out
+    code, name = parent
+    theirs = atlas.values.loc[
+        (atlas.values["level"] == "ltla") & (atlas.values["area_code"] == code)
+    ]
+    values = theirs.set_index(["indicator_id", "period"])["value"]
+    for index, row in figures.iterrows():
+        value = values.get((row["indicator_id"], row["period"]))
+        if value is None or pd.isna(value) or pd.isna(row["lower_95"]):
+            continue
+        polarity = str(atlas.indicator(str(row["indicator_id"]))["polarity"])
+        out.at[index, "council"] = name
+        out.at[index, "council_value"] = float(value)
+        out.at[index, "council_comparison"] = benchmark.compare_one(
+            row["lower_95"], row["upper_95"], float(value), polarity
+        )
+    return out.assign(council=out["council"].fillna(name))
 
 
 def _row(

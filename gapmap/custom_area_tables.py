@@ -17,7 +17,7 @@ from gapmap.periods import ordered
 CSV_COLUMNS = (
     "indicator_id", "period", "value", "lower_95", "upper_95", "lower_998", "upper_998",
     "numerator", "denominator", "england_value", "comparison", "comparison_998",
-    "parts_used", "parts_total", "note",
+    "council", "council_value", "council_comparison", "parts_used", "parts_total", "note",
 )  # fmt: skip
 
 
@@ -75,6 +75,15 @@ def _from(row: pd.Series) -> str:
     return f"{used:,} of {total:,} {noun}s" if total != 1 else f"your one {noun}"
 
 
+def _council_cell(row: pd.Series) -> dict[str, str]:
+    name = row.get("council")
+    if not isinstance(name, str):
+        return {}
+    word = row.get("council_comparison")
+    text = "" if not isinstance(word, str) else wording.comparison_word(word, benchmark=name)
+    return {f"Compared with {name}": text}
+
+
 def shown(atlas: Atlas, figures: pd.DataFrame) -> pd.DataFrame:
     """The table people read: every indicator's newest figure in words, blanks blank."""
     rows = []
@@ -93,14 +102,16 @@ def shown(atlas: Atlas, figures: pd.DataFrame) -> pd.DataFrame:
                 "Compared with England": wording.comparison_word(row["comparison"])
                 if value is not None and row["comparison"] != "not_compared"
                 else "",
+                **_council_cell(row),
                 "From": _from(row),
                 "Note": "" if pd.isna(row["note"]) else str(row["note"]),
             }
         )
-    return pd.DataFrame(rows, columns=[
-        "Indicator", "Period", "Value", "95% interval", "England", "Compared with England",
-        "From", "Note",
-    ])  # fmt: skip
+    columns = ["Indicator", "Period", "Value", "95% interval", "England", "Compared with England"]
+    councils = figures["council"].dropna().unique() if "council" in figures else []
+    columns += [f"Compared with {name}" for name in councils]
+    frame = pd.DataFrame(rows).reindex(columns=[*columns, "From", "Note"])
+    return frame.fillna("")
 
 
 def notes(table: pd.DataFrame) -> list[str]:
@@ -119,15 +130,18 @@ def csv(atlas: Atlas, figures: pd.DataFrame, name: str, link: str) -> pd.DataFra
     places = [
         wording.decimal_places(str(m["unit"]), str(m["statistic"]), str(m["id"])) for m in metas
     ]
-    for column in ("value", "lower_95", "upper_95", "lower_998", "upper_998", "england_value"):
+    numbers = ("value", "lower_95", "upper_95", "lower_998", "upper_998", "england_value")
+    for column in (*numbers, "council_value"):
         numbers = [wording.as_number(v) for v in out[column]]
         out[column] = pd.array(
             [None if n is None else round(n, p) for n, p in zip(numbers, places, strict=True)],
             dtype="Float64",
         )
-    for column in ("comparison", "comparison_998"):
+    for column in ("comparison", "comparison_998", "council_comparison"):
         out[column] = [
-            wording.comparison_word(c) if wording.as_number(v) is not None else ""
+            wording.comparison_word(c)
+            if isinstance(c, str) and wording.as_number(v) is not None
+            else ""
             for c, v in zip(out[column], out["value"], strict=True)
         ]
     out.insert(1, "indicator", out["indicator_id"].map(atlas.indicators["short_name"]))

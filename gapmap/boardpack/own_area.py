@@ -34,6 +34,8 @@ from gapmap.sources import publisher
 
 #: Column widths (mm) of the figures and the parts tables.
 FIGURE_WIDTHS = (42, 30, 24, 40, 22, 30, 26, 59)
+#: The same with a column for the comparison with the area's district.
+FIGURE_WIDTHS_COUNCIL = (40, 28, 18, 28, 18, 28, 30, 26, 57)
 PART_WIDTHS = (30, 70, 30, 50, 97)
 
 
@@ -108,7 +110,8 @@ def _figures(pdf: Pack, atlas: Atlas, figures: pd.DataFrame, name: str) -> None:
     )
     text_box(pdf, [prose.Run(intro)], MARGIN, CONTENT_W, 10)
     frame = area_tables.shown(atlas, figures)
-    table(pdf, frame.to_numpy().tolist(), list(frame.columns), widths=FIGURE_WIDTHS, size=8)
+    widths = FIGURE_WIDTHS if len(frame.columns) == len(FIGURE_WIDTHS) else FIGURE_WIDTHS_COUNCIL
+    table(pdf, frame.to_numpy().tolist(), list(frame.columns), widths=widths, size=8)
 
 
 def _parts(pdf: Pack, atlas: Atlas, area: area_data.Members, name: str) -> None:

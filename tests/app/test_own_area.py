@@ -270,3 +270,20 @@ def test_a_pcn_is_placed_on_deprivation_by_its_registered_patients(atlas):
     text = findings.deprivation(atlas, "U11746", "pcn").text
     assert "Swb Newcomen PCN is among the 20% most deprived primary care networks" in text
     assert "of 1,272" in text and "practices' registered patients" in text
+
+
+def test_the_area_is_set_beside_its_district_too(atlas):
+    area = area_data.Members(("E01009921", "E01009922", "E01009923"), ("M88004",))
+    figures = area_data.figures(atlas, area)
+    row = _one(figures, "antidepressant_items_per_1000", "2025 Q1-Q2")
+    sandwell = atlas.values.loc[
+        (atlas.values["indicator_id"] == "antidepressant_items_per_1000")
+        & (atlas.values["level"] == "ltla")
+        & (atlas.values["area_code"] == SANDWELL)
+    ].iloc[0]
+    assert row["council"] == "Sandwell"
+    assert row["council_value"] == pytest.approx(float(sandwell["value"]))
+    assert row["upper_95"] < sandwell["value"] and row["council_comparison"] == "lower"
+    shown = area_tables.shown(atlas, figures)
+    assert "Compared with Sandwell" in shown.columns
+    assert set(shown["Compared with Sandwell"]) >= {"Lower than Sandwell", ""}
