@@ -59,7 +59,7 @@ def test_three_clicked_neighbourhoods_make_an_area_with_a_profile_and_a_board_pa
     page.get_by_role("link", name="Open Your area").click()
     page.get_by_role("heading", name="Your own area", exact=True).wait_for(timeout=60_000)
     settle(page)
-    page.get_by_text("3 neighbourhoods.").wait_for(timeout=30_000)
+    page.get_by_text("3 neighbourhoods.", exact=True).wait_for(timeout=30_000)
     page.get_by_role("heading", name="What the figures say").wait_for(timeout=30_000)
     no_exception(page)
     page.screenshot(path=str(SHOTS / "own-area.png"), full_page=True)

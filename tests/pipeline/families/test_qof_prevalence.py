@@ -198,7 +198,7 @@ def test_practices_of_each_year_are_on_their_own_vintage(ctx, obs):
         "smi_prevalence": 6188,
     }
     sizes = practice_profile.build(ctx)
-    sizes = sizes.loc[sizes["indicator_id"] == "list_size"]
+    sizes = sizes.loc[(sizes["indicator_id"] == "list_size") & (sizes["level"] == "practice")]
     assert sizes.groupby("period")["area_code"].nunique().to_dict() == {
         "2022-23": 6378,
         "2024-25": 6188,
@@ -224,7 +224,9 @@ def test_practice_areas_of_2024_25_hold_every_practice_with_a_value(ctx, obs):
 
 def test_practice_imd_2025_for_the_practices_of_2024_25(ctx):
     frame = deprivation_family.build(ctx)
-    imd = frame.loc[(frame["indicator_id"] == "practice_imd_score")]
+    imd = frame.loc[
+        (frame["indicator_id"] == "practice_imd_score") & (frame["level"] == "practice")
+    ]
     latest = imd.loc[imd["period"] == "IMD 2025"]
     assert len(latest) >= 6000 and latest["area_code"].is_unique
     assert set(latest["vintage"]) == {"practice-2024-25"}
