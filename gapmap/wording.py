@@ -288,8 +288,8 @@ def number_word(n: int) -> str:
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
-    """'1 area', '2 areas'; ``many`` for irregular plurals ('2 CCGs' needs none)."""
-    return f"{n} {word}" if n == 1 else f"{n} {many or word + 's'}"
+    """'1 area', '1,272 areas'; ``many`` for irregular plurals ('2 CCGs' needs none)."""
+    return f"{n} {word}" if n == 1 else f"{n:,} {many or word + 's'}"
 
 
 def and_list(items: list[str] | tuple[str, ...]) -> str:

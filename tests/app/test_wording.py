@@ -234,3 +234,10 @@ def test_sentences_and_trend_tables_use_the_same_words_and_numbers():
         COMPARISON_WORDS["worse"],
         COMPARISON_WORDS["similar"],
     ]
+
+
+def test_a_count_of_areas_has_its_thousands_separated():
+    from gapmap.wording import plural
+
+    assert plural(1272, "area") == "1,272 areas"
+    assert plural(1, "area") == "1 area"
