@@ -182,9 +182,9 @@ def problems(spec: dict, drawn: Drawing | None = None) -> list[str]:
         elif len(axis.labels) > 1 and len(set(axis.labels)) == 1:
             found.append(f"{name}: {axis.orient} axis collapsed to one value {axis.labels[0]!r}")
     found += outside_marks(spec)
-    shown = set(drawn.texts)
+    shown = {text.strip() for text in drawn.texts}  # SVG drops a rank's leading padding
     for label in selected_labels(spec):
-        if label not in shown:
+        if label.strip() not in shown:
             found.append(f"{name}: selected area {label!r} not named")
     return found
 
