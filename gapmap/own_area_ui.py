@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from gapmap import blocks, narrative
+from gapmap import blocks, narrative, ui
 from gapmap import custom_area as area_data
 from gapmap import custom_area_tables as area_tables
 from gapmap.atlas import Atlas
@@ -143,10 +143,22 @@ def rejected_codes() -> None:
     )
 
 
+@st.cache_data(show_spinner="Adding up your area…", max_entries=32)
+def _figures(link: str, earlier_links: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    """The area's figures, once for each area and set of earlier areas.
+
+    Every rerun of the page (a widget, a click) would otherwise add them up again (about
+    two seconds for a council's worth of parts).
+    """
+    data = ui.atlas()
+    earlier_areas = {name: area_data.from_link(data, text) for name, text in earlier_links}
+    return area_data.figures(data, area_data.from_link(data, link), earlier_areas)
+
+
 def profile(data: Atlas, members: area_data.Members, name: str) -> None:
     """The area's figures beside England, in words, as a table and as a CSV."""
     before = earlier(data, members)  # read now: the pack is built outside this run
-    figures = area_data.figures(data, members, before)
+    figures = _figures(members.link(), tuple((k, v.link()) for k, v in before.items()))
     st.header(escape_md(name))
     st.markdown(escape_md(area_data.summary(members)))
     st.subheader("What the figures say")
