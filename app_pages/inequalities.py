@@ -1,9 +1,8 @@
 """Inequalities: indicators by deprivation decile, SII and RII, and deprivation inside an area."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from gapmap import charts, drilldown, gradient, icb_deciles, maps, ui
+from gapmap import charts, drilldown, gradient, icb_deciles, map_mount, maps, ui
 from gapmap.content import read_content, section_text
 from gapmap.sources import chart_source
 from gapmap.tables import neighbourhood_table, practice_table
@@ -118,15 +117,13 @@ else:
                 "districts; pick one of those geographies to drill down."
             )
         else:
-            fmap = maps.drilldown(
-                drill.outline, drill.shapes, drill.practices, meta=drill.practice_meta
-            )
-            st_folium(
-                fmap,
-                height=520,
-                use_container_width=True,
+            map_mount.show(
+                ("drill", id(data), str(data.root), selection, str(view.vintage)),
+                lambda: maps.drilldown(
+                    drill.outline, drill.shapes, drill.practices, meta=drill.practice_meta
+                ),
                 key=f"drill-{selection.area}",
-                returned_objects=[],
+                height=520,
             )
             st.caption(drill.summary())
             with st.expander("This map as tables"):

@@ -31,12 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-COUNT = """() => { if (!window.map) return 0; let n = 0; window.map.eachLayer(l => {
-  if (l.feature && l._parts && l._parts.length) n++; }); return n; }"""
-CENTRES = """() => { const out = []; window.map.eachLayer(l => {
+#: The page's first map once Leaflet has drawn it (gapmap/maps/mount.js).
+MAP = ".mtg-map[data-drawn]"
+COUNT = """(host) => { const map = host.leafletMap; if (!map) return 0; let n = 0;
+  map.eachLayer(l => { if (l.feature && l._parts && l._parts.length) n++; }); return n; }"""
+CENTRES = """(host) => { const out = []; const map = host.leafletMap; map.eachLayer(l => {
   if (l.feature && l.feature.properties.area_code && l.getCenter) {
-    const p = window.map.latLngToContainerPoint(l.getCenter());
+    const p = map.latLngToContainerPoint(l.getCenter());
     out.push([l.feature.properties.area_code, p.x, p.y]); } }); return out; }"""
 IDLE = (
     "() => document.querySelector('[data-testid=\"stApp\"]')"
@@ -122,11 +123,10 @@ class Server:
 
 
 async def drawn(page, timeout_ms: float) -> None:
-    """Wait until the app is idle and its map frame has drawn at least one area."""
+    """Wait until the app is idle and its map has drawn at least one area."""
     await page.wait_for_function(IDLE, timeout=timeout_ms)
-    frame_el = await page.wait_for_selector(MAP_FRAME, timeout=timeout_ms)
-    frame = await frame_el.content_frame()
-    await frame.wait_for_function(f"() => ({COUNT})() > 0", timeout=timeout_ms)
+    host = await page.wait_for_selector(MAP, timeout=timeout_ms)
+    await page.wait_for_function(f"(host) => ({COUNT})(host) > 0", arg=host, timeout=timeout_ms)
 
 
 async def session(
@@ -182,13 +182,10 @@ async def session(
             await options.nth(others[(n * 5 + i * 3) % len(others)]).click()
 
         async def click_area(i: int = i) -> None:
-            frame = None
-            while frame is None:  # a rerun can swap the map's frame for a new one
-                frame_el = await page.wait_for_selector(MAP_FRAME, timeout=limit)
-                frame = await frame_el.content_frame()
-            await frame.wait_for_function(f"() => ({COUNT})() > 0", timeout=limit)
-            centres = await frame.evaluate(CENTRES)
-            box = await frame_el.bounding_box()
+            host = await page.wait_for_selector(MAP, timeout=limit)  # a redraw replaces it
+            await page.wait_for_function(f"(host) => ({COUNT})(host) > 0", arg=host, timeout=limit)
+            centres = await host.evaluate(CENTRES)
+            box = await host.bounding_box()
             before = page.url
             for attempt in range(3):  # an odd-shaped area's centre can fall in its neighbour
                 _code, x, y = centres[(n * 7 + i * 13 + attempt * 5) % len(centres)]

@@ -6,7 +6,8 @@ in headless Chromium with every request beyond 127.0.0.1 blocked measures, runs 
 in one sitting:
 
 - the time from navigation to the first drawn area (a Leaflet path with parts, as the
-  browser tests count them; on the Neighbourhoods page, when the app has one, the WebGL
+  browser tests count them, in the app's page or in the tutorial's streamlit-folium
+  frame; on the Neighbourhoods page, when the app has one, the WebGL
   canvas holding coloured pixels), median of ``--runs`` first visits (a fresh browser
   context each: nothing cached), and its ratio to the tutorial's;
 - the bytes a page load transfers: HTTP response bodies plus the websocket frames the
@@ -41,10 +42,16 @@ from load_benchmark import rss_mb  # the same reading of /proc as the load bench
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CHROMIUM = "/usr/bin/chromium"
+#: The tutorial's map: streamlit-folium's frame, whose page names its Leaflet map ``map``.
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 WEBGL = "canvas.maplibregl-canvas"
+#: Leaflet paths drawn with parts: in a frame, on ``window.map``; ...
 COUNT = """() => { if (!window.map) return 0; let n = 0; window.map.eachLayer(l => {
   if (l.feature && l._parts && l._parts.length) n++; }); return n; }"""
+#: ... in the app's page, on each map's host element (gapmap/maps/mount.js).
+IN_PAGE = """() => [...document.querySelectorAll('.mtg-map')].some(host => {
+  let n = 0; if (host.leafletMap) host.leafletMap.eachLayer(l => {
+    if (l.feature && l._parts && l._parts.length) n++; }); return n > 0; })"""
 #: The app is idle, with nothing held back for after the map (see gapmap.first_paint).
 IDLE = (
     "() => document.querySelector('[data-testid=\"stApp\"]')"
@@ -111,7 +118,9 @@ class Target:
 
     name: str
     url: str
-    webgl: bool = False
+    #: how the page draws its map: "page" (the app's areas), "frame" (streamlit-folium's
+    #: frame, as the tutorial) or "webgl" (a deck.gl canvas)
+    draws: str = "page"
     loads: list[Load] = field(default_factory=list)
 
 
@@ -122,9 +131,13 @@ def _guard(route) -> None:
         route.abort()
 
 
-def _wait_folium(page) -> None:
+def _wait_frame(page) -> None:
     frame = page.wait_for_selector(MAP_FRAME, timeout=TIMEOUT_MS).content_frame()
     frame.wait_for_function(f"() => ({COUNT})() > 0", timeout=TIMEOUT_MS, polling=50)
+
+
+def _wait_page(page) -> None:
+    page.wait_for_function(IN_PAGE, timeout=TIMEOUT_MS, polling=50)
 
 
 def _coloured(png: bytes) -> int:
@@ -144,6 +157,9 @@ def _wait_webgl(page) -> None:
             return
         page.wait_for_timeout(100)
     raise TimeoutError("the WebGL map never drew")
+
+
+WAIT = {"page": _wait_page, "frame": _wait_frame, "webgl": _wait_webgl}
 
 
 def _count_bytes(page) -> list[int]:
@@ -174,7 +190,7 @@ def load_once(browser, target: Target) -> Load:
     received = _count_bytes(page)
     start = time.perf_counter()
     page.goto(target.url, wait_until="commit")
-    (_wait_webgl if target.webgl else _wait_folium)(page)
+    WAIT[target.draws](page)
     seconds = time.perf_counter() - start
     page.wait_for_timeout(300)
     page.wait_for_function(IDLE, timeout=TIMEOUT_MS)  # the whole page, charts and all
@@ -192,7 +208,7 @@ def memory(browser, server: Served, target: Target, sessions: int) -> tuple[floa
         context.route("**/*", _guard)
         page = context.new_page()
         page.goto(target.url, wait_until="commit")
-        (_wait_webgl if target.webgl else _wait_folium)(page)
+        WAIT[target.draws](page)
         page.wait_for_function(IDLE, timeout=TIMEOUT_MS)
         contexts.append(context)
     time.sleep(2)
@@ -243,10 +259,10 @@ def main() -> None:
                 executable_path=CHROMIUM,
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
-            base = Target("tutorial (296 LAs)", tutorial.url)
+            base = Target("tutorial (296 LAs)", tutorial.url, draws="frame")
             targets = [Target("Need vs provision", f"{app.url}/"), base]
             if neighbourhoods_page(browser, app):
-                targets.append(Target("Neighbourhoods", f"{app.url}/neighbourhoods", webgl=True))
+                targets.append(Target("Neighbourhoods", f"{app.url}/neighbourhoods", draws="webgl"))
             else:
                 print("no Neighbourhoods page on this app: skipped")
             for target in targets:  # warm each server's caches, as after any first visitor

@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from map_speed import IN_PAGE  # noqa: E402  (how a drawn area is told, in one place)
+
 from gapmap import maps  # noqa: E402
 from gapmap.atlas import Atlas  # noqa: E402
 
@@ -43,8 +45,6 @@ LEVELS = {
         "LAD24CD",
     ),
 }
-COUNT = """() => { if (!window.map) return 0; let n = 0; window.map.eachLayer(l => {
-  if (l.feature && l._parts && l._parts.length) n++; }); return n; }"""
 
 
 def selection(atlas: Atlas, level: str) -> tuple[str, str]:
@@ -137,7 +137,7 @@ def browser_times(levels: list[str]) -> dict[tuple[str, str], float]:
             # warm the server's caches once, as after any first visitor
             warm = chrome.new_page()
             warm.goto(f"http://127.0.0.1:{port}/")
-            warm.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
+            warm.wait_for_function(IN_PAGE, timeout=60_000)
             warm.close()
             returning = chrome.new_context()  # keeps the browser cache between levels
             for level in levels:
@@ -146,10 +146,7 @@ def browser_times(levels: list[str]) -> dict[tuple[str, str], float]:
                     tab.route("**/*", _loopback_only)
                     start = time.perf_counter()
                     tab.goto(f"http://127.0.0.1:{port}/?level={level}")
-                    frame = tab.wait_for_selector(
-                        'iframe[title="streamlit_folium.st_folium"]', timeout=60_000
-                    ).content_frame()
-                    frame.wait_for_function(f"() => ({COUNT})() > 0", timeout=60_000)
+                    tab.wait_for_function(IN_PAGE, timeout=60_000, polling=50)
                     times[(level, label)] = time.perf_counter() - start
                     tab.close()
             chrome.close()

@@ -4,7 +4,7 @@ A page of maps, a grid and five charts is drawn by one browser thread, and the c
 rendering held the map back by about two seconds on a first visit (measured by
 ``benchmarks/map_speed.py``). So a browser session's first run stops after the map and
 its table, saying what is coming; a second later the whole page runs again and draws the
-rest (the map, kept by :mod:`gapmap.folium_frame`, is not built or remounted again).
+rest (the map, kept by :mod:`gapmap.map_mount`, is not built or redrawn again).
 Every later run draws the whole page at once.
 
 Only browser sessions wait: a run without a browser (Streamlit's ``AppTest``, which sends

@@ -18,8 +18,8 @@ from gapmap import (
     boardpack,
     export,
     findings,
-    folium_frame,
     gradient,
+    map_mount,
     maps,
     peers,
     state,
@@ -362,18 +362,23 @@ def select_area(code: str | None, level: str | None = None) -> None:
     st.rerun()
 
 
-@st.fragment
 def map_view(data: Atlas, shown: View, *, height: int = 560) -> None:
     """The choropleth for the selection; a click selects the area everywhere.
 
-    Made once per map drawn (:mod:`gapmap.folium_frame`), so a rerun or a new session
+    Made once per map drawn (:mod:`gapmap.map_mount`), so a rerun or a new session
     showing a map already drawn sends it without building or rendering it again.
     """
     selection, colour_by = shown.selection, maps.colouring(shown.meta)
     drawn = (id(data), str(data.root), str(shown.vintage), selection.level)
     drawn += (selection.indicator, selection.period, selection.area, colour_by)
+
+    def clicked(returned) -> None:  # before the run the click starts: no second run
+        code = maps.clicked_area(returned)
+        if code and code != current().area:
+            publish(state.with_area(atlas(), current(), code))
+
     with degraded():
-        returned = folium_frame.show(
+        map_mount.show(
             drawn,
             lambda: maps.choropleth(
                 data.boundaries(str(shown.vintage)),
@@ -385,11 +390,8 @@ def map_view(data: Atlas, shown: View, *, height: int = 560) -> None:
             ),
             key=f"map-{shown.vintage}",
             height=height,
-            returned_objects=maps.RETURNED_OBJECTS,
+            on_click=clicked,
         )
-        clicked = maps.clicked_area(returned)
-        if clicked and clicked != selection.area:
-            select_area(clicked)
 
 
 def page_map(data: Atlas, shown: View, indicators: tuple[str, ...]) -> None:

@@ -21,7 +21,6 @@ from gapmap.maps.geometry import (
 )
 from gapmap.maps.interactive import (
     AREA_CODE,
-    RETURNED_OBJECTS,
     TOOLTIP_WIDTH,
     area_style,
     choropleth,
@@ -30,7 +29,7 @@ from gapmap.maps.interactive import (
     map_html_bytes,
     tooltip_text,
 )
-from gapmap.maps.leaflet import ENGLAND_CENTRE, FrameLabel, Legend, base_map, legend_html
+from gapmap.maps.leaflet import ENGLAND_CENTRE, Legend, MapLabel, base_map, legend_html
 from gapmap.maps.static import static_map_chart, static_map_png, static_map_svg
 
 __all__ = [
@@ -38,10 +37,9 @@ __all__ = [
     "BOUNDARY_CREDIT",
     "COORD_DECIMALS",
     "ENGLAND_CENTRE",
-    "RETURNED_OBJECTS",
     "TOOLTIP_WIDTH",
     "Classified",
-    "FrameLabel",
+    "MapLabel",
     "Legend",
     "area_style",
     "base_map",

@@ -4,11 +4,10 @@ Each feature's fill colour and tooltip are computed here, in Python, so the brow
 a small GeoJSON and nothing it has to fetch. Every string that came from data is
 HTML-escaped before it reaches the page.
 
-Clicks: with streamlit-folium, pass ``returned_objects=RETURNED_OBJECTS`` to ``st_folium``
-and hand its return value to :func:`clicked_area`. The clicked polygon comes back as
-``last_active_drawing`` (a GeoJSON feature whose properties carry ``area_code``); the
-tooltip text (``last_object_clicked_tooltip``), whose first line ends with the code, is the
-fallback.
+Clicks: :func:`gapmap.map_mount.show` returns what a click sends back; hand it to
+:func:`clicked_area`. The clicked polygon's properties come back as ``last_active_drawing``
+(their ``area_code``); the tooltip text (``last_object_clicked_tooltip``), whose first line
+ends with the code, is the fallback.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ from gapmap.maps.geometry import (
     round_geometry,
     rounded_once,
 )
-from gapmap.maps.leaflet import LEGEND_MARGIN, FrameLabel, Legend, base_map, legend_html
+from gapmap.maps.leaflet import LEGEND_MARGIN, Legend, MapLabel, base_map, legend_html
 from gapmap.wording import (
     COMPARISON_LABELS,
     NumberFormat,
@@ -49,8 +48,6 @@ from gapmap.wording import (
     number_format,
 )
 
-#: What pages should ask ``st_folium`` to return so :func:`clicked_area` can work.
-RETURNED_OBJECTS: list[str] = ["last_active_drawing", "last_object_clicked_tooltip"]
 #: GSS area codes (E08000028, E38000259, E01009xxx ...).
 AREA_CODE = re.compile(r"\b[EWSNK]\d{8}\b")
 #: Characters per tooltip line before wrapping (notes can be long).
@@ -100,7 +97,7 @@ def choropleth(
     # the North East.
     legend = legend_html(classified.title, classified.legend, classified.key, footer)
     Legend(legend, position="topleft").add_to(m)
-    FrameLabel(f"Map of {classified.title}; the same figures are in the table").add_to(m)
+    MapLabel(f"Map of {classified.title}; the same figures are in the table").add_to(m)
     _fit(m, features, margin=LEGEND_MARGIN)
     return m
 
@@ -164,7 +161,7 @@ def drilldown(
     _add_practices(m, practices, meta)
     with_practices = " with its GP practices" if len(practices) else ""
     Legend(_deprivation_legend(deprivation_edition, bool(with_practices))).add_to(m)
-    FrameLabel(
+    MapLabel(
         f"Map of the selected area's neighbourhoods by deprivation ({deprivation_edition} "
         f"decile){with_practices}"
     ).add_to(m)
@@ -244,7 +241,7 @@ def map_html_bytes(m: folium.Map) -> int:
 def clicked_area(
     returned: Mapping[str, Any] | None, known: Iterable[str] | None = None
 ) -> str | None:
-    """The area code of the polygon last clicked on a map shown with ``st_folium``.
+    """The area code of the polygon clicked on a map (what :func:`gapmap.map_mount.show` returns).
 
     Reads ``last_active_drawing["properties"]["area_code"]`` first, then the code that ends
     the first line of ``last_object_clicked_tooltip`` ("Name · CODE", see

@@ -80,29 +80,27 @@ class Legend(MacroElement):
         self.css = _LEGEND_CSS
 
 
-class FrameLabel(MacroElement):
-    """Names the map for screen readers: the ``aria-label`` of the frame the map is shown in.
+class MapLabel(MacroElement):
+    """Names the map for screen readers: a labelled region around the map's container.
 
-    Streamlit titles every component frame after the component ("streamlit_folium.st_folium"),
-    which tells nobody what the map shows. The map's own script, running inside that
-    same-origin frame, labels the frame element; a standalone page has no frame and skips it.
+    Leaflet's container is a bare ``div`` of tiles and shapes; the label says what the map
+    shows and where the same figures are as text.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            try {
-                if (window.frameElement) {
-                    window.frameElement.setAttribute("aria-label", {{ this.label|tojson }});
-                }
-            } catch (e) {}
+            (function (box) {
+                box.setAttribute("role", "region");
+                box.setAttribute("aria-label", {{ this.label|tojson }});
+            })({{ this._parent.get_name() }}.getContainer());
         {% endmacro %}
         """
     )
 
     def __init__(self, label: str) -> None:
         super().__init__()
-        self._name = "FrameLabel"
+        self._name = "MapLabel"
         self.label = label
 
 

@@ -10,7 +10,7 @@ from shapely.geometry import shape
 
 from gapmap import palette
 from gapmap.assets import leaflet_urls
-from gapmap.maps import RETURNED_OBJECTS, choropleth, clicked_area, drilldown, tooltip_text
+from gapmap.maps import choropleth, clicked_area, drilldown, tooltip_text
 from tests.app.mapkit import (
     META_BAD,
     META_GOOD,
@@ -162,11 +162,10 @@ def test_bad_colour_by_is_refused(geojson, table):
 # ------------------------------------------------------------------------ clicks
 
 
-def test_clicked_area_from_streamlit_folium_returns():
-    assert RETURNED_OBJECTS == ["last_active_drawing", "last_object_clicked_tooltip"]
+def test_clicked_area_from_what_a_click_sends_back():
     drawing = {"type": "Feature", "properties": {"area_code": "E38000259", "tip": "x"}}
     assert clicked_area({"last_active_drawing": drawing}) == "E38000259"
-    # the tooltip text streamlit-folium sends back (textContent of the tooltip table)
+    # the tooltip text the map sends back (textContent of the tooltip table)
     tip = "\n  Sandwell · E08000028\nDepression prevalence: 13.9%\nWorse than England\n "
     assert clicked_area({"last_active_drawing": None, "last_object_clicked_tooltip": tip}) == (
         "E08000028"

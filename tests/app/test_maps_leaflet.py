@@ -1,4 +1,4 @@
-"""Leaflet pieces: the legend control, the frame label and the offline base map."""
+"""Leaflet pieces: the legend control, the map's label and the offline base map."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from gapmap import palette
 from gapmap.assets import leaflet_urls
-from gapmap.maps import FrameLabel, Legend, base_map, legend_html
+from gapmap.maps import Legend, MapLabel, base_map, legend_html
 from tests.app.mapkit import PAYLOAD, forbid_network, links, outside_urls
 
 
@@ -36,10 +36,11 @@ def test_legend_html_escapes_labels_and_marks_no_data_and_markers():
 def test_base_map_loads_only_local_leaflet_and_draws_controls():
     m = base_map()
     Legend(legend_html("Title", [])).add_to(m)
-    FrameLabel("Map of </script><script>alert(1)</script>").add_to(m)
+    MapLabel("Map of </script><script>alert(1)</script>").add_to(m)
     assert links(m) == leaflet_urls()
     html = m.get_root().render()
     assert outside_urls(html) == []
-    assert "mtg-legend" in html and "L.control(" in html and "frameElement" in html
+    assert "mtg-legend" in html and "L.control(" in html
+    assert "aria-label" in html and "getContainer()" in html  # the map's container is named
     assert "</script><script>alert(1)" not in html  # the label reaches the script as JSON
     assert any("cdn" in url for _, url in folium.Map.default_js)  # class defaults untouched

@@ -2,11 +2,12 @@
 
 axe-core comes from the npm registry, pinned in tests/e2e/axe/package-lock.json; the
 session installs it with ``npm ci`` when it is missing. axe is injected into the page and
-into every frame (the Leaflet maps live in component iframes), so one run covers both.
+into any frame a component makes, so one run covers both; the Leaflet maps are drawn in the
+page itself.
 Any serious or critical violation fails the test. Reports go to tests/output/axe/.
 
 What axe cannot judge is checked here too: text Vega draws inside charts meets contrast;
-every map frame has a name saying what it shows, and its figures in a table; every chart
+every map has a name saying what it shows, and its figures in a table; every chart
 has a text alternative.
 """
 
@@ -28,7 +29,8 @@ HERE = Path(__file__).resolve().parent
 AXE_DIR = HERE / "axe"
 AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 REPORTS = HERE.parents[0] / "output" / "axe"
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+#: A map drawn in the page (gapmap/maps/mount.js): Leaflet's container carries its name.
+MAP_REGION = ".mtg-map .leaflet-container[role=region]"
 #: WCAG 2.0, 2.1 and 2.2, levels A and AA (axe's best-practice rules are not requirements).
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 FAILING_IMPACTS = {"serious", "critical"}
@@ -165,15 +167,12 @@ def settle(page) -> None:
 
 
 def wait_for_maps(page) -> None:
-    """Every map frame on the page has drawn its areas, so axe sees the finished legend."""
-    for handle in page.query_selector_all(MAP_FRAME):
-        frame = handle.content_frame()
-        if frame is None or not handle.is_visible():
-            continue
-        frame.wait_for_function(
-            "() => window.map !== undefined && document.querySelector('.mtg-legend') !== null",
-            timeout=30_000,
-        )
+    """Every map on the page has drawn its areas, so axe sees the finished legend."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.mtg-map')].every("
+        "m => m.dataset.drawn && m.querySelector('.mtg-legend'))",
+        timeout=30_000,
+    )
 
 
 def open_expanders(page) -> None:
@@ -249,9 +248,11 @@ def test_page_meets_wcag_aa(page, server, axe_source, name, path, query, action)
     assert not failing, f"{name}: serious or critical WCAG violations\n{describe(failing)}"
     low = page.evaluate(CHART_TEXT_CONTRAST)
     assert not low, f"{name}: chart text below WCAG AA contrast on white: {low[:8]}"
-    frames = page.locator(MAP_FRAME)
-    names = [frames.nth(i).get_attribute("aria-label") for i in range(frames.count())]
-    assert all(n and n.startswith("Map of ") for n in names), f"unnamed map frames: {names}"
+    maps = page.locator(".mtg-map")
+    regions = page.locator(MAP_REGION)
+    names = [regions.nth(i).get_attribute("aria-label") for i in range(regions.count())]
+    assert len(names) == maps.count(), f"{name}: {maps.count()} maps, {len(names)} named"
+    assert all(n and n.startswith("Map of ") for n in names), f"unnamed maps: {names}"
     tables = (  # every map has its figures in a table beside it or just below it
         page.get_by_text("The map as a table", exact=True).count()
         + page.get_by_text("This map as tables", exact=True).count()

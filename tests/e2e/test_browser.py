@@ -16,21 +16,24 @@ SHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
 
 pytestmark = pytest.mark.e2e
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-COUNT_AREAS = """() => {
+#: A map drawn in the page (gapmap/maps/mount.js): its ``leafletMap`` is the Leaflet map.
+MAP = ".mtg-map[data-drawn]"
+COUNT_AREAS = """(host) => {
   const codes = new Set();
-  if (!window.map) return -1;
-  window.map.eachLayer(l => {
+  const map = host.leafletMap;
+  if (!map) return -1;
+  map.eachLayer(l => {
     if (l.feature && l.feature.properties && l.feature.properties.area_code
         && l._parts && l._parts.length) codes.add(l.feature.properties.area_code);
   });
   return codes.size;
 }"""
-CENTRE_OF = """(code) => {
+CENTRE_OF = """(host, code) => {
   let point = null;
-  window.map.eachLayer(l => {
+  const map = host.leafletMap;
+  map.eachLayer(l => {
     if (!point && l.feature && l.feature.properties.area_code === code && l.getCenter) {
-      point = window.map.latLngToContainerPoint(l.getCenter());
+      point = map.latLngToContainerPoint(l.getCenter());
     }
   });
   return point && {x: point.x, y: point.y};
@@ -67,12 +70,18 @@ def settle(page) -> None:
     )
 
 
+def map_host(page, nth: int = 0):
+    """The page's ``nth`` map once Leaflet has drawn it (a redraw replaces the element)."""
+    page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel).length > n", arg=[MAP, nth], timeout=60_000
+    )
+    return page.query_selector_all(MAP)[nth]
+
+
 def drawn_areas(page) -> int:
-    frame_el = page.wait_for_selector(MAP_FRAME, timeout=60_000)
-    frame = frame_el.content_frame()
-    frame.wait_for_function("() => window.map !== undefined", timeout=30_000)
-    frame.wait_for_function(f"() => ({COUNT_AREAS})() > 0", timeout=30_000)
-    return frame.evaluate(COUNT_AREAS)
+    host = map_host(page)
+    page.wait_for_function(f"(host) => ({COUNT_AREAS})(host) > 0", arg=host, timeout=30_000)
+    return host.evaluate(COUNT_AREAS)
 
 
 def no_exception(page) -> None:
@@ -99,15 +108,10 @@ def test_clicking_an_area_selects_it(page, server, path):
     open_page(page, server, path, "?level=region&indicator=imd_score")
     assert drawn_areas(page) == 7
     for _attempt in range(3):  # a click while the map is still fitting its bounds can miss
-        frame_el = page.wait_for_selector(MAP_FRAME, timeout=30_000)  # rerenders replace it
-        frame_el.scroll_into_view_if_needed()
-        frame = frame_el.content_frame()
-        if frame is None:
-            page.wait_for_timeout(1_000)
-            continue
-        frame.wait_for_function("() => window.map !== undefined", timeout=30_000)
-        point = frame.evaluate(CENTRE_OF, "E40000003")  # London
-        box = frame_el.bounding_box()
+        host = map_host(page)  # redraws replace it
+        host.scroll_into_view_if_needed()
+        point = host.evaluate(CENTRE_OF, "E40000003")  # London
+        box = host.bounding_box()
         page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
         try:
             page.wait_for_function(
@@ -145,11 +149,8 @@ def test_downloads_give_png_and_csv(page, server):
 
 def test_lsoa_drill_down_inside_the_selected_area(page, server):
     open_page(page, server, "inequalities", "?level=ltla&indicator=imd_score&area=E08000028")
-    frames = page.locator(MAP_FRAME)
-    frames.nth(1).wait_for(timeout=60_000)
-    drill = frames.nth(1).element_handle().content_frame()
-    drill.wait_for_function("() => window.map !== undefined", timeout=30_000)
-    count = drill.evaluate("""() => { const lsoas = new Set(); window.map.eachLayer(l => {
+    drill = map_host(page, 1)
+    count = drill.evaluate("""(host) => { const lsoas = new Set(); host.leafletMap.eachLayer(l => {
         const code = l.feature && l.feature.properties && l.feature.properties.area_code;
         if (code && code.startsWith("E01") && l._parts && l._parts.length) lsoas.add(code);
         }); return lsoas.size; }""")
@@ -157,23 +158,25 @@ def test_lsoa_drill_down_inside_the_selected_area(page, server):
     page.screenshot(path=str(SHOTS / "inequalities-sandwell.png"), full_page=True)
 
 
-CONTROLS = """() => {
+CONTROLS = """(host) => {
   const box = el => { const r = el.getBoundingClientRect();
     return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
-  const map = document.querySelector('.leaflet-container');
+  const map = host.querySelector('.leaflet-container');
   const under = [];
-  const legend = box(document.querySelector('.mtg-legend'));
-  const zoom = box(document.querySelector('.leaflet-control-zoom'));
-  window.map.eachLayer(l => {
+  const legend = box(host.querySelector('.mtg-legend'));
+  const zoom = box(host.querySelector('.leaflet-control-zoom'));
+  host.leafletMap.eachLayer(l => {
     if (!(l.feature && l.feature.properties.area_code && l.getCenter && l._parts
           && l._parts.length)) return;
-    const p = window.map.latLngToContainerPoint(l.getCenter());
+    const p = host.leafletMap.latLngToContainerPoint(l.getCenter());
+    const r = map.getBoundingClientRect();
+    p.x += r.left; p.y += r.top;
     for (const [name, b] of [['legend', legend], ['zoom', zoom]]) {
       if (p.x >= b.left && p.x <= b.right && p.y >= b.top && p.y <= b.bottom)
         under.push(name + ' covers ' + l.feature.properties.area_code);
     }
   });
-  return {under, map: box(map), credit: box(document.querySelector(
+  return {under, map: box(map), credit: box(host.querySelector(
     '.leaflet-control-attribution'))};
 }"""
 
@@ -182,9 +185,9 @@ def test_map_controls_cover_no_area_and_the_credit_fits(page, server):
     """Issue 13 item 7: the legend covered the North East; the credit wrapped off the map."""
     open_page(page, server, "need", "?level=ltla&indicator=imd_score")
     assert drawn_areas(page) == 296
-    frame = page.wait_for_selector(MAP_FRAME, timeout=30_000).content_frame()
-    frame.wait_for_timeout(1_500)  # the map has fitted its bounds
-    seen = frame.evaluate(CONTROLS)
+    host = map_host(page)
+    page.wait_for_timeout(1_500)  # the map has fitted its bounds
+    seen = host.evaluate(CONTROLS)
     page.screenshot(path=str(SHOTS / "map-controls.png"))
     assert seen["under"] == [], seen["under"]
     credit, whole = seen["credit"], seen["map"]
@@ -196,16 +199,15 @@ def test_a_tooltip_stays_inside_the_map(page, server):
     """Issue 13 item 7: a tooltip for an area near the right opened off the left edge."""
     open_page(page, server, "need", "?level=sub_icb")
     assert drawn_areas(page) == 106
-    frame_el = page.wait_for_selector(MAP_FRAME, timeout=30_000)
-    frame_el.scroll_into_view_if_needed()
-    frame = frame_el.content_frame()
-    frame.wait_for_timeout(1_500)  # the map has fitted its bounds
-    box = frame_el.bounding_box()
+    host = map_host(page)
+    host.scroll_into_view_if_needed()
+    page.wait_for_timeout(1_500)  # the map has fitted its bounds
+    box = host.bounding_box()
     for code in ("E38000239", "E38000062", "E38000241"):  # Norfolk, Gloucestershire, N Yorks
-        point = frame.evaluate(CENTRE_OF, code)
+        point = host.evaluate(CENTRE_OF, code)
         for step in range(3):  # a hover lands once the pointer moves over the shape
             page.mouse.move(box["x"] + point["x"] + step, box["y"] + point["y"] + step)
-        tip = frame.wait_for_selector(".mtg-tip", state="visible", timeout=10_000)
+        tip = page.wait_for_selector(".mtg-tip", state="visible", timeout=10_000)
         rect = tip.bounding_box()
         assert (
             rect["x"] >= box["x"] - 1 and rect["x"] + rect["width"] <= box["x"] + box["width"] + 1

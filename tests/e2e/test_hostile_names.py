@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from appserver import app_server
-from test_browser import CENTRE_OF, MAP_FRAME, PAGES, URLS, drawn_areas, settle
+from test_browser import CENTRE_OF, PAGES, URLS, drawn_areas, map_host, settle
 
 from gapmap.atlas import ATLAS_DIR, ATLAS_ENV
 
@@ -77,15 +77,14 @@ def test_payload_names_are_shown_as_text(page, hostile_server, path):
     assert page.locator('[data-testid="stException"]').count() == 0
     if path != "methods":
         assert drawn_areas(page) == 7
-        frame_el = page.wait_for_selector(MAP_FRAME, timeout=30_000)
-        frame_el.scroll_into_view_if_needed()
-        frame = frame_el.content_frame()
-        box = frame_el.bounding_box()
+        host = map_host(page)
+        host.scroll_into_view_if_needed()
+        box = host.bounding_box()
         for code in PAYLOADS:
-            point = frame.evaluate(CENTRE_OF, code)
+            point = host.evaluate(CENTRE_OF, code)
             page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
             page.wait_for_timeout(300)
-        tip = frame.locator(".leaflet-tooltip").first  # the last hovered: East of England
+        tip = page.locator(".mtg-map .leaflet-tooltip").first  # the last hovered: East of England
         tip.wait_for(timeout=10_000)
         assert "<b>of</b>" in tip.inner_text(), "the markup is shown as text, not dropped"
     assert_untouched(page)

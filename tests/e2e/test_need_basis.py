@@ -10,14 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 from appserver import app_server
-from test_browser import MAP_FRAME, SHOTS, drawn_areas, no_exception, open_page, settle
+from test_browser import SHOTS, drawn_areas, map_host, no_exception, open_page, settle
 
 from gapmap.atlas import Atlas
 from gapmap.state import basis_choice
 
 pytestmark = pytest.mark.e2e
 
-LEGEND_TITLE = "() => document.querySelector('.mtg-title')?.textContent || ''"
+LEGEND_TITLE = "(host) => host.querySelector('.mtg-title')?.textContent || ''"
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +29,7 @@ def basis_server(tmp_path_factory) -> Iterator[str]:
 
 
 def legend_title(page) -> str:
-    frame = page.wait_for_selector(MAP_FRAME, timeout=60_000).content_frame()
-    frame.wait_for_function("() => window.map !== undefined", timeout=30_000)
-    return frame.evaluate(LEGEND_TITLE)
+    return map_host(page).evaluate(LEGEND_TITLE)
 
 
 def table_picture(page) -> bytes:
