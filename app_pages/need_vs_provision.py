@@ -29,12 +29,15 @@ with map_col:
 with table_col:
     st.subheader("Table")
     st.caption("The same figures as the map, for screen readers and for copying.")
-    ui.table(
-        view.shown,
-        csv=tables.for_download(view.shown, meta, selection.period),
-        name=f"{selection.indicator}-{selection.level}-{selection.period}",
-        height=520,
-    )
+    if first_paint.held():  # a first visit: the grid's code would hold the map back
+        st.caption(first_paint.TABLE_WAITING)
+    else:
+        ui.table(
+            view.shown,
+            csv=tables.for_download(view.shown, meta, selection.period),
+            name=f"{selection.indicator}-{selection.level}-{selection.period}",
+            height=520,
+        )
 first_paint.hold_below_map()  # a first visit: the charts follow once the map has drawn
 
 if selection.area:

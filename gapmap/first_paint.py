@@ -1,10 +1,12 @@
 """The map first: on a browser's first visit, what lies below the map comes a moment later.
 
 A page of maps, a grid and five charts is drawn by one browser thread, and the charts'
-rendering held the map back by about two seconds on a first visit (measured by
-``benchmarks/map_speed.py``). So a browser session's first run stops after the map and
-its table, saying what is coming; a second later the whole page runs again and draws the
-rest (the map, kept by :mod:`gapmap.map_mount`, is not built or redrawn again).
+rendering held the map back by about two seconds on a first visit, and the table grid
+beside the map (whose code the browser fetches and starts on first use) by about 0.2 s
+more (measured by ``benchmarks/map_speed.py``). So a browser session's first run draws
+the map, leaves the grid's place saying what is coming, and stops after the map; a second
+later the whole page runs again and draws the rest (the map, kept by
+:mod:`gapmap.map_mount`, is not built or redrawn again).
 Every later run draws the whole page at once.
 
 Only browser sessions wait: a run without a browser (Streamlit's ``AppTest``, which sends
@@ -19,13 +21,20 @@ import streamlit as st
 PAINTED = "first-paint-done"
 #: What the page says while the rest waits (tests wait for it to go).
 WAITING = "The charts below the map are on their way."
+#: What the table beside the map says while it waits (its grid is drawn with the rest).
+TABLE_WAITING = "The table is on its way."
 #: Seconds from the first run's end to the run that draws the rest.
 DELAY = 1.0
 
 
+def held() -> bool:
+    """Whether this run is a browser session's first, which draws the map and stops."""
+    return not st.session_state.get(PAINTED) and bool(st.context.headers)
+
+
 def hold_below_map() -> None:
     """On a browser session's first run, stop the page here and draw the rest shortly."""
-    if st.session_state.get(PAINTED) or not st.context.headers:
+    if not held():
         st.session_state[PAINTED] = True
         return
     st.caption(WAITING)

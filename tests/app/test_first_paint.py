@@ -11,6 +11,7 @@ def _page():
     from gapmap import first_paint
 
     st.write("the map")
+    st.write("table held" if first_paint.held() else "table drawn")
     first_paint.hold_below_map()
     st.write("the charts")
 
@@ -18,5 +19,5 @@ def _page():
 def test_without_a_browser_nothing_is_held():
     at = AppTest.from_function(_page).run()
     shown = [m.value for m in at.markdown]
-    assert shown == ["the map", "the charts"]
+    assert shown == ["the map", "table drawn", "the charts"]
     assert at.session_state["first-paint-done"]

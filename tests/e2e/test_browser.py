@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gapmap.first_paint import WAITING
+from gapmap.first_paint import TABLE_WAITING, WAITING
 
 SHOTS = Path(__file__).resolve().parents[1] / "output" / "screenshots"
 
@@ -222,4 +222,6 @@ def test_a_first_visit_draws_the_map_then_what_lies_below_it(page, server):
     ranked.wait_for(timeout=60_000)
     settle(page)
     assert page.get_by_text(WAITING).count() == 0
+    assert page.get_by_text(TABLE_WAITING).count() == 0  # the grid beside the map came too
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1
     no_exception(page)
