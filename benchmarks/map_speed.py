@@ -218,7 +218,7 @@ def _context(browser):
 def load_once(browser, target: Target, *, count: bool = False) -> Load:
     """A first visit in a fresh context: time to first drawn area, or with ``count`` the
     bytes of the whole load once idle (DevTools copies every websocket frame to this
-    process as it arrives, which held a 4.7 MB map back by about 0.6 s: so a counted
+    process as it arrives, which slowed the pages it counted by about 0.1 s: so a counted
     load is not timed)."""
     context = _context(browser)
     page = context.new_page()
