@@ -1,16 +1,18 @@
 """Every map against a tutorial's: time to first drawn area, bytes per page load, memory.
 
-Serves the app (``streamlit run dashboard.py``) and the tutorial page kept beside this file
-(``tutorial_folium_app.py``: 296 local authorities on folium, as a tutorial draws them), and
-in headless Chromium with every request beyond 127.0.0.1 blocked measures, runs interleaved
-in one sitting:
+Serves the app (``streamlit run dashboard.py``), the tutorial page kept beside this file
+(``tutorial_folium_app.py``: 296 local authorities on folium, as a tutorial draws them) and
+the floor (``floor_component_app.py``: one components-v2 element and no map, as soon as any
+map in such an element could appear), and in headless Chromium with every request beyond
+127.0.0.1 blocked measures, runs interleaved in one sitting:
 
 - the time from navigation to the first drawn area (a Leaflet path with parts, as the
   browser tests count them, in the app's page or in the tutorial's streamlit-folium
   frame; on the Neighbourhoods page, the WebGL draw call that fills all England's
   neighbourhoods, checked afterwards by the canvas holding coloured pixels), median of
   ``--runs`` first visits (a fresh browser context each: nothing cached), and its ratio
-  to the tutorial's; every page is polled in the page itself every 50 ms;
+  to the tutorial's (the floor's: when its element mounted); every page is polled in the
+  page itself every 50 ms;
 - the bytes a page load transfers: HTTP response bodies plus the websocket frames the
   server sends (where Streamlit puts the map itself);
 - each server's resident memory (RSS, with its children) before and with ``--sessions``
@@ -137,7 +139,7 @@ class Target:
     name: str
     url: str
     #: how the page draws its map: "page" (the app's areas), "frame" (streamlit-folium's
-    #: frame, as the tutorial) or "webgl" (a deck.gl canvas)
+    #: frame, as the tutorial), "webgl" (a deck.gl canvas) or "mounted" (no map: the floor)
     draws: str = "page"
     loads: list[Load] = field(default_factory=list)
     #: bytes a whole page load receives (one counted load)
@@ -184,7 +186,11 @@ def _check_webgl(page) -> None:
     raise TimeoutError("the WebGL map never drew")
 
 
-WAIT = {"page": _wait_page, "frame": _wait_frame, "webgl": _wait_webgl}
+def _wait_mounted(page) -> None:
+    page.wait_for_function("() => window.mtgMounted !== undefined", timeout=TIMEOUT_MS, polling=50)
+
+
+WAIT = {"page": _wait_page, "frame": _wait_frame, "webgl": _wait_webgl, "mounted": _wait_mounted}
 
 
 def _count_bytes(page) -> list[int]:
@@ -270,12 +276,15 @@ def neighbourhoods_page(browser, app: Served) -> bool:
 
 def report(targets: list[Target], base: Target) -> None:
     med = {t.name: statistics.median(x.seconds for x in t.loads) for t in targets}
-    print(f"\n{'page':<26}{'median s':>9}{'runs s':>34}{'× tutorial':>11}{'kB/load':>9}")
+    runs = {t.name: " ".join(f"{x.seconds:.2f}" for x in t.loads) for t in targets}
+    wide = max(len(r) for r in runs.values()) + 2
+    print(f"\n{'page':<26}{'median s':>9}{'runs s':>{wide}}{'× tutorial':>11}{'kB/load':>9}")
     for t in targets:
-        runs = " ".join(f"{x.seconds:.2f}" for x in t.loads)
-        kb = t.counted / 1000
         ratio = med[t.name] / med[base.name]
-        print(f"{t.name:<26}{med[t.name]:>9.2f}{runs:>34}{ratio:>10.2f}×{kb:>9.0f}")
+        print(
+            f"{t.name:<26}{med[t.name]:>9.2f}{runs[t.name]:>{wide}}{ratio:>10.2f}×"
+            f"{t.counted / 1000:>9.0f}"
+        )
 
 
 def main() -> None:
@@ -289,6 +298,7 @@ def main() -> None:
     root = args.root.resolve()
     app = Served(root / "dashboard.py", root)
     tutorial = Served(HERE / "tutorial_folium_app.py", ROOT)
+    floor = Served(HERE / "floor_component_app.py", ROOT)
     try:
         with sync_playwright() as play:
             browser = play.chromium.launch(
@@ -296,7 +306,8 @@ def main() -> None:
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
             base = Target("tutorial (296 LAs)", tutorial.url, draws="frame")
-            targets = [Target("Need vs provision", f"{app.url}/"), base]
+            lowest = Target("floor: one empty element", floor.url, draws="mounted")
+            targets = [Target("Need vs provision", f"{app.url}/"), base, lowest]
             if neighbourhoods_page(browser, app):
                 targets.append(Target("Neighbourhoods", f"{app.url}/neighbourhoods", draws="webgl"))
             else:
@@ -310,14 +321,15 @@ def main() -> None:
                     f"run {run + 1}: "
                     + ", ".join(f"{t.name} {t.loads[-1].seconds:.2f} s" for t in targets)
                 )
+            servers = {base.name: tutorial, lowest.name: floor}
             rss = {
-                t.name: memory(browser, tutorial if t is base else app, t, args.sessions)
-                for t in targets
+                t.name: memory(browser, servers.get(t.name, app), t, args.sessions) for t in targets
             }
             browser.close()
     finally:
         app.close()
         tutorial.close()
+        floor.close()
     report(targets, base)
     n = args.sessions
     print(f"\nserver RSS (MB), {n} sessions of each page open at once, page after page:")
