@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gapmap import charts, findings, narrative, nhs_cover, search, tables, trends, ui
+from gapmap import charts, findings, first_paint, narrative, nhs_cover, search, tables, trends, ui
 from gapmap.content import read_content
 from gapmap.sources import chart_source
 from gapmap.timeline import span
@@ -33,6 +33,7 @@ if query:
 with st.expander("Map: click an area to select it", expanded=True):
     ui.map_view(data, view, height=420)
 ui.map_table(view)
+first_paint.hold_below_map()  # a first visit: the rest follows once the map has drawn
 
 if not selection.area:
     st.info(

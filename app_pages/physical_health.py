@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gapmap import charts, gradient, limits, peers, ui
+from gapmap import charts, first_paint, gradient, limits, peers, ui
 from gapmap.comparison import PHYSICAL_INDICATORS, comparison_table, for_csv, shown
 from gapmap.drilldown import practice_codes
 from gapmap.sources import chart_source
@@ -27,6 +27,7 @@ st.markdown(
     "defence; these charts set them, and physical-health outcomes, against deprivation."
 )
 ui.page_map(data, view, MAPPED)
+first_paint.hold_below_map()  # a first visit: the rest follows once the map has drawn
 
 if selection.area:
     st.markdown(f"**{view.area_label}**")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gapmap import charts, peers, tables, ui
+from gapmap import charts, first_paint, peers, tables, ui
 from gapmap.comparison import SECONDARY_INDICATORS, comparison_table, for_csv, shown
 from gapmap.sources import chart_source
 from gapmap.timeline import MONTHLY_INDICATOR, monthly_trend
@@ -30,6 +30,7 @@ st.markdown(
 )
 
 ui.page_map(data, view, MAPPED)
+first_paint.hold_below_map()  # a first visit: the rest follows once the map has drawn
 
 if not selection.area:
     st.info(

@@ -3,11 +3,12 @@
 A page of maps, a grid and five charts is drawn by one browser thread, and the charts'
 rendering held the map back by about two seconds on a first visit, and the table grid
 beside the map (whose code the browser fetches and starts on first use) by about 0.2 s
-more (measured by ``benchmarks/map_speed.py``). So a browser session's first run draws
-the map, leaves the grid's place saying what is coming, and stops after the map; a second
-later the whole page runs again and draws the rest (the map, kept by
-:mod:`gapmap.map_mount`, is not built or redrawn again).
-Every later run draws the whole page at once.
+more (measured by ``benchmarks/map_speed.py``); on the pages whose map opens them
+(Secondary care, Physical health, My area) what follows held theirs back by 0.2-1.3 s. So
+a browser session's first run draws the map, leaves the grid's place saying what is
+coming, and stops after the map; a second later the whole page runs again and draws the
+rest (the map, kept by :mod:`gapmap.map_mount`, is not built or redrawn again). Every
+later run draws the whole page at once.
 
 Only browser sessions wait: a run without a browser (Streamlit's ``AppTest``, which sends
 no HTTP headers) draws everything at once.

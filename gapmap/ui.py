@@ -18,6 +18,7 @@ from gapmap import (
     boardpack,
     export,
     findings,
+    first_paint,
     gradient,
     map_mount,
     maps,
@@ -408,6 +409,9 @@ def map_table(shown: View) -> None:
     """The map's figures as a table, for screen-reader and keyboard users and for copying."""
     selection = shown.selection
     with st.expander("The map as a table"):
+        if first_paint.held():  # a first visit: the grid's code would hold the map back
+            st.caption(first_paint.TABLE_WAITING)
+            return
         table(
             shown.shown,
             csv=tables.for_download(shown.shown, shown.meta, selection.period),
