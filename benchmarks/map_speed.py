@@ -80,6 +80,12 @@ GL_DRAW = """(least) => {
   }
 }"""
 TIMEOUT_MS = 120_000
+#: The app's other pages whose map opens them (Inequalities draws its charts first).
+OTHER_MAPS = (
+    ("Secondary care", "secondary-care"),
+    ("Physical health", "physical-health"),
+    ("My area, Black Country", "my-area?level=sub_icb&area=E38000259"),
+)
 
 
 def free_port() -> int:
@@ -308,6 +314,7 @@ def main() -> None:
             base = Target("tutorial (296 LAs)", tutorial.url, draws="frame")
             lowest = Target("floor: one empty element", floor.url, draws="mounted")
             targets = [Target("Need vs provision", f"{app.url}/"), base, lowest]
+            targets += [Target(name, f"{app.url}/{path}") for name, path in OTHER_MAPS]
             if neighbourhoods_page(browser, app):
                 targets.append(Target("Neighbourhoods", f"{app.url}/neighbourhoods", draws="webgl"))
             else:
