@@ -29,9 +29,7 @@ with map_col:
 with table_col:
     st.subheader("Table")
     st.caption("The same figures as the map, for screen readers and for copying.")
-    if first_paint.held():  # a first visit: the grid's code would hold the map back
-        st.caption(first_paint.TABLE_WAITING)
-    else:
+    if not first_paint.grid_waits():
         ui.table(
             view.shown,
             csv=tables.for_download(view.shown, meta, selection.period),

@@ -33,6 +33,16 @@ def held() -> bool:
     return not st.session_state.get(PAINTED) and bool(st.context.headers)
 
 
+def grid_waits() -> bool:
+    """On a held run, say where a table grid will be and return True: draw it only if False.
+
+    The grid's code, fetched and started on first use, would hold the map back.
+    """
+    if held():
+        st.caption(TABLE_WAITING)
+    return held()
+
+
 def hold_below_map() -> None:
     """On a browser session's first run, stop the page here and draw the rest shortly."""
     if not held():

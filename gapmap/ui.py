@@ -409,8 +409,7 @@ def map_table(shown: View) -> None:
     """The map's figures as a table, for screen-reader and keyboard users and for copying."""
     selection = shown.selection
     with st.expander("The map as a table"):
-        if first_paint.held():  # a first visit: the grid's code would hold the map back
-            st.caption(first_paint.TABLE_WAITING)
+        if first_paint.grid_waits():
             return
         table(
             shown.shown,

@@ -11,7 +11,7 @@ def _page():
     from gapmap import first_paint
 
     st.write("the map")
-    st.write("table held" if first_paint.held() else "table drawn")
+    st.write("table held" if first_paint.grid_waits() else "table drawn")
     first_paint.hold_below_map()
     st.write("the charts")
 
