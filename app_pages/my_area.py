@@ -92,7 +92,9 @@ if area_trends:
         source=chart_source(trend_meta),
         period=span(series),
         alt_text=charts.describe_trend(series, trend_meta, area_name=name, verdict=verdict),
-        table=trends.table(tables.rounded(series, trend_meta), result),
+        table=trends.table(
+            tables.rounded(series, trend_meta), result, str(trend_meta["statistic"])
+        ),
     )
     with st.expander("How are trends tested?"):
         st.markdown(narrative.trend_explainer())

@@ -132,7 +132,9 @@ if trend is not None:
         alt_text=charts.describe_trend(
             trend.series, meta, area_name=trend.subject, verdict=verdict
         ),
-        table=trends.table(tables.rounded(trend.series, meta), trend.result),
+        table=trends.table(
+            tables.rounded(trend.series, meta), trend.result, str(meta["statistic"])
+        ),
     )
     with st.expander("How is the trend tested?"):
         st.markdown(narrative.trend_explainer())

@@ -13,7 +13,14 @@ from gapmap import peers
 from gapmap.atlas import Atlas
 from gapmap.state import Selection
 from gapmap.view import Panel, latest_panel
-from gapmap.wording import NumberFormat, comparison_word, number_format, quality_word
+from gapmap.wording import (
+    NumberFormat,
+    comparison_word,
+    joined,
+    number_format,
+    quality_word,
+    spread_note,
+)
 
 SECONDARY_INDICATORS = (
     "mhsds_in_contact_rate",
@@ -42,7 +49,7 @@ def _row(atlas: Atlas, selection: Selection, figure: Panel, row: pd.Series) -> d
     group = peers.group(atlas, selection, figure.vintage)
     pooled = peers.peer_value(figure.table, group.codes, meta)
     hidden = bool(row["suppressed"])
-    note = row.get("note")
+    note, limits = row.get("note"), (row["lower_95"], row["upper_95"], fmt.decimals)
     return {
         "Indicator": meta["short_name"],
         "Period": figure.period,
@@ -61,7 +68,10 @@ def _row(atlas: Atlas, selection: Selection, figure: Panel, row: pd.Series) -> d
             pooled.value,
             str(meta["polarity"]),
         ),
-        "Note": "" if note is None or pd.isna(note) else str(note),
+        "Note": joined(
+            note,
+            "" if hidden else spread_note(meta["statistic"], row["comparison"], *limits),
+        ),
         DECIMALS: fmt.decimals,
     }
 

@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gapmap.wording import QUALITY_WORDS, comparison_column, number_format, plural
+from gapmap.wording import (
+    QUALITY_WORDS,
+    comparison_column,
+    joined,
+    number_format,
+    plural,
+    spread_notes,
+)
 
 
 def display_table(table: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
     """The human table of a map: area, value with limits, England comparison, notes.
 
     Values and limits hold the figures every other output prints (``wording.number_format``);
-    a row flagged for data quality reads its rule where the comparison would be.
+    a row flagged for data quality reads its rule where the comparison would be, and a
+    ratio similar to England though its interval leaves England out says why in its note.
     """
     unit = str(meta["unit"])
     fmt = number_format(meta)
+    spread = spread_notes(table, meta.get("statistic"), fmt.decimals)
     out = pd.DataFrame(
         {
             "Area": table["area_name"],
@@ -29,7 +38,9 @@ def display_table(table: pd.DataFrame, meta: pd.Series) -> pd.DataFrame:
             "Upper 95% limit": table["upper_95"].map(fmt.rounded).astype("Float64"),
             "Compared with England": comparison_column(table),
             **count_columns(table, meta),
-            "Note": table["note"].astype("string").fillna(""),
+            "Note": [
+                joined(note, spread) for note, spread in zip(table["note"], spread, strict=True)
+            ],
         }
     )
     return out.sort_values(f"Value ({unit})", ascending=False, na_position="last").reset_index(

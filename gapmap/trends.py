@@ -42,7 +42,7 @@ import pandas as pd
 
 from gapmap import breaks as series_breaks
 from gapmap.periods import sort_key
-from gapmap.wording import comparison_column, number_word, upper_first
+from gapmap.wording import comparison_column, joined, number_word, spread_notes, upper_first
 from methods.trend import (
     CHI_SQUARE_LIMIT,
     LEVEL,
@@ -303,8 +303,12 @@ def area_trends(
     return out
 
 
-def table(series_rows: pd.DataFrame, result: RecentTrend) -> pd.DataFrame:
-    """The series as a download table, marking the points the trend test used."""
+def table(series_rows: pd.DataFrame, result: RecentTrend, statistic: str = "") -> pd.DataFrame:
+    """The series as a download table, marking the points the trend test used.
+
+    ``statistic`` (the indicator's) lets a ratio similar to England though its interval
+    leaves England out say why in its note.
+    """
     ordered_rows = series_rows.assign(
         _o=series_rows["period"].map(lambda p: sort_key(str(p)))
     ).sort_values("_o")
@@ -332,6 +336,9 @@ def table(series_rows: pd.DataFrame, result: RecentTrend) -> pd.DataFrame:
     if "Compared with England" in out.columns:
         # a month flagged for data quality reads its rule, never better/worse
         out["Compared with England"] = comparison_column(ordered_rows).to_numpy()
+        if "Note" in out.columns:
+            spread = spread_notes(ordered_rows, statistic)
+            out["Note"] = [joined(n, s) for n, s in zip(out["Note"], spread, strict=True)]
     out["Used in trend test"] = out["Period"].astype(str).isin(result.periods)
     if series_breaks.START in ordered_rows.columns:
         out["Series change"] = _series_notes(ordered_rows)

@@ -265,6 +265,53 @@ def comparison_column(table: pd.DataFrame, *, legend: bool = False) -> pd.Series
     return pd.Series(words, index=table.index, dtype="object")
 
 
+#: Statistics compared with England by limits that allow for how much areas vary
+#: (overdispersion), with England's figure for each by construction: an observed-against-
+#: expected ratio is 1, its gap in people 0.
+BANDED_ENGLAND = {"ratio": "1", "difference": "0"}
+
+
+def spread_note(
+    statistic: object,
+    comparison: object,
+    lower: object,
+    upper: object,
+    decimals: int | None = None,
+) -> str:
+    """Why a row reads 'Similar to England' though its 95% interval leaves England out.
+
+    The interval covers chance alone; the comparison also allows for how much areas vary,
+    so the two can disagree, and a table that shows both must say why. Empty otherwise.
+    ``decimals``: the places the interval is shown to, so the note agrees with what is read
+    ('1.00 to 1.04' includes 1, whatever the fourth place).
+    """
+    england = BANDED_ENGLAND.get(str(statistic))
+    low, high = as_number(lower), as_number(upper)
+    if england is None or comparison != "similar" or low is None or high is None:
+        return ""
+    if decimals is not None:
+        low, high = round(low, decimals), round(high, decimals)
+    if low <= float(england) <= high:
+        return ""
+    return f"Its interval leaves out England's {england}, but areas vary this much."
+
+
+def spread_notes(table: pd.DataFrame, statistic: object, decimals: int | None = None) -> list[str]:
+    """:func:`spread_note` of every row of an atlas table of one indicator."""
+    return [
+        spread_note(statistic, c, low, high, decimals)
+        for c, low, high in zip(
+            table["comparison"], table["lower_95"], table["upper_95"], strict=True
+        )
+    ]
+
+
+def joined(*notes: object) -> str:
+    """Notes as one cell, in order; missing ones (None, NA, NaN, '') left out."""
+    texts = (str(n).strip() for n in notes if n is not None and not pd.isna(n))
+    return " ".join(t for t in texts if t)
+
+
 def compared_heading(level: str = "95") -> str:
     """The heading of a comparison column or legend: 'Compared with England (95%)'."""
     return f"Compared with England ({'99.8' if level == '998' else level}%)"

@@ -26,10 +26,12 @@ from gapmap.wording import (
     NumberFormat,
     as_number,
     comparison_word,
+    joined,
     lower_first,
     number_format,
     ordinal,
     quality_word,
+    spread_note,
 )
 
 #: Tables and ranked charts longer than this show their top and bottom rows only.
@@ -139,8 +141,12 @@ def _suppressed_note(note: object) -> str:
     return f"Suppressed: {text or export.SUPPRESSED_NOTE.split(': ', 1)[1]}"
 
 
-def _value_cells(row: pd.Series, fmt: NumberFormat) -> tuple[str, str, str, str]:
-    """(value, 95% interval, comparison in words, note), blank where suppressed."""
+def _value_cells(row: pd.Series, fmt: NumberFormat, statistic: object) -> tuple[str, str, str, str]:
+    """(value, 95% interval, comparison in words, note), blank where suppressed.
+
+    The note says why a ratio (or its gap in people) is similar to England though its
+    interval leaves England out (:func:`gapmap.wording.spread_note`).
+    """
     note = row.get("note")
     if bool(row.get("suppressed")):
         return "", "", "", _suppressed_note(note)
@@ -150,8 +156,10 @@ def _value_cells(row: pd.Series, fmt: NumberFormat) -> tuple[str, str, str, str]
         return "", "", "", note_text or "No value"
     percent = fmt.unit == "%"
     words = comparison_word(row.get("comparison"), row.get("quality"))
-    interval = fmt.interval(row.get("lower_95"), row.get("upper_95"), unit=percent)
-    return fmt.text(value, unit=percent), interval, words, note_text
+    low, high = row.get("lower_95"), row.get("upper_95")
+    interval = fmt.interval(low, high, unit=percent)
+    spread = spread_note(statistic, row.get("comparison"), low, high, fmt.decimals)
+    return fmt.text(value, unit=percent), interval, words, joined(note_text, spread)
 
 
 def _hidden(table: pd.DataFrame) -> pd.Series:
@@ -181,7 +189,7 @@ def _area_row(atlas: Atlas, indicator_id: str, row: pd.Series) -> dict[str, str]
     england_value = (
         None if england is None or bool(england["suppressed"]) else as_number(england["value"])
     )
-    value, interval, words, note = _value_cells(row, fmt)
+    value, interval, words, note = _value_cells(row, fmt, meta["statistic"])
     england_text = fmt.text(england_value, unit=fmt.unit == "%")
     if england is not None and bool(england["suppressed"]):
         note = " ".join(p for p in (note, "England's figure is suppressed.") if p)
@@ -267,7 +275,7 @@ def ranked_table(facts: Facts) -> tuple[pd.DataFrame, str | None]:
             rows.append(dict(zip(RANKED_COLUMNS, gap, strict=True)))
             continue
         for _, row in piece.iterrows():
-            value, interval, words, text = _value_cells(row, fmt)
+            value, interval, words, text = _value_cells(row, fmt, facts.meta["statistic"])
             rank = "" if pd.isna(row["rank"]) else str(int(row["rank"]))
             cells = [rank, str(row["area_name"]), str(row["area_code"]), value, interval]
             rows.append(dict(zip(RANKED_COLUMNS, [*cells, words, text], strict=True)))

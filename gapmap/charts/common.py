@@ -203,7 +203,10 @@ def selected_marks(frame: pd.DataFrame, x: alt.X, y: alt.Y) -> list[alt.Chart]:
     if chosen.empty:
         return []
     ring = alt.Chart(chosen).mark_point(size=260, color=INK, strokeWidth=2.5, opacity=1)
-    label = alt.Chart(chosen).mark_text(align="left", dx=10, dy=-8, fontWeight="bold", color=INK)
+    # Set above and right of the ring (radius about 9 px with its stroke), clear of it.
+    label = alt.Chart(chosen).mark_text(
+        align="left", baseline="bottom", dx=12, dy=-8, fontWeight="bold", color=INK
+    )
     return [ring.encode(x=x, y=y), label.encode(x=x, y=y, text="label:N")]
 
 

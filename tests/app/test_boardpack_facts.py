@@ -58,6 +58,24 @@ def test_area_table_puts_the_selected_indicator_first_with_england_in_words(atla
     assert words.str.contains("(?:than|to) England|Not compared").all()
 
 
+def test_a_gap_called_similar_though_its_interval_leaves_england_out_says_why(atlas):
+    """Black Country's gap in people, 1,781 (1,535 to 2,024) against England's 0, is within
+    the spread among areas: the row must not read as a contradiction."""
+    table = area_table(atlas, BLACK_COUNTRY).set_index("Indicator")
+    gap = table.loc["Gap in people (Talking Therapies)"]
+    assert gap["Compared with England (95%)"] == "Similar to England"
+    low, high = (float(x.replace(",", "")) for x in gap["95% confidence interval"].split(" to "))
+    assert low > 0 and gap["England"] == "0"
+    assert "Its interval leaves out England's 0, but areas vary this much." in gap["Note"]
+    gap_ratio = table.loc["Talking Therapies vs modelled need"]
+    assert gap_ratio["95% confidence interval"] == "0.87 to 0.90"
+    assert "leaves out England's 1" in gap_ratio["Note"]
+    agrees = table.loc["Talking Therapies vs recorded need"]  # 1.00 to 1.04: includes 1
+    assert "leaves out" not in agrees["Note"]
+    access = table.loc["Talking Therapies access (per 100,000)"]  # a rate: worse, as it reads
+    assert "leaves out" not in access["Note"]
+
+
 def test_area_table_reads_every_number_by_its_indicator_format(atlas):
     table = area_table(atlas, BLACK_COUNTRY).set_index("Indicator")
     access = table.loc["Talking Therapies access (per 100,000)"]

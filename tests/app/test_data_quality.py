@@ -92,8 +92,8 @@ def test_the_map_board_pack_and_comparison_table_say_data_quality(atlas: Atlas, 
     assert coloured.label[OXFORDSHIRE] == INCOMPLETE
     not_compared = classes.palette.COMPARISON_COLOURS["not_compared"]
     assert coloured.fill[OXFORDSHIRE] == not_compared
-    fmt = number_format(atlas.indicator(INDICATOR))
-    _, _, words, note = _value_cells(_row(table), fmt)
+    meta = atlas.indicator(INDICATOR)
+    _, _, words, note = _value_cells(_row(table), number_format(meta), meta["statistic"])
     assert words == INCOMPLETE and note.startswith("Data quality")
     selection = Selection(level=LEVEL, indicator=INDICATOR, period=PERIOD, area=OXFORDSHIRE)
     rows = comparison_table(atlas, selection, SECONDARY_INDICATORS).set_index("Indicator")

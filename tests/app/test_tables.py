@@ -89,3 +89,18 @@ def test_each_float_column_shows_the_places_its_figures_have():
         }
     )
     assert tables.decimal_places(frame) == {"Value (score)": 1, "Ratio": 2}
+
+
+def test_a_similar_area_whose_shown_interval_leaves_england_out_says_why(atlas):
+    """Most sub-ICBs' ratios have intervals that leave out 1 and yet are similar to England
+    once areas' usual spread is allowed for: each such row, and only those, says so."""
+    meta = atlas.indicator("tt_gap_ratio_modelled")
+    shown = tables.display_table(
+        atlas.table("tt_gap_ratio_modelled", "sub_icb", "Jul 2022 - May 2023"), meta
+    )
+    low, high = shown["Lower 95% limit"], shown["Upper 95% limit"]
+    outside = ((low > 1) | (high < 1)).fillna(False)
+    similar = shown["Compared with England"] == "Similar to England"
+    noted = shown["Note"].str.contains("leaves out England's 1", regex=False)
+    assert (similar & outside).sum() >= 20  # the case is common, not a corner
+    assert (noted == (similar & outside)).all()

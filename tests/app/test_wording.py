@@ -30,6 +30,7 @@ from gapmap.wording import (
     number_word,
     ordinal,
     plural,
+    spread_note,
 )
 
 ATLAS = Path(__file__).resolve().parents[2] / "geodata" / "atlas"
@@ -174,6 +175,19 @@ def test_comparison_words_in_every_form():
     assert compared_heading("998") == "Compared with England (99.8%)"
     assert set(peers.COMPARED_WORDS) == set(COMPARISON_KEYS)
     assert peers.COMPARED_WORDS["similar"] == "Similar to peers"
+
+
+def test_a_similar_ratio_whose_interval_leaves_england_out_says_why():
+    """Limits that allow for how much areas vary can call 'similar' what chance alone would not."""
+    note = spread_note("ratio", "similar", 0.87, 0.90)
+    assert note == "Its interval leaves out England's 1, but areas vary this much."
+    assert spread_note("difference", "similar", 1535, 2024).startswith(
+        "Its interval leaves out England's 0,"
+    )
+    assert spread_note("ratio", "similar", 0.95, 1.05) == ""  # the interval agrees
+    assert spread_note("ratio", "worse", 0.80, 0.90) == ""  # the verdict agrees
+    assert spread_note("rate", "similar", 10.0, 12.0) == ""  # compared by its interval
+    assert spread_note("ratio", "similar", None, float("nan")) == ""  # hidden: nothing to say
 
 
 def test_small_words():
