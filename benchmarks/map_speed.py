@@ -2,8 +2,10 @@
 
 Serves the app (``streamlit run dashboard.py``), the tutorial page kept beside this file
 (``tutorial_folium_app.py``: 296 local authorities on folium, as a tutorial draws them) and
-the floor (``floor_component_app.py``: one components-v2 element and no map, as soon as any
-map in such an element could appear), and in headless Chromium with every request beyond
+the floors (``floor_component_app.py``: one components-v2 element and no map, as soon as any
+map in such an element could appear; ``floor_webgl_app.py``: one area drawn by the
+Neighbourhoods page's WebGL engine, as soon as any map of that engine could), and in
+headless Chromium with every request beyond
 127.0.0.1 blocked measures, runs interleaved in one sitting:
 
 - the time from navigation to the first drawn area (a Leaflet path with parts, as the
@@ -65,6 +67,8 @@ IDLE = (
 DRAWN_PIXELS = 20_000
 #: Indices of a draw call that fills every neighbourhood: at least one triangle each.
 ALL_AREAS_INDICES = 3 * 33_755
+#: Indices of the fill of the WebGL floor's one area (``floor_webgl_app.py``: 64 corners).
+ONE_AREA_INDICES = 3 * (64 - 2)
 #: Notes in the page when WebGL is asked to draw that many triangles at once. The poll reads
 #: the note when the page next has its thread, which is when the drawing can show (headless
 #: Chromium draws WebGL in software: about 0.5 s for England's neighbourhoods, after the call).
@@ -147,6 +151,8 @@ class Target:
     #: how the page draws its map: "page" (the app's areas), "frame" (streamlit-folium's
     #: frame, as the tutorial), "webgl" (a deck.gl canvas) or "mounted" (no map: the floor)
     draws: str = "page"
+    #: a "webgl" page's map is drawn at its first draw call of this many indices or more
+    least: int = 0
     loads: list[Load] = field(default_factory=list)
     #: bytes a whole page load receives (one counted load)
     counted: int = 0
@@ -219,11 +225,12 @@ def _count_bytes(page) -> list[int]:
     return received
 
 
-def _context(browser):
-    """A fresh browser context: nothing cached, nothing beyond 127.0.0.1, draws noted."""
+def _context(browser, least: int = ALL_AREAS_INDICES):
+    """A fresh browser context: nothing cached, nothing beyond 127.0.0.1, and a WebGL draw
+    call of at least ``least`` indices noted."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.route("**/*", _guard)
-    context.add_init_script(f"({GL_DRAW})({ALL_AREAS_INDICES})")
+    context.add_init_script(f"({GL_DRAW})({least or ALL_AREAS_INDICES})")
     return context
 
 
@@ -232,7 +239,7 @@ def load_once(browser, target: Target, *, count: bool = False) -> Load:
     bytes of the whole load once idle (DevTools copies every websocket frame to this
     process as it arrives, which slowed the pages it counted by about 0.1 s: so a counted
     load is not timed)."""
-    context = _context(browser)
+    context = _context(browser, target.least)
     page = context.new_page()
     received = _count_bytes(page) if count else None
     start = time.perf_counter()
@@ -253,7 +260,7 @@ def memory(browser, server: Served, target: Target, sessions: int) -> tuple[floa
     before = server.rss()
     contexts = []
     for _ in range(sessions):
-        context = _context(browser)
+        context = _context(browser, target.least)
         page = context.new_page()
         page.goto(target.url, wait_until="commit")
         WAIT[target.draws](page)
@@ -305,6 +312,7 @@ def main() -> None:
     app = Served(root / "dashboard.py", root)
     tutorial = Served(HERE / "tutorial_folium_app.py", ROOT)
     floor = Served(HERE / "floor_component_app.py", ROOT)
+    webgl_floor = Served(HERE / "floor_webgl_app.py", ROOT)
     try:
         with sync_playwright() as play:
             browser = play.chromium.launch(
@@ -313,7 +321,8 @@ def main() -> None:
             )
             base = Target("tutorial (296 LAs)", tutorial.url, draws="frame")
             lowest = Target("floor: one empty element", floor.url, draws="mounted")
-            targets = [Target("Need vs provision", f"{app.url}/"), base, lowest]
+            one_area = Target("floor: WebGL, one area", webgl_floor.url, "webgl", ONE_AREA_INDICES)
+            targets = [Target("Need vs provision", f"{app.url}/"), base, lowest, one_area]
             targets += [Target(name, f"{app.url}/{path}") for name, path in OTHER_MAPS]
             if neighbourhoods_page(browser, app):
                 targets.append(Target("Neighbourhoods", f"{app.url}/neighbourhoods", draws="webgl"))
@@ -328,7 +337,7 @@ def main() -> None:
                     f"run {run + 1}: "
                     + ", ".join(f"{t.name} {t.loads[-1].seconds:.2f} s" for t in targets)
                 )
-            servers = {base.name: tutorial, lowest.name: floor}
+            servers = {base.name: tutorial, lowest.name: floor, one_area.name: webgl_floor}
             rss = {
                 t.name: memory(browser, servers.get(t.name, app), t, args.sessions) for t in targets
             }
@@ -337,6 +346,7 @@ def main() -> None:
         app.close()
         tutorial.close()
         floor.close()
+        webgl_floor.close()
     report(targets, base)
     n = args.sessions
     print(f"\nserver RSS (MB), {n} sessions of each page open at once, page after page:")
